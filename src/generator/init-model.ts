@@ -1,0 +1,144 @@
+// `embedtune init-model`: writes a randomly initialised BERT in the sentence-transformers layout
+// (config.json, model.safetensors, tokenizer files, modules.json, 1_Pooling, 2_Normalize), with a
+// WordPiece vocabulary built from a text file (or taken from a vocab.txt). Presets: "tiny" (the
+// project's test and default model) and "bge-small" (BAAI/bge-small-en-v1.5's exact architecture).
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ArgumentError, EmbedtuneError } from "../errors.ts";
+import { writeFolderAtomically, writeJsonFile, writeSentenceTransformerFiles } from "../io/model-folder.ts";
+import { writeSafetensors } from "../io/safetensors.ts";
+import { parseBertConfig } from "../models/bert-config.ts";
+import { Pooling } from "../models/pooling.ts";
+import { randomBertWeights } from "./random-weights.ts";
+import { writeBertTokenizerFiles } from "./tokenizer-files.ts";
+import { buildWordPieceVocab } from "./wordpiece-vocab.ts";
+
+export interface InitModelOptions {
+  out: string;
+  preset?: keyof typeof PRESETS;
+  hidden?: number;
+  layers?: number;
+  heads?: number;
+  intermediate?: number;
+  pooling?: "cls" | "mean";
+  normalize?: boolean;
+  /** A text file the WordPiece vocabulary is learnt from (default: the project's corpus). */
+  vocabFrom?: string;
+  /** An existing vocab.txt used as it is (e.g. bert-base-uncased's). */
+  vocab?: string;
+  /** Vocabulary size; a learnt vocabulary shorter than this is padded with [unusedN] tokens. */
+  vocabSize?: number;
+  maxSeqLength?: number;
+  seed?: number;
+}
+
+interface Preset {
+  hidden: number;
+  layers: number;
+  heads: number;
+  intermediate: number;
+  pooling: "cls" | "mean";
+  vocabSize: number;
+  maxSeqLength: number;
+}
+
+export const PRESETS = {
+  tiny: { hidden: 64, layers: 2, heads: 4, intermediate: 256, pooling: "mean", vocabSize: 4096, maxSeqLength: 128 },
+  "bge-small": { hidden: 384, layers: 12, heads: 12, intermediate: 1536, pooling: "cls", vocabSize: 30522, maxSeqLength: 512 },
+} satisfies Record<string, Preset>;
+
+export const DEFAULT_CORPUS = new URL("../../data/vocabulary-corpus.txt", import.meta.url).pathname;
+
+const MAX_POSITION_EMBEDDINGS = 512;
+const INITIALIZER_RANGE = 0.02;
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value <= 0) throw new ArgumentError(name, `must be a positive integer, got ${value}`);
+  return value;
+}
+
+function readText(path: string, argument: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ArgumentError(argument, `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
+function vocabulary(options: InitModelOptions, vocabSize: number): string[] {
+  if (options.vocab !== undefined) {
+    const tokens = readText(options.vocab, "--vocab").split("\n");
+    if (tokens.at(-1) === "") tokens.pop();
+    return tokens;
+  }
+  const corpus = options.vocabFrom ?? DEFAULT_CORPUS;
+  const lines = readText(corpus, "--vocab-from").split("\n").filter((line) => line.trim() !== "");
+  if (lines.length === 0) throw new ArgumentError("--vocab-from", `${corpus} has no text`);
+  const tokens = buildWordPieceVocab(lines, { vocabSize });
+  for (let unused = 0; tokens.length < vocabSize; unused++) tokens.push(`[unused${unused}]`);
+  return tokens;
+}
+
+export interface InitModelResult {
+  directory: string;
+  vocabSize: number;
+  parameterCount: number;
+}
+
+export async function initModel(options: InitModelOptions): Promise<InitModelResult> {
+  const preset: Preset = PRESETS[options.preset ?? "tiny"];
+  if (!preset) throw new ArgumentError("--preset", `${JSON.stringify(options.preset)} is not one of ${Object.keys(PRESETS).join(", ")}`);
+  const hidden = positiveInteger("--hidden", options.hidden ?? preset.hidden);
+  const heads = positiveInteger("--heads", options.heads ?? preset.heads);
+  if (hidden % heads !== 0) throw new ArgumentError("--heads", `hidden size ${hidden} is not a multiple of ${heads} heads`);
+  const layers = positiveInteger("--layers", options.layers ?? preset.layers);
+  const intermediate = positiveInteger("--intermediate", options.intermediate ?? (options.hidden ? 4 * hidden : preset.intermediate));
+  const maxSeqLength = positiveInteger("--max-seq-length", options.maxSeqLength ?? preset.maxSeqLength);
+  if (maxSeqLength < 2 || maxSeqLength > MAX_POSITION_EMBEDDINGS) {
+    throw new ArgumentError("--max-seq-length", `must be in [2, ${MAX_POSITION_EMBEDDINGS}], got ${maxSeqLength}`);
+  }
+  const pooling = options.pooling ?? preset.pooling;
+  if (pooling !== "cls" && pooling !== "mean") throw new ArgumentError("--pooling", `must be cls or mean, got ${JSON.stringify(pooling)}`);
+  const tokens = vocabulary(options, positiveInteger("--vocab-size", options.vocabSize ?? preset.vocabSize));
+  const rawConfig = {
+    architectures: ["BertModel"],
+    attention_probs_dropout_prob: 0.1,
+    classifier_dropout: null,
+    hidden_act: "gelu",
+    hidden_dropout_prob: 0.1,
+    hidden_size: hidden,
+    initializer_range: INITIALIZER_RANGE,
+    intermediate_size: intermediate,
+    layer_norm_eps: 1e-12,
+    max_position_embeddings: MAX_POSITION_EMBEDDINGS,
+    model_type: "bert",
+    num_attention_heads: heads,
+    num_hidden_layers: layers,
+    pad_token_id: tokens.indexOf("[PAD]"),
+    position_embedding_type: "absolute",
+    torch_dtype: "float32",
+    type_vocab_size: 2,
+    use_cache: true,
+    vocab_size: tokens.length,
+  };
+  const config = parseBertConfig(rawConfig, "config.json");
+  if (config.padTokenId < 0) throw new EmbedtuneError("the vocabulary has no [PAD] token");
+  const weights = randomBertWeights(config, INITIALIZER_RANGE, options.seed ?? 42);
+  await writeFolderAtomically(options.out, (directory) => {
+    writeJsonFile(join(directory, "config.json"), rawConfig);
+    writeSafetensors(join(directory, "model.safetensors"), weights, { format: "pt" });
+    writeBertTokenizerFiles(directory, tokens, { lowercase: true, modelMaxLength: MAX_POSITION_EMBEDDINGS });
+    writeJsonFile(join(directory, "sentence_bert_config.json"), { max_seq_length: maxSeqLength, do_lower_case: false });
+    writeSentenceTransformerFiles(directory, {
+      poolingConfig: new Pooling(hidden, pooling).toConfig(),
+      normalize: options.normalize ?? true,
+      similarityFnName: "cosine",
+    });
+  });
+  return {
+    directory: options.out,
+    vocabSize: tokens.length,
+    parameterCount: weights.reduce((sum, tensor) => sum + tensor.values.length, 0),
+  };
+}

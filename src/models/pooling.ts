@@ -1,0 +1,113 @@
+// sentence-transformers' Pooling module: token embeddings [batch, seq, dim] + attention mask → one
+// vector per sentence. Modes (concatenated in this order when several are on, as in ST):
+//   cls: the first token;  max: max over real tokens (padding set to −1e9);
+//   mean: Σ(token·mask) / max(Σ mask, 1e-9);  mean_sqrt_len_tokens: Σ(token·mask) / √max(Σ mask, 1e-9).
+// Reads both config dialects: v3 booleans (pooling_mode_cls_token, …) and v5.4+ "pooling_mode".
+
+import * as tf from "@tensorflow/tfjs";
+import { ModelLoadError } from "../errors.ts";
+
+export const POOLING_MODES = ["cls", "max", "mean", "mean_sqrt_len_tokens"] as const;
+export type PoolingMode = (typeof POOLING_MODES)[number];
+
+const BOOLEAN_KEYS: Record<PoolingMode, string> = {
+  cls: "pooling_mode_cls_token",
+  max: "pooling_mode_max_tokens",
+  mean: "pooling_mode_mean_tokens",
+  mean_sqrt_len_tokens: "pooling_mode_mean_sqrt_len_tokens",
+};
+const UNSUPPORTED_BOOLEAN_KEYS = ["pooling_mode_weightedmean_tokens", "pooling_mode_lasttoken"];
+
+export class Pooling {
+  readonly modes: PoolingMode[];
+
+  constructor(
+    readonly wordEmbeddingDimension: number,
+    modes: PoolingMode | PoolingMode[],
+    readonly includePrompt = true,
+  ) {
+    const list = Array.isArray(modes) ? modes : [modes];
+    this.modes = POOLING_MODES.filter((mode) => list.includes(mode));
+    if (this.modes.length === 0) throw new Error("Pooling needs at least one mode");
+  }
+
+  /** Output dimension: the word embedding dimension times the number of modes. */
+  get outputDimension(): number {
+    return this.wordEmbeddingDimension * this.modes.length;
+  }
+
+  /** The mode as sentence-transformers names it ("cls", "mean", …), several joined with "+". */
+  get modeName(): string {
+    return this.modes.join("+");
+  }
+
+  forward(tokenEmbeddings: tf.Tensor3D, attentionMask: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const [batchSize, , dimension] = tokenEmbeddings.shape;
+      const mask = tf.expandDims(tf.cast(attentionMask, "float32"), -1) as tf.Tensor3D;
+      const outputs: tf.Tensor2D[] = [];
+      let maskedSum: tf.Tensor2D | undefined;
+      let tokenCount: tf.Tensor2D | undefined;
+      const sumAndCount = () => {
+        maskedSum ??= tf.sum(tf.mul(tokenEmbeddings, mask), 1) as tf.Tensor2D;
+        tokenCount ??= tf.maximum(tf.sum(mask, 1), 1e-9) as tf.Tensor2D;
+        return [maskedSum, tokenCount] as const;
+      };
+      for (const mode of this.modes) {
+        if (mode === "cls") {
+          outputs.push(tf.reshape(tf.slice(tokenEmbeddings, [0, 0, 0], [batchSize, 1, dimension]), [batchSize, dimension]));
+        } else if (mode === "max") {
+          const masked = tf.where(tf.cast(tf.broadcastTo(mask, tokenEmbeddings.shape), "bool"), tokenEmbeddings, tf.fill(tokenEmbeddings.shape, -1e9));
+          outputs.push(tf.max(masked, 1) as tf.Tensor2D);
+        } else {
+          const [sum, count] = sumAndCount();
+          outputs.push(tf.div(sum, mode === "mean" ? count : tf.sqrt(count)));
+        }
+      }
+      return outputs.length === 1 ? outputs[0] : (tf.concat(outputs, 1) as tf.Tensor2D);
+    });
+  }
+
+  /** 1_Pooling/config.json in the v3 dialect (what Hub models carry and every ST version reads). */
+  toConfig(): Record<string, unknown> {
+    const config: Record<string, unknown> = { word_embedding_dimension: this.wordEmbeddingDimension };
+    for (const mode of POOLING_MODES) config[BOOLEAN_KEYS[mode]] = this.modes.includes(mode);
+    config.pooling_mode_weightedmean_tokens = false;
+    config.pooling_mode_lasttoken = false;
+    config.include_prompt = this.includePrompt;
+    return config;
+  }
+
+  static fromConfig(json: unknown, file: string, fallbackDimension: number): Pooling {
+    if (typeof json !== "object" || json === null || Array.isArray(json)) {
+      throw new ModelLoadError(file, "is not a JSON object");
+    }
+    const config = json as Record<string, unknown>;
+    const dimension = config.word_embedding_dimension ?? config.embedding_dimension ?? fallbackDimension;
+    if (typeof dimension !== "number" || !Number.isInteger(dimension) || dimension <= 0) {
+      throw new ModelLoadError(file, `word_embedding_dimension must be a positive integer, got ${JSON.stringify(dimension)}`);
+    }
+    const includePrompt = config.include_prompt !== false;
+    let modes: PoolingMode[];
+    if ("pooling_mode" in config && typeof config.pooling_mode !== "boolean") {
+      const names = Array.isArray(config.pooling_mode) ? config.pooling_mode : [config.pooling_mode];
+      modes = names.map((name) => {
+        const mode = name === "mean_sqrt_len" ? "mean_sqrt_len_tokens" : name;
+        if (!POOLING_MODES.includes(mode as PoolingMode)) {
+          throw new ModelLoadError(
+            file,
+            `pooling_mode ${JSON.stringify(name)} is not supported (embedtune supports ${POOLING_MODES.join(", ")})`,
+          );
+        }
+        return mode as PoolingMode;
+      });
+    } else {
+      for (const key of UNSUPPORTED_BOOLEAN_KEYS) {
+        if (config[key] === true) throw new ModelLoadError(file, `${key} is not supported (embedtune supports ${POOLING_MODES.join(", ")})`);
+      }
+      modes = POOLING_MODES.filter((mode) => config[BOOLEAN_KEYS[mode]] === true);
+    }
+    if (modes.length === 0) throw new ModelLoadError(file, "no pooling mode is enabled");
+    return new Pooling(dimension, modes, includePrompt);
+  }
+}

@@ -1,0 +1,223 @@
+// SentenceTransformer: the modules Transformer → Pooling → (Normalize) loaded from a sentence-transformers
+// or Hugging Face folder. encode() mirrors ST: optional prompt, texts sorted by length (longest first)
+// into batches, inference mode, embeddings returned in input order; similarity() uses the model's
+// similarity function (config_sentence_transformers.json, cosine when unset). savePretrained() writes
+// the ST v3 layout atomically. A folder without modules.json gets mean pooling, as ST does.
+
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { backendInfo, initializeBackend } from "../backend.ts";
+import type { EncoderInputs, ForwardOptions } from "../engines/tfjs/bert.ts";
+import { ArgumentError, ModelLoadError } from "../errors.ts";
+import {
+  assertModelDirectory,
+  readJsonFile,
+  readModules,
+  writeFolderAtomically,
+  writeSentenceTransformerFiles,
+  type ModuleKind,
+} from "../io/model-folder.ts";
+import { checkSimilarityFunction, similarity as similarityMatrix, type SimilarityFunctionName } from "../similarity.ts";
+import { startProgress } from "../util/progress.ts";
+import { Normalize, l2Normalize } from "./normalize.ts";
+import { Pooling } from "./pooling.ts";
+import { Transformer } from "./transformer.ts";
+
+export interface EncodeOptions {
+  batchSize?: number;
+  normalizeEmbeddings?: boolean;
+  showProgressBar?: boolean;
+  /** A prompt prepended to every text (e.g. "query: "). */
+  prompt?: string;
+  /** The name of a prompt in the model's config_sentence_transformers.json. */
+  promptName?: string;
+}
+
+export interface SentenceTransformerOptions {
+  /** Print the backend line on first use (default true). */
+  quiet?: boolean;
+}
+
+export type Embeddings = number[][];
+
+export class SentenceTransformer {
+  similarityFnName: SimilarityFunctionName;
+
+  constructor(
+    readonly transformer: Transformer,
+    readonly pooling: Pooling,
+    readonly normalize: Normalize | undefined,
+    options: { similarityFnName?: SimilarityFunctionName; prompts?: Record<string, string>; defaultPromptName?: string | null } = {},
+    /** The folder the model was loaded from. */
+    readonly sourceDirectory?: string,
+  ) {
+    this.similarityFnName = options.similarityFnName ?? "cosine";
+    this.prompts = options.prompts ?? {};
+    this.defaultPromptName = options.defaultPromptName ?? null;
+  }
+
+  prompts: Record<string, string>;
+  defaultPromptName: string | null;
+
+  static async load(directory: string, options: SentenceTransformerOptions = {}): Promise<SentenceTransformer> {
+    await initializeBackend({ quiet: options.quiet });
+    assertModelDirectory(directory);
+    const modules = readModules(directory) ?? [
+      { idx: 0, name: "0", path: "", type: "Transformer", kind: "Transformer" as ModuleKind },
+    ];
+    const [first, ...rest] = modules;
+    if (first.kind !== "Transformer") {
+      throw new ModelLoadError(join(directory, "modules.json"), `the first module must be a Transformer, found ${first.type}`);
+    }
+    const transformer = Transformer.load(join(directory, first.path));
+    let pooling: Pooling | undefined;
+    let normalize: Normalize | undefined;
+    for (const module of rest) {
+      if (module.kind === "Pooling" && !pooling && !normalize) {
+        const path = join(directory, module.path, "config.json");
+        pooling = Pooling.fromConfig(readJsonFile(path), path, transformer.hiddenSize);
+      } else if (module.kind === "Normalize" && pooling && !normalize) {
+        normalize = new Normalize();
+      } else {
+        throw new ModelLoadError(join(directory, "modules.json"), `module ${module.type} at position ${module.idx} is not supported here (expected Transformer → Pooling → Normalize)`);
+      }
+    }
+    pooling ??= new Pooling(transformer.hiddenSize, "mean");
+    if (pooling.wordEmbeddingDimension !== transformer.hiddenSize) {
+      throw new ModelLoadError(
+        join(directory, rest.find((m) => m.kind === "Pooling")?.path ?? "", "config.json"),
+        `word_embedding_dimension ${pooling.wordEmbeddingDimension} differs from the encoder's hidden_size ${transformer.hiddenSize}`,
+      );
+    }
+    const configPath = join(directory, "config_sentence_transformers.json");
+    const stConfig = existsSync(configPath) ? (readJsonFile(configPath) as Record<string, unknown>) : {};
+    const similarityFnName =
+      stConfig.similarity_fn_name == null ? undefined : checkSimilarityFunction(stConfig.similarity_fn_name, `${configPath}: similarity_fn_name`);
+    return new SentenceTransformer(
+      transformer,
+      pooling,
+      normalize,
+      {
+        similarityFnName,
+        prompts: (stConfig.prompts as Record<string, string> | undefined) ?? {},
+        defaultPromptName: (stConfig.default_prompt_name as string | null | undefined) ?? null,
+      },
+      directory,
+    );
+  }
+
+  get maxSeqLength(): number {
+    return this.transformer.maxSeqLength;
+  }
+
+  set maxSeqLength(value: number) {
+    if (!Number.isInteger(value) || value < 2 || value > this.transformer.config.maxPositionEmbeddings) {
+      throw new ArgumentError("maxSeqLength", `must be an integer in [2, ${this.transformer.config.maxPositionEmbeddings}], got ${value}`);
+    }
+    this.transformer.maxSeqLength = value;
+  }
+
+  getSentenceEmbeddingDimension(): number {
+    return this.pooling.outputDimension;
+  }
+
+  tokenize(texts: string[]): EncoderInputs {
+    return this.transformer.tokenize(texts);
+  }
+
+  /**
+   * Sentence embeddings [batch, dim] through every module, as a tensor that gradients flow through.
+   * Training passes `training: true` (dropout on) and a dropout seed.
+   */
+  forward(inputs: EncoderInputs | string[], options: ForwardOptions = {}): tf.Tensor2D {
+    const features = Array.isArray(inputs) ? this.tokenize(inputs) : inputs;
+    const tokenEmbeddings = this.transformer.forward(features, options);
+    const mask = tf.tensor2d(features.attentionMask, [features.batchSize, features.seqLength], "int32");
+    const pooled = this.pooling.forward(tokenEmbeddings, mask);
+    return this.normalize ? this.normalize.forward(pooled) : pooled;
+  }
+
+  encode(sentences: string, options?: EncodeOptions): Promise<number[]>;
+  encode(sentences: string[], options?: EncodeOptions): Promise<Embeddings>;
+  async encode(sentences: string | string[], options: EncodeOptions = {}): Promise<number[] | Embeddings> {
+    if (typeof sentences === "string") return (await this.encode([sentences], options))[0];
+    const batchSize = options.batchSize ?? 32;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ArgumentError("batchSize", `must be a positive integer, got ${batchSize}`);
+    const prompt = this.resolvePrompt(options);
+    const texts = sentences.map((sentence, index) => {
+      if (typeof sentence !== "string") throw new ArgumentError(`sentences[${index}]`, `must be a string, got ${typeof sentence}`);
+      return prompt + sentence;
+    });
+    const order = texts.map((_, index) => index).sort((a, b) => texts[b].length - texts[a].length);
+    const result: Embeddings = new Array(texts.length);
+    const batchCount = Math.ceil(texts.length / batchSize);
+    const progress = startProgress("Batches", batchCount, options.showProgressBar ?? false);
+    try {
+      for (let start = 0; start < order.length; start += batchSize) {
+        const indices = order.slice(start, start + batchSize);
+        const embeddings = tf.tidy(() => {
+          const output = this.forward(indices.map((index) => texts[index]));
+          return options.normalizeEmbeddings ? l2Normalize(output) : output;
+        });
+        const rows = (await embeddings.array()) as number[][];
+        embeddings.dispose();
+        indices.forEach((index, row) => (result[index] = rows[row]));
+        progress.increment();
+      }
+    } finally {
+      progress.stop();
+    }
+    return result;
+  }
+
+  /** The [n, m] similarity matrix with the model's similarity function. */
+  similarity(a: Embeddings | number[], b: Embeddings | number[]): number[][] {
+    const matrix = (x: Embeddings | number[]) => (typeof x[0] === "number" ? [x as number[]] : (x as Embeddings));
+    return tf.tidy(() => similarityMatrix(tf.tensor2d(matrix(a)), tf.tensor2d(matrix(b)), this.similarityFnName).arraySync());
+  }
+
+  /** Writes the sentence-transformers v3 folder layout atomically (temporary folder, then rename). */
+  async savePretrained(directory: string): Promise<void> {
+    await writeFolderAtomically(directory, (temporary) => {
+      this.transformer.save(temporary);
+      writeSentenceTransformerFiles(temporary, {
+        poolingConfig: this.pooling.toConfig(),
+        normalize: this.normalize !== undefined,
+        similarityFnName: this.similarityFnName,
+        prompts: this.prompts,
+        defaultPromptName: this.defaultPromptName,
+      });
+    });
+  }
+
+  /** sentence-transformers' name for the same operation. */
+  save(directory: string): Promise<void> {
+    return this.savePretrained(directory);
+  }
+
+  /** One line: architecture, sizes, pooling, normalisation, backend. */
+  toString(): string {
+    const config = this.transformer.config;
+    return (
+      `SentenceTransformer(bert: ${config.numHiddenLayers} layers, hidden ${config.hiddenSize}, ${config.numAttentionHeads} heads, ` +
+      `max_seq_length ${this.maxSeqLength}; pooling ${this.pooling.modeName}${this.normalize ? " + normalize" : ""}; ` +
+      `dim ${this.getSentenceEmbeddingDimension()}; similarity ${this.similarityFnName}; backend ${backendInfo().name})`
+    );
+  }
+
+  dispose(): void {
+    this.transformer.dispose();
+  }
+
+  private resolvePrompt(options: EncodeOptions): string {
+    if (options.prompt !== undefined) return options.prompt;
+    const name = options.promptName ?? this.defaultPromptName;
+    if (name === null || name === undefined) return "";
+    const prompt = this.prompts[name];
+    if (prompt === undefined) {
+      throw new ArgumentError("promptName", `${JSON.stringify(name)} is not one of the model's prompts (${Object.keys(this.prompts).join(", ") || "none"})`);
+    }
+    return prompt;
+  }
+}

@@ -1,0 +1,58 @@
+// One CoSENT + AdamW training step on ../shared/models/tiny-bert against PyTorch's values in
+// golden.json (train_step): loss, gradient norm before clipping, a clipped gradient slice and the
+// weight change after one AdamW step. Dropout is off, as in the reference.
+
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import * as tf from "@tensorflow/tfjs";
+import { CoSENTLoss } from "../../src/losses/cosent.ts";
+import { SentenceTransformer } from "../../src/models/sentence-transformer.ts";
+import { AdamW } from "../../src/training/adamw.ts";
+import { clipGradientsByGlobalNorm } from "../../src/training/gradient-clipping.ts";
+import { lossAndGradients } from "../../src/training/train-step.ts";
+import { maxAbsoluteDifference } from "../support/compare.ts";
+import { sharedPath, skipUnlessShared } from "../support/shared.ts";
+
+const skip = skipUnlessShared("models/tiny-bert/golden.json");
+
+/** torch Linear.weight[0][0..7] = our kernel[0..7][0] (kernels are stored transposed). */
+function torchRowHead(kernel: tf.Tensor, count = 8): number[] {
+  const values = kernel.arraySync() as number[][];
+  return values.slice(0, count).map((row) => row[0]);
+}
+
+for (const checkpointLayers of [false, true]) {
+  test(`tiny-bert CoSENT step matches PyTorch (checkpointed layers: ${checkpointLayers})`, { skip }, async () => {
+    const step = JSON.parse(readFileSync(sharedPath("models/tiny-bert/golden.json"), "utf8")).train_step;
+    const model = await SentenceTransformer.load(sharedPath("models/tiny-bert"), { quiet: true });
+    const loss = new CoSENTLoss(model, { scale: step.scale });
+    const columns = [step.pairs.map((p: string[]) => p[0]), step.pairs.map((p: string[]) => p[1])];
+    const result = lossAndGradients(model, loss, columns, step.labels, { training: false, checkpointLayers });
+    assert.ok(Math.abs(result.loss - step.loss) < 1e-4, `loss ${result.loss} vs ${step.loss}`);
+
+    const { gradients, norm } = clipGradientsByGlobalNorm(result.gradients, step.clip_max_norm);
+    assert.ok(Math.abs(norm - step.grad_norm_before_clip) < 1e-4 * step.grad_norm_before_clip, `norm ${norm} vs ${step.grad_norm_before_clip}`);
+    const queryName = "encoder.layer.0.attention.self.query.weight";
+    const gradientHead = torchRowHead(gradients[queryName]);
+    assert.ok(maxAbsoluteDifference(gradientHead, step.layer0_query_weight_grad_after_clip_head) < 1e-6, `${gradientHead}`);
+
+    const parameters = model.transformer.namedParameters();
+    const query = parameters.find((p) => p.name === queryName)!.tensor;
+    const before = torchRowHead(query);
+    const optimizer = new AdamW(parameters, {
+      learningRate: step.adamw.lr,
+      weightDecay: step.adamw.weight_decay,
+      beta1: step.adamw.betas[0],
+      beta2: step.adamw.betas[1],
+      epsilon: step.adamw.eps,
+    });
+    optimizer.applyGradients(gradients);
+    const delta = torchRowHead(query).map((value, i) => value - before[i]);
+    // float32 weights of magnitude ~0.1 resolve changes of ~1e-8; the reference deltas are ±2e-5.
+    assert.ok(maxAbsoluteDifference(delta, step.layer0_query_weight_delta_after_1_step_head) < 5e-8, `${delta}`);
+    Object.values(gradients).forEach((g) => g.dispose());
+    optimizer.dispose();
+    model.dispose();
+  });
+}
