@@ -17,9 +17,11 @@ export const encodeCommand: Command = {
   },
   async run(values, positionals) {
     const sentences = inputSentences(values, positionals);
+    // Checked before the model loads, so a bad option fails at once.
+    const batchSize = integerOption(values, "batch-size");
     const model = await loadModelOption(values);
     const embeddings = await model.encode(sentences, {
-      batchSize: integerOption(values, "batch-size"),
+      batchSize,
       normalizeEmbeddings: !values["no-normalize"],
       showProgressBar: values.progress === true || (process.stderr.isTTY && sentences.length > 256),
     });

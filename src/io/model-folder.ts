@@ -18,7 +18,8 @@ export function readJsonFile(path: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ModelLoadError(path, `is not valid JSON (${(error as Error).message})`);
+    // V8 quotes the start of the text, newlines included; keep the message on one line.
+    throw new ModelLoadError(path, `is not valid JSON (${(error as Error).message.replace(/\s+/g, " ")})`);
   }
 }
 

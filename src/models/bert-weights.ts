@@ -90,23 +90,29 @@ export function bertWeightsFromTensors(
     if (!IGNORED_TENSOR.test(canonical)) byCanonicalName.set(canonical, storedName);
   }
   const variables = new Map<string, tf.Variable>();
-  for (const slot of weightSlots(config)) {
-    const storedName = byCanonicalName.get(slot.name);
-    if (storedName === undefined) throw new ModelLoadError(file, `required tensor ${slot.name} is missing`);
-    const shape = stored.get(storedName)!.shape;
-    if (shape.length !== slot.torchShape.length || shape.some((size, i) => size !== slot.torchShape[i])) {
-      throw new ModelLoadError(
-        file,
-        `tensor ${storedName} has shape [${shape.join(", ")}] but config.json implies [${slot.torchShape.join(", ")}]`,
-      );
+  try {
+    for (const slot of weightSlots(config)) {
+      const storedName = byCanonicalName.get(slot.name);
+      if (storedName === undefined) throw new ModelLoadError(file, `required tensor ${slot.name} is missing`);
+      const shape = stored.get(storedName)!.shape;
+      if (shape.length !== slot.torchShape.length || shape.some((size, i) => size !== slot.torchShape[i])) {
+        throw new ModelLoadError(
+          file,
+          `tensor ${storedName} has shape [${shape.join(", ")}] but config.json implies [${slot.torchShape.join(", ")}]`,
+        );
+      }
+      const values = readValues(storedName);
+      const [rows, columns] = slot.torchShape;
+      const initialValue = slot.isLinearWeight
+        ? tf.tensor2d(transpose2d(values, rows, columns), [columns, rows])
+        : tf.tensor(values, slot.torchShape);
+      variables.set(slot.name, tf.variable(initialValue, true));
+      initialValue.dispose();
     }
-    const values = readValues(storedName);
-    const [rows, columns] = slot.torchShape;
-    const initialValue = slot.isLinearWeight
-      ? tf.tensor2d(transpose2d(values, rows, columns), [columns, rows])
-      : tf.tensor(values, slot.torchShape);
-    variables.set(slot.name, tf.variable(initialValue, true));
-    initialValue.dispose();
+  } catch (error) {
+    // A bad tensor part-way through must not leave the earlier ones allocated.
+    for (const variable of variables.values()) variable.dispose();
+    throw error;
   }
   const get = (name: string) => variables.get(name)!;
   const dense = (name: string): DenseWeights => ({

@@ -70,12 +70,17 @@ export class Pooling {
 
   /** 1_Pooling/config.json in the v3 dialect (what Hub models carry and every ST version reads). */
   toConfig(): Record<string, unknown> {
-    const config: Record<string, unknown> = { word_embedding_dimension: this.wordEmbeddingDimension };
-    for (const mode of POOLING_MODES) config[BOOLEAN_KEYS[mode]] = this.modes.includes(mode);
-    config.pooling_mode_weightedmean_tokens = false;
-    config.pooling_mode_lasttoken = false;
-    config.include_prompt = this.includePrompt;
-    return config;
+    // Keys in ST v3's config_keys order (cls, mean, max, mean_sqrt_len), not the concatenation order.
+    return {
+      word_embedding_dimension: this.wordEmbeddingDimension,
+      pooling_mode_cls_token: this.modes.includes("cls"),
+      pooling_mode_mean_tokens: this.modes.includes("mean"),
+      pooling_mode_max_tokens: this.modes.includes("max"),
+      pooling_mode_mean_sqrt_len_tokens: this.modes.includes("mean_sqrt_len_tokens"),
+      pooling_mode_weightedmean_tokens: false,
+      pooling_mode_lasttoken: false,
+      include_prompt: this.includePrompt,
+    };
   }
 
   static fromConfig(json: unknown, file: string, fallbackDimension: number): Pooling {

@@ -16,6 +16,7 @@ import {
   readModules,
   writeFolderAtomically,
   writeSentenceTransformerFiles,
+  type ModuleEntry,
   type ModuleKind,
 } from "../io/model-folder.ts";
 import { checkSimilarityFunction, similarity as similarityMatrix, type SimilarityFunctionName } from "../similarity.ts";
@@ -61,8 +62,8 @@ export class SentenceTransformer {
   defaultPromptName: string | null;
 
   static async load(directory: string, options: SentenceTransformerOptions = {}): Promise<SentenceTransformer> {
-    await initializeBackend({ quiet: options.quiet });
     assertModelDirectory(directory);
+    await initializeBackend({ quiet: options.quiet });
     const modules = readModules(directory) ?? [
       { idx: 0, name: "0", path: "", type: "Transformer", kind: "Transformer" as ModuleKind },
     ];
@@ -71,6 +72,16 @@ export class SentenceTransformer {
       throw new ModelLoadError(join(directory, "modules.json"), `the first module must be a Transformer, found ${first.type}`);
     }
     const transformer = Transformer.load(join(directory, first.path));
+    try {
+      return SentenceTransformer.assemble(directory, transformer, rest);
+    } catch (error) {
+      // A bad pooling or config file after the weights were read must not leave them allocated.
+      transformer.dispose();
+      throw error;
+    }
+  }
+
+  private static assemble(directory: string, transformer: Transformer, rest: ModuleEntry[]): SentenceTransformer {
     let pooling: Pooling | undefined;
     let normalize: Normalize | undefined;
     for (const module of rest) {
@@ -92,8 +103,7 @@ export class SentenceTransformer {
     }
     const configPath = join(directory, "config_sentence_transformers.json");
     const stConfig = existsSync(configPath) ? (readJsonFile(configPath) as Record<string, unknown>) : {};
-    const similarityFnName =
-      stConfig.similarity_fn_name == null ? undefined : checkSimilarityFunction(stConfig.similarity_fn_name, `${configPath}: similarity_fn_name`);
+    const similarityFnName = readSimilarityFunction(stConfig.similarity_fn_name, configPath);
     return new SentenceTransformer(
       transformer,
       pooling,
@@ -219,5 +229,14 @@ export class SentenceTransformer {
       throw new ArgumentError("promptName", `${JSON.stringify(name)} is not one of the model's prompts (${Object.keys(this.prompts).join(", ") || "none"})`);
     }
     return prompt;
+  }
+}
+
+function readSimilarityFunction(value: unknown, file: string): SimilarityFunctionName | undefined {
+  if (value === null || value === undefined) return undefined;
+  try {
+    return checkSimilarityFunction(value, "similarity_fn_name");
+  } catch (error) {
+    throw new ModelLoadError(file, (error as Error).message);
   }
 }

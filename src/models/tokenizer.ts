@@ -123,7 +123,8 @@ function parseJsonObject(text: string, file: string): Record<string, unknown> {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new ModelLoadError(file, `is not valid JSON (${(error as Error).message})`);
+    // V8 quotes the start of the text, newlines included; keep the message on one line.
+    throw new ModelLoadError(file, `is not valid JSON (${(error as Error).message.replace(/\s+/g, " ")})`);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new ModelLoadError(file, "is not a JSON object");

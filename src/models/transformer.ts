@@ -10,7 +10,14 @@ import { ModelLoadError } from "../errors.ts";
 import { readSafetensors, toFloat32, writeSafetensors } from "../io/safetensors.ts";
 import { readJsonFile, writeJsonFile } from "../io/model-folder.ts";
 import { bertConfigJson, parseBertConfig, type BertConfig } from "./bert-config.ts";
-import { bertWeightsFromTensors, bertWeightsToTensors, disposeBertWeights, namedBertWeights } from "./bert-weights.ts";
+import {
+  bertWeightsFromTensors,
+  bertWeightsToTensors,
+  canonicalTensorName,
+  disposeBertWeights,
+  namedBertWeights,
+  type NamedTensorValues,
+} from "./bert-weights.ts";
 import { SentenceTokenizer } from "./tokenizer.ts";
 
 export class Transformer {
@@ -20,6 +27,8 @@ export class Transformer {
     readonly weights: BertWeights,
     public maxSeqLength: number,
     public doLowerCase: boolean,
+    /** The pooler's weights, unused by sentence-transformers but written back so the folder stays complete. */
+    readonly poolerTensors: NamedTensorValues[] = [],
   ) {}
 
   static load(directory: string): Transformer {
@@ -37,8 +46,8 @@ export class Transformer {
       : {};
     const tokenizerMaxLength = Number(JSON.parse(tokenizer.files.get("tokenizer_config.json") ?? "{}").model_max_length);
     const maxSeqLength = resolveMaxSeqLength(sentenceConfig.max_seq_length, config, tokenizerMaxLength, sentenceConfigPath);
-    const weights = loadWeights(directory, config);
-    return new Transformer(config, tokenizer, weights, maxSeqLength, sentenceConfig.do_lower_case === true);
+    const { weights, poolerTensors } = loadWeights(directory, config);
+    return new Transformer(config, tokenizer, weights, maxSeqLength, sentenceConfig.do_lower_case === true, poolerTensors);
   }
 
   tokenize(texts: string[]): EncoderInputs {
@@ -62,7 +71,11 @@ export class Transformer {
   /** Writes config.json, model.safetensors (F32), the tokenizer files and sentence_bert_config.json. */
   save(directory: string): void {
     writeJsonFile(join(directory, "config.json"), bertConfigJson(this.config));
-    writeSafetensors(join(directory, "model.safetensors"), bertWeightsToTensors(this.config, this.weights), { format: "pt" });
+    writeSafetensors(
+      join(directory, "model.safetensors"),
+      [...bertWeightsToTensors(this.config, this.weights), ...this.poolerTensors],
+      { format: "pt" },
+    );
     for (const [name, text] of this.tokenizer.files) writeFileSync(join(directory, name), text);
     writeJsonFile(join(directory, "sentence_bert_config.json"), {
       max_seq_length: this.maxSeqLength,
@@ -91,7 +104,7 @@ function resolveMaxSeqLength(value: unknown, config: BertConfig, tokenizerMaxLen
   return value;
 }
 
-function loadWeights(directory: string, config: BertConfig): BertWeights {
+function loadWeights(directory: string, config: BertConfig): { weights: BertWeights; poolerTensors: NamedTensorValues[] } {
   const weightsPath = join(directory, "model.safetensors");
   if (!existsSync(weightsPath)) {
     if (existsSync(join(directory, "pytorch_model.bin"))) {
@@ -104,5 +117,9 @@ function loadWeights(directory: string, config: BertConfig): BertWeights {
     throw new ModelLoadError(weightsPath, "missing; a model folder needs its weights as model.safetensors");
   }
   const file = readSafetensors(weightsPath);
-  return bertWeightsFromTensors(config, file.tensors, (name) => toFloat32(file.tensors.get(name)!, weightsPath), weightsPath);
+  const read = (name: string) => toFloat32(file.tensors.get(name)!, weightsPath);
+  const poolerTensors = [...file.tensors.values()]
+    .filter((entry) => canonicalTensorName(entry.name).startsWith("pooler."))
+    .map((entry) => ({ name: canonicalTensorName(entry.name), shape: entry.shape, values: read(entry.name) }));
+  return { weights: bertWeightsFromTensors(config, file.tensors, read, weightsPath), poolerTensors };
 }
