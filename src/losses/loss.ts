@@ -3,6 +3,7 @@
 // Losses run in tfjs on the small [batch, dim] tensors, whatever engine produced the embeddings.
 
 import type * as tf from "@tensorflow/tfjs";
+import type { NamedParameter } from "../training/adamw.ts";
 
 export interface Loss {
   /** The sentence-transformers class name, e.g. "CoSENTLoss" (model card, logs). */
@@ -10,4 +11,6 @@ export interface Loss {
   computeLoss(embeddings: tf.Tensor2D[], labels?: tf.Tensor1D): tf.Scalar;
   /** The loss's parameters as sentence-transformers' get_config_dict() reports them. */
   getConfigDict(): Record<string, unknown>;
+  /** Weights the loss itself trains (SoftmaxLoss's classifier), optimised with the model's. */
+  readonly trainableParameters?: NamedParameter[];
 }
