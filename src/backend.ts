@@ -47,7 +47,8 @@ let pendingInitialization: Promise<unknown> = Promise.resolve();
 /**
  * Makes sure a backend is active and returns what it is. The first call chooses (and prints one
  * line to stderr unless quiet); later calls return the same info without reinitialising, unless
- * they force a different backend, which switches. Concurrent calls are serialised.
+ * they force a different backend, which switches. Concurrent calls are serialised. Also registers
+ * what tfjs lacks for training: the wasm kernels, and the missing gradients (every backend).
  */
 export function initializeBackend(options: BackendOptions = {}): Promise<BackendInfo> {
   const result = pendingInitialization.then(() => chooseBackend(options));

@@ -1,7 +1,7 @@
 // Fills the gaps tfjs 4.22 leaves for training a BERT: registerWasmTrainingKernels() adds or fixes
 // wasm kernels (UnsortedSegmentSum is missing; StridedSlice and ClipByValue are wrong on integers);
 // registerMissingTrainingGradients() adds or fixes gradients tfjs-core lacks on every backend.
-// Both are idempotent, and the results agree with the cpu backend.
+// Both are idempotent; test/engines/tfjs/wasm-kernels.test.ts checks them against cpu and by hand.
 
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
