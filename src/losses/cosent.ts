@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors.ts";
 import { pairwiseSimilarity, type SimilarityFunctionName } from "../similarity.ts";
+import { checkColumns, pairwiseSimilarityName, requireLabels } from "./functional.ts";
 import type { Loss } from "./loss.ts";
 
 export interface CoSENTLossOptions {
@@ -30,19 +31,24 @@ export class CoSENTLoss implements Loss {
     return tf.mul(pairwiseSimilarity(first, second, this.similarityFct), this.scale);
   }
 
+  /** sentence-transformers' name of the pairwise similarity function (get_config_dict's similarity_fct). */
+  protected similarityFctName(): string {
+    return pairwiseSimilarityName(this.similarityFct);
+  }
+
   computeLoss(embeddings: tf.Tensor2D[], labels?: tf.Tensor1D): tf.Scalar {
-    if (embeddings.length !== 2) throw new ArgumentError(this.name, `needs 2 input columns (sentence1, sentence2), got ${embeddings.length}`);
-    if (!labels) throw new ArgumentError(this.name, "needs a score or label column");
+    checkColumns(this.name, embeddings, { min: 2, describe: "(sentence1, sentence2)" });
+    const scoreLabels = requireLabels(this.name, labels, "a similarity score per pair", embeddings[0].shape[0]);
     return tf.tidy(() => {
       const scores = this.pairScores(embeddings[0], embeddings[1]);
       const differences = tf.sub(tf.expandDims(scores, 1), tf.expandDims(scores, 0));
-      const ordered = tf.cast(tf.less(tf.expandDims(labels, 1), tf.expandDims(labels, 0)), "float32");
+      const ordered = tf.cast(tf.less(tf.expandDims(scoreLabels, 1), tf.expandDims(scoreLabels, 0)), "float32");
       const masked = tf.sub(differences, tf.mul(tf.sub(1, ordered), 1e12));
       return tf.logSumExp(tf.concat([tf.zeros([1]), tf.reshape(masked, [-1])]));
     });
   }
 
   getConfigDict(): Record<string, unknown> {
-    return { scale: this.scale, similarity_fct: this.similarityFct === "cosine" ? "pairwise_cos_sim" : `pairwise_${this.similarityFct}` };
+    return { scale: this.scale, similarity_fct: this.similarityFctName() };
   }
 }

@@ -4,7 +4,7 @@
 // similarity function (config_sentence_transformers.json, cosine when unset). savePretrained() writes
 // the ST v3 layout atomically. A folder without modules.json gets mean pooling, as ST does.
 
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { backendInfo, initializeBackend } from "../backend.ts";
@@ -24,6 +24,7 @@ import { startProgress } from "../util/progress.ts";
 import { Normalize, l2Normalize } from "./normalize.ts";
 import { Pooling } from "./pooling.ts";
 import { Transformer } from "./transformer.ts";
+import { renderModelCard, type ModelCardData } from "./model-card.ts";
 
 export interface EncodeOptions {
   batchSize?: number;
@@ -60,6 +61,8 @@ export class SentenceTransformer {
 
   prompts: Record<string, string>;
   defaultPromptName: string | null;
+  /** What the model card (README.md) says about training; filled in by the trainer. */
+  modelCardData: ModelCardData = {};
 
   static async load(directory: string, options: SentenceTransformerOptions = {}): Promise<SentenceTransformer> {
     assertModelDirectory(directory);
@@ -187,18 +190,38 @@ export class SentenceTransformer {
     return tf.tidy(() => similarityMatrix(tf.tensor2d(matrix(a)), tf.tensor2d(matrix(b)), this.similarityFnName).arraySync());
   }
 
+  /** Writes every file of the model into an existing folder (not atomic: savePretrained is). */
+  writeFiles(directory: string): void {
+    this.transformer.save(directory);
+    writeSentenceTransformerFiles(directory, {
+      poolingConfig: this.pooling.toConfig(),
+      normalize: this.normalize !== undefined,
+      similarityFnName: this.similarityFnName,
+      prompts: this.prompts,
+      defaultPromptName: this.defaultPromptName,
+    });
+    writeFileSync(join(directory, "README.md"), renderModelCard(this));
+  }
+
   /** Writes the sentence-transformers v3 folder layout atomically (temporary folder, then rename). */
   async savePretrained(directory: string): Promise<void> {
-    await writeFolderAtomically(directory, (temporary) => {
-      this.transformer.save(temporary);
-      writeSentenceTransformerFiles(temporary, {
-        poolingConfig: this.pooling.toConfig(),
-        normalize: this.normalize !== undefined,
-        similarityFnName: this.similarityFnName,
-        prompts: this.prompts,
-        defaultPromptName: this.defaultPromptName,
+    await writeFolderAtomically(directory, (temporary) => this.writeFiles(temporary));
+  }
+
+  /** Copies the weights of a saved model folder (same architecture) into this model's variables. */
+  loadWeightsFrom(directory: string): void {
+    const saved = Transformer.load(directory);
+    try {
+      const source = saved.namedParameters();
+      this.transformer.namedParameters().forEach(({ name, tensor }, index) => {
+        if (source[index].name !== name || source[index].tensor.shape.join() !== tensor.shape.join()) {
+          throw new ModelLoadError(directory, `weights do not match this model (${source[index].name} vs ${name})`);
+        }
+        tensor.assign(source[index].tensor);
       });
-    });
+    } finally {
+      saved.dispose();
+    }
   }
 
   /** sentence-transformers' name for the same operation. */

@@ -81,7 +81,8 @@ export class AdamW {
     this.moments.clear();
   }
 
-  private momentsOf(name: string, tensor: tf.Variable) {
+  /** The moments of one parameter, created (zero) on first use. */
+  momentsOf(name: string, tensor: tf.Variable): { first: tf.Variable; second: tf.Variable } {
     let moments = this.moments.get(name);
     if (!moments) {
       moments = { first: tf.variable(tf.zerosLike(tensor), false), second: tf.variable(tf.zerosLike(tensor), false) };

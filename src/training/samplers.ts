@@ -88,26 +88,19 @@ function noDuplicateBatches(order: number[], data: SampledData, options: Sampler
   return batches;
 }
 
-/** sentence-transformers' GroupByLabelBatchSampler: groups of labels with ≥ 2 rows, even batch size. */
+/**
+ * sentence-transformers' GroupByLabelBatchSampler: each label keeps an even number of its rows
+ * (labels with one row are dropped); labels are visited in random order and their rows streamed
+ * into batches of batchSize, so every label in a batch has at least 2 rows.
+ */
 function groupByLabelBatches(order: number[], data: SampledData, options: SamplerOptions, epoch: number): number[][] {
   if (options.batchSize % 2 !== 0) throw new ArgumentError("perDeviceTrainBatchSize", `must be even for GROUP_BY_LABEL, got ${options.batchSize}`);
   const [labelColumn] = options.labelColumns;
   if (labelColumn === undefined) throw new ArgumentError("batchSampler", "GROUP_BY_LABEL needs a label column");
   const labels = data.column(labelColumn);
   const groups = new Map<unknown, number[]>();
-  for (const index of order) {
-    const group = groups.get(labels[index]) ?? [];
-    group.push(index);
-    groups.set(labels[index], group);
-  }
-  const half = options.batchSize / 2;
-  const pairs: number[][] = [];
-  for (const group of groups.values()) {
-    const usable = group.length - (group.length % 2);
-    for (let i = 0; i < usable; i += 2) pairs.push(group.slice(i, i + 2));
-  }
-  const shuffledPairs = permutation(pairs.length, deriveSeed(options.seed, epoch, 1)).map((i) => pairs[i]);
-  const batches: number[][] = [];
-  for (let start = 0; start + half <= shuffledPairs.length; start += half) batches.push(shuffledPairs.slice(start, start + half).flat());
-  return batches;
+  for (const index of order) groups.set(labels[index], [...(groups.get(labels[index]) ?? []), index]);
+  const usable = [...groups.values()].map((rows) => rows.slice(0, rows.length - (rows.length % 2))).filter((rows) => rows.length > 0);
+  const stream = permutation(usable.length, deriveSeed(options.seed, epoch, 1)).flatMap((i) => usable[i]);
+  return chunk(stream, options);
 }

@@ -49,6 +49,7 @@ const V3_LAYOUT = [
   "1_Pooling",
   "1_Pooling/config.json",
   "2_Normalize",
+  "README.md",
   "config.json",
   "config_sentence_transformers.json",
   "model.safetensors",

@@ -1,0 +1,116 @@
+// Checkpoints as Hugging Face's Trainer lays them out: `{outputDir}/checkpoint-{step}/` holds the
+// model in the sentence-transformers layout, `optimizer.safetensors` (AdamW moments, in the encoder's
+// own layout, kernels as [in, out]), `loss.safetensors` (a loss's own weights, if any),
+// `trainer_state.json` (Hugging Face's field names) and `training_args.json`. Written atomically.
+// Rotation keeps the newest `saveTotalLimit` checkpoints and never deletes the best one.
+
+import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { ArgumentError, ModelLoadError } from "../errors.ts";
+import { readJsonFile, writeFolderAtomically, writeJsonFile } from "../io/model-folder.ts";
+import { readSafetensors, toFloat32, writeSafetensors } from "../io/safetensors.ts";
+import type { Loss } from "../losses/loss.ts";
+import type { SentenceTransformer } from "../models/sentence-transformer.ts";
+import type { AdamW } from "./adamw.ts";
+
+/** Hugging Face's TrainerState, with its field names. */
+export interface TrainerState {
+  global_step: number;
+  epoch: number;
+  max_steps: number;
+  num_train_epochs: number;
+  logging_steps: number;
+  eval_steps: number | null;
+  save_steps: number;
+  train_batch_size: number;
+  log_history: Record<string, number>[];
+  best_metric: number | null;
+  best_model_checkpoint: string | null;
+  total_flos: number;
+  is_world_process_zero: boolean;
+}
+
+const CHECKPOINT = /^checkpoint-(\d+)$/;
+
+export function checkpointDirectory(outputDir: string, step: number): string {
+  return join(outputDir, `checkpoint-${step}`);
+}
+
+/** Checkpoint folders in outputDir, oldest (lowest step) first. */
+export function listCheckpoints(outputDir: string): string[] {
+  if (!existsSync(outputDir)) return [];
+  return readdirSync(outputDir)
+    .filter((name) => CHECKPOINT.test(name) && existsSync(join(outputDir, name, "trainer_state.json")))
+    .sort((a, b) => Number(CHECKPOINT.exec(a)![1]) - Number(CHECKPOINT.exec(b)![1]))
+    .map((name) => join(outputDir, name));
+}
+
+export async function saveCheckpoint(
+  directory: string,
+  parts: { model: SentenceTransformer; loss: Loss; optimizer: AdamW; state: TrainerState; args: object },
+): Promise<void> {
+  await writeFolderAtomically(directory, (temporary) => {
+    parts.model.writeFiles(temporary);
+    const moments = [...parts.optimizer.state()].flatMap(([name, { first, second }]) => [
+      { name: `${name}.exp_avg`, shape: first.shape, values: first.dataSync() as Float32Array },
+      { name: `${name}.exp_avg_sq`, shape: second.shape, values: second.dataSync() as Float32Array },
+    ]);
+    writeSafetensors(join(temporary, "optimizer.safetensors"), moments, { step: String(parts.optimizer.step) });
+    const lossWeights = parts.loss.trainableParameters ?? [];
+    if (lossWeights.length > 0) {
+      writeSafetensors(
+        join(temporary, "loss.safetensors"),
+        lossWeights.map(({ name, tensor }) => ({ name, shape: tensor.shape, values: tensor.dataSync() as Float32Array })),
+      );
+    }
+    writeJsonFile(join(temporary, "trainer_state.json"), parts.state);
+    writeFileSync(join(temporary, "training_args.json"), `${JSON.stringify(parts.args, null, 2)}\n`);
+  });
+}
+
+/** Restores model weights, loss weights and optimizer state; returns the trainer state. */
+export function loadCheckpoint(directory: string, parts: { model: SentenceTransformer; loss: Loss; optimizer: AdamW }): TrainerState {
+  if (!existsSync(join(directory, "trainer_state.json"))) {
+    throw new ArgumentError("resumeFromCheckpoint", `${directory} is not a checkpoint (no trainer_state.json)`);
+  }
+  const state = readJsonFile(join(directory, "trainer_state.json")) as TrainerState;
+  parts.model.loadWeightsFrom(directory);
+  const lossWeights = parts.loss.trainableParameters ?? [];
+  if (lossWeights.length > 0) assignFrom(join(directory, "loss.safetensors"), lossWeights.map(({ name, tensor }) => [name, tensor]));
+  const optimizerPath = join(directory, "optimizer.safetensors");
+  const file = readSafetensors(optimizerPath);
+  parts.optimizer.step = Number(file.metadata.step ?? 0);
+  const moments: [string, tf.Variable][] = [];
+  for (const { name, tensor } of parts.optimizer.parameters) {
+    if (!file.tensors.has(`${name}.exp_avg`)) continue;
+    const { first, second } = parts.optimizer.momentsOf(name, tensor);
+    moments.push([`${name}.exp_avg`, first], [`${name}.exp_avg_sq`, second]);
+  }
+  assignFrom(optimizerPath, moments);
+  return state;
+}
+
+function assignFrom(path: string, targets: [string, tf.Variable][]): void {
+  const file = readSafetensors(path);
+  for (const [name, variable] of targets) {
+    const entry = file.tensors.get(name);
+    if (!entry || entry.shape.join() !== variable.shape.join()) throw new ModelLoadError(path, `tensor ${name} is missing or has another shape`);
+    tf.tidy(() => variable.assign(tf.tensor(toFloat32(entry, path), variable.shape)));
+  }
+}
+
+/** Deletes the oldest checkpoints beyond `limit`, never the best one. */
+export function rotateCheckpoints(outputDir: string, limit: number | undefined, best: string | null): void {
+  if (limit === undefined) return;
+  const checkpoints = listCheckpoints(outputDir);
+  const deletable = checkpoints.filter((path) => path !== best);
+  let excess = checkpoints.length - limit;
+  for (const path of deletable) {
+    if (excess <= 0) break;
+    // Keep the newest checkpoint even when the best one occupies the only slot (Hugging Face does too).
+    if (path === checkpoints.at(-1)) break;
+    rmSync(path, { recursive: true, force: true });
+    excess -= 1;
+  }
+}

@@ -1,0 +1,395 @@
+// SentenceTransformerTrainer: Hugging Face Trainer semantics for sentence embeddings.
+// Per optimizer step: gradientAccumulationSteps batches from the batch sampler → loss and gradients
+// (averaged) → global-norm clipping → AdamW at lr·factor(step) (schedules.ts; the first warmup step
+// runs at factor 0) → maybe log (mean loss since the last log, grad_norm, learning_rate, epoch), maybe
+// evaluate (eval_loss + evaluator metrics, prefixed eval_), maybe save a checkpoint (checkpoint.ts).
+// Batches, dropout masks and everything random derive from (seed, epoch, step), so a run resumed from
+// a checkpoint continues exactly as the uninterrupted run would have.
+
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { inputColumnNames, labelColumnName } from "../data/columns.ts";
+import type { Dataset } from "../data/dataset.ts";
+import { ArgumentError } from "../errors.ts";
+import type { SentenceEvaluator } from "../evaluation/evaluator.ts";
+import { SequentialEvaluator } from "../evaluation/sequential.ts";
+import { CoSENTLoss } from "../losses/cosent.ts";
+import type { Loss } from "../losses/loss.ts";
+import type { SentenceTransformer } from "../models/sentence-transformer.ts";
+import { startProgress, type Progress } from "../util/progress.ts";
+import { deriveSeed } from "../util/random.ts";
+import { AdamW } from "./adamw.ts";
+import { SentenceTransformerTrainingArguments } from "./arguments.ts";
+import { checkpointDirectory, listCheckpoints, loadCheckpoint, rotateCheckpoints, saveCheckpoint, type TrainerState } from "./checkpoint.ts";
+import { TrainerEventEmitter, type TrainOutput } from "./events.ts";
+import { clipGradientsByGlobalNorm } from "./gradient-clipping.ts";
+import { epochBatches, nominalBatchCount } from "./samplers.ts";
+import { learningRateFactor, warmupStepCount } from "./schedules.ts";
+import { batchLoss, lossAndGradients, trainableParameters } from "./train-step.ts";
+
+export interface TrainerInit {
+  model: SentenceTransformer;
+  args?: SentenceTransformerTrainingArguments;
+  trainDataset: Dataset;
+  evalDataset?: Dataset;
+  /** Default: CoSENTLoss(model), as sentence-transformers. */
+  loss?: Loss;
+  /** One evaluator, or several (run as a SequentialEvaluator). */
+  evaluator?: SentenceEvaluator | SentenceEvaluator[];
+}
+
+/** Above this many weights, layers are recomputed in the backward pass to bound memory. */
+const CHECKPOINT_LAYERS_ABOVE_PARAMETERS = 10_000_000;
+
+interface Plan {
+  stepsPerEpoch: number;
+  maxSteps: number;
+  numEpochs: number;
+  warmupSteps: number;
+  loggingSteps: number;
+  evalSteps: number;
+  saveSteps: number;
+}
+
+export class SentenceTransformerTrainer extends TrainerEventEmitter {
+  readonly model: SentenceTransformer;
+  readonly args: SentenceTransformerTrainingArguments;
+  readonly trainDataset: Dataset;
+  readonly evalDataset: Dataset | undefined;
+  readonly loss: Loss;
+  readonly evaluator: SentenceEvaluator | undefined;
+  readonly optimizer: AdamW;
+  state: TrainerState;
+  private stopRequested = false;
+  private readonly checkpointLayers: boolean;
+
+  constructor(init: TrainerInit) {
+    super();
+    this.model = init.model;
+    this.args = init.args ?? new SentenceTransformerTrainingArguments({ outputDir: "trainer_output" });
+    this.trainDataset = init.trainDataset;
+    this.evalDataset = init.evalDataset;
+    if (!init.loss) console.error("No `loss` passed, using `losses.CoSENTLoss` as a default option.");
+    this.loss = init.loss ?? new CoSENTLoss(this.model);
+    this.evaluator = Array.isArray(init.evaluator) ? new SequentialEvaluator(init.evaluator) : init.evaluator;
+    checkColumns(this.trainDataset, "trainDataset");
+    if (this.evalDataset) checkColumns(this.evalDataset, "evalDataset");
+    if (this.args.evalStrategy !== "no" && !this.evalDataset && !this.evaluator) {
+      throw new ArgumentError("evalStrategy", `is "${this.args.evalStrategy}" but there is neither an evalDataset nor an evaluator`);
+    }
+    if (this.args.fp16 || this.args.bf16) {
+      console.error(`embedtune: ${this.args.fp16 ? "fp16" : "bf16"} requested; the tfjs engine computes in float32, so training runs in float32.`);
+    }
+    const parameters = trainableParameters(this.model, this.loss);
+    this.optimizer = new AdamW(parameters, {
+      learningRate: this.args.learningRate,
+      weightDecay: this.args.weightDecay,
+      beta1: this.args.adamBeta1,
+      beta2: this.args.adamBeta2,
+      epsilon: this.args.adamEpsilon,
+    });
+    const parameterCount = parameters.reduce((sum, { tensor }) => sum + tensor.size, 0);
+    this.checkpointLayers = parameterCount > CHECKPOINT_LAYERS_ABOVE_PARAMETERS;
+    this.state = this.initialState(this.plan());
+  }
+
+  /** Ends training after the current step; a checkpoint is saved so train({ resumeFromCheckpoint }) continues. */
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  async train(options: { resumeFromCheckpoint?: string | boolean } = {}): Promise<TrainOutput> {
+    const plan = this.plan();
+    this.stopRequested = false;
+    this.state = this.initialState(plan);
+    const resumeFrom = this.resolveResume(options.resumeFromCheckpoint);
+    if (resumeFrom) {
+      this.state = loadCheckpoint(resumeFrom, { model: this.model, loss: this.loss, optimizer: this.optimizer });
+      console.error(`embedtune: resuming from ${resumeFrom} at step ${this.state.global_step}`);
+    }
+    this.recordModelCardSetup();
+    this.emit("train_begin", { maxSteps: plan.maxSteps, numTrainEpochs: plan.numEpochs });
+    const started = performance.now();
+    const progress = startProgress("Training", plan.maxSteps, !this.args.disableTqdm);
+    progress.increment(this.state.global_step);
+    const labelName = labelColumnName(this.trainDataset);
+    const inputs = inputColumnNames(this.trainDataset).map((name) => this.trainDataset.column(name) as string[]);
+    const labels = labelName === undefined ? undefined : (this.trainDataset.column(labelName) as number[]);
+    let lossSinceLog = 0;
+    let stepsSinceLog = 0;
+    let lossTotal = 0;
+    let lastGradNorm = 0;
+    let interrupted = false;
+    const firstEpoch = Math.floor(this.state.global_step / plan.stepsPerEpoch);
+    try {
+      training: for (let epoch = firstEpoch; epoch < plan.numEpochs; epoch++) {
+        const steps = this.stepBatches(epoch);
+        const done = this.state.global_step - epoch * plan.stepsPerEpoch;
+        for (let stepInEpoch = Math.max(0, done); stepInEpoch < steps.length; stepInEpoch++) {
+          const { loss, gradNorm } = this.optimizerStep(steps[stepInEpoch], inputs, labels, plan);
+          lastGradNorm = gradNorm;
+          lossSinceLog += loss;
+          lossTotal += loss;
+          stepsSinceLog += 1;
+          const step = (this.state.global_step += 1);
+          this.state.epoch = epoch + (stepInEpoch + 1) / steps.length;
+          const learningRate = this.args.learningRate * learningRateFactor(this.args.lrSchedulerType, step, plan.warmupSteps, plan.maxSteps);
+          this.emit("step", { step, maxSteps: plan.maxSteps, epoch: this.state.epoch, loss, gradNorm, learningRate });
+          progress.increment(1, { loss });
+          const endOfEpoch = stepInEpoch === steps.length - 1;
+          const due = (strategy: string, interval: number) =>
+            (strategy === "steps" && step % interval === 0) || (strategy === "epoch" && endOfEpoch);
+          if (due(this.args.loggingStrategy, plan.loggingSteps) || (this.args.loggingFirstStep && step === 1)) {
+            this.log({ loss: round4(lossSinceLog / stepsSinceLog), grad_norm: lastGradNorm, learning_rate: learningRate, epoch: this.state.epoch });
+            lossSinceLog = 0;
+            stepsSinceLog = 0;
+          }
+          if (due(this.args.evalStrategy, plan.evalSteps)) await this.evaluate();
+          if (due(this.args.saveStrategy, plan.saveSteps)) await this.saveCheckpoint();
+          if (step >= plan.maxSteps) break training;
+          if (this.stopRequested) {
+            if (!existsSync(checkpointDirectory(this.args.outputDir, step))) await this.saveCheckpoint();
+            interrupted = true;
+            break training;
+          }
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
+    } finally {
+      progress.stop();
+    }
+    const runtime = (performance.now() - started) / 1000;
+    const stepsRun = this.state.global_step - (resumeFrom ? Number(/checkpoint-(\d+)/.exec(resumeFrom)?.[1] ?? 0) : 0);
+    const metrics = {
+      train_runtime: round4(runtime),
+      train_samples_per_second: round4((stepsRun * this.args.perDeviceTrainBatchSize * this.args.gradientAccumulationSteps) / runtime),
+      train_steps_per_second: round4(stepsRun / runtime),
+      total_flos: 0,
+      train_loss: stepsRun > 0 ? lossTotal / stepsRun : 0,
+      epoch: this.state.epoch,
+    };
+    if (!interrupted && this.args.loadBestModelAtEnd && this.state.best_model_checkpoint && existsSync(this.state.best_model_checkpoint)) {
+      console.error(`embedtune: loading the best model from ${this.state.best_model_checkpoint} (${this.args.metricForBestModel} = ${this.state.best_metric})`);
+      this.model.loadWeightsFrom(this.state.best_model_checkpoint);
+      this.model.modelCardData.bestModelStep = Number(/checkpoint-(\d+)/.exec(this.state.best_model_checkpoint)?.[1]);
+    }
+    this.state.log_history.push({ ...metrics, step: this.state.global_step });
+    const output: TrainOutput = { globalStep: this.state.global_step, trainingLoss: metrics.train_loss, metrics, interrupted };
+    this.emit("train_end", output);
+    return output;
+  }
+
+  /**
+   * Evaluation as Hugging Face's trainer.evaluate(): eval_loss on the eval dataset (when given) and
+   * the evaluator's metrics, all prefixed "eval_", plus runtime figures and the epoch.
+   */
+  async evaluate(): Promise<Record<string, number>> {
+    const started = performance.now();
+    const metrics: Record<string, number> = {};
+    let batches = 0;
+    if (this.evalDataset) {
+      const labelName = labelColumnName(this.evalDataset);
+      const inputs = inputColumnNames(this.evalDataset).map((name) => this.evalDataset!.column(name) as string[]);
+      const labels = labelName === undefined ? undefined : (this.evalDataset.column(labelName) as number[]);
+      const size = this.args.perDeviceEvalBatchSize;
+      let weightedLoss = 0;
+      for (let start = 0; start < this.evalDataset.numRows; start += size) {
+        const end = Math.min(start + size, this.evalDataset.numRows);
+        const columns = inputs.map((column) => column.slice(start, end));
+        weightedLoss += batchLoss(this.model, this.loss, columns, labels?.slice(start, end)) * (end - start);
+        batches += 1;
+      }
+      metrics.eval_loss = weightedLoss / this.evalDataset.numRows;
+    }
+    if (this.evaluator) {
+      const results = await this.evaluator.evaluate(this.model, {
+        outputPath: join(this.args.outputDir, "eval"),
+        epoch: this.state.epoch,
+        steps: this.state.global_step,
+      });
+      for (const [key, value] of Object.entries(results)) metrics[`eval_${key}`] = value;
+    }
+    const runtime = (performance.now() - started) / 1000;
+    metrics.eval_runtime = round4(runtime);
+    if (this.evalDataset) {
+      metrics.eval_samples_per_second = round4(this.evalDataset.numRows / runtime);
+      metrics.eval_steps_per_second = round4(batches / runtime);
+    }
+    metrics.epoch = this.state.epoch;
+    this.trackBestMetric(metrics);
+    this.state.log_history.push({ ...metrics, step: this.state.global_step });
+    this.recordModelCardLog(metrics);
+    this.emit("evaluate", metrics);
+    return metrics;
+  }
+
+  /** Saves the final model (sentence-transformers layout, model card included) into outputDir or `directory`. */
+  async saveModel(directory = this.args.outputDir): Promise<void> {
+    await this.model.savePretrained(directory);
+  }
+
+  private plan(): Plan {
+    const args = this.args;
+    const batches = nominalBatchCount(this.trainDataset.numRows, { batchSize: args.perDeviceTrainBatchSize, dropLast: args.dataloaderDropLast });
+    if (batches === 0) throw new ArgumentError("trainDataset", `has ${this.trainDataset.numRows} rows, fewer than one batch of ${args.perDeviceTrainBatchSize}`);
+    const stepsPerEpoch = Math.max(1, Math.ceil(batches / args.gradientAccumulationSteps));
+    const maxSteps = args.maxSteps > 0 ? args.maxSteps : Math.ceil(args.numTrainEpochs * stepsPerEpoch);
+    const interval = (value: number | undefined) => (value === undefined ? Infinity : value < 1 ? Math.ceil(maxSteps * value) : value);
+    return {
+      stepsPerEpoch,
+      maxSteps,
+      numEpochs: Math.ceil(maxSteps / stepsPerEpoch),
+      warmupSteps: warmupStepCount(maxSteps, args.warmupSteps, args.warmupRatio),
+      loggingSteps: interval(args.loggingSteps),
+      evalSteps: interval(args.evalSteps),
+      saveSteps: interval(args.saveSteps),
+    };
+  }
+
+  private initialState(plan: Plan): TrainerState {
+    return {
+      global_step: 0,
+      epoch: 0,
+      max_steps: plan.maxSteps,
+      num_train_epochs: plan.numEpochs,
+      logging_steps: plan.loggingSteps,
+      eval_steps: Number.isFinite(plan.evalSteps) ? plan.evalSteps : null,
+      save_steps: plan.saveSteps,
+      train_batch_size: this.args.perDeviceTrainBatchSize,
+      log_history: [],
+      best_metric: null,
+      best_model_checkpoint: null,
+      total_flos: 0,
+      is_world_process_zero: true,
+    };
+  }
+
+  /** This epoch's batches grouped into optimizer steps of gradientAccumulationSteps batches. */
+  private stepBatches(epoch: number): number[][][] {
+    const labelName = labelColumnName(this.trainDataset);
+    const batches = epochBatches(this.args.batchSampler, this.trainDataset, {
+      batchSize: this.args.perDeviceTrainBatchSize,
+      dropLast: this.args.dataloaderDropLast,
+      seed: this.args.dataSeed ?? this.args.seed,
+      labelColumns: labelName === undefined ? [] : [labelName],
+    }, epoch);
+    const steps: number[][][] = [];
+    for (let start = 0; start < batches.length; start += this.args.gradientAccumulationSteps) {
+      steps.push(batches.slice(start, start + this.args.gradientAccumulationSteps));
+    }
+    return steps;
+  }
+
+  private optimizerStep(batches: number[][], inputs: string[][], labels: number[] | undefined, plan: Plan): { loss: number; gradNorm: number } {
+    const step = this.state.global_step;
+    let summed: Record<string, tf.Tensor> = {};
+    let lossSum = 0;
+    batches.forEach((rows, micro) => {
+      const result = lossAndGradients(
+        this.model,
+        this.loss,
+        inputs.map((column) => rows.map((row) => column[row])),
+        labels && rows.map((row) => labels[row]),
+        { training: true, dropoutSeed: deriveSeed(this.args.seed, step, micro), checkpointLayers: this.checkpointLayers },
+      );
+      lossSum += result.loss;
+      const next: Record<string, tf.Tensor> = {};
+      for (const [name, gradient] of Object.entries(result.gradients)) {
+        next[name] = summed[name] ? tf.add(summed[name], gradient) : tf.clone(gradient);
+        summed[name]?.dispose();
+        gradient.dispose();
+      }
+      summed = next;
+    });
+    const averaged: Record<string, tf.Tensor> = {};
+    for (const [name, gradient] of Object.entries(summed)) {
+      averaged[name] = batches.length === 1 ? gradient : tf.div(gradient, batches.length);
+      if (batches.length > 1) gradient.dispose();
+    }
+    const { gradients, norm } = clipGradientsByGlobalNorm(averaged, this.args.maxGradNorm);
+    this.optimizer.learningRate = this.args.learningRate * learningRateFactor(this.args.lrSchedulerType, step, plan.warmupSteps, plan.maxSteps);
+    this.optimizer.applyGradients(gradients);
+    Object.values(gradients).forEach((gradient) => gradient.dispose());
+    return { loss: lossSum / batches.length, gradNorm: norm };
+  }
+
+  private log(values: Record<string, number>): void {
+    const entry = { ...values, step: this.state.global_step };
+    this.state.log_history.push(entry);
+    this.recordModelCardLog(entry);
+    if (!this.args.disableTqdm) console.log(JSON.stringify(values));
+    this.emit("log", entry);
+  }
+
+  private trackBestMetric(metrics: Record<string, number>): void {
+    const name = this.args.metricForBestModel;
+    if (name === undefined) return;
+    const key = name.startsWith("eval_") ? name : `eval_${name}`;
+    const value = metrics[key];
+    if (value === undefined) {
+      throw new ArgumentError("metricForBestModel", `${JSON.stringify(name)} is not among the evaluation metrics (${Object.keys(metrics).join(", ")})`);
+    }
+    const best = this.state.best_metric;
+    if (best === null || (this.args.greaterIsBetter ? value > best : value < best)) {
+      this.state.best_metric = value;
+      this.state.best_model_checkpoint = checkpointDirectory(this.args.outputDir, this.state.global_step);
+    }
+  }
+
+  private async saveCheckpoint(): Promise<void> {
+    const directory = checkpointDirectory(this.args.outputDir, this.state.global_step);
+    await saveCheckpoint(directory, { model: this.model, loss: this.loss, optimizer: this.optimizer, state: this.state, args: this.args });
+    rotateCheckpoints(this.args.outputDir, this.args.saveTotalLimit, this.state.best_model_checkpoint);
+    this.emit("save", { checkpoint: directory, step: this.state.global_step });
+  }
+
+  private resolveResume(resume: string | boolean | undefined): string | undefined {
+    if (resume === undefined || resume === false) return undefined;
+    if (typeof resume === "string") return resume;
+    const latest = listCheckpoints(this.args.outputDir).at(-1);
+    if (!latest) throw new ArgumentError("resumeFromCheckpoint", `no checkpoint-* folder in ${this.args.outputDir}`);
+    return latest;
+  }
+
+  private recordModelCardSetup(): void {
+    const card = this.model.modelCardData;
+    card.baseModel ??= this.model.sourceDirectory;
+    card.trainDataset = datasetCardInfo(this.trainDataset);
+    if (this.evalDataset) card.evalDataset = datasetCardInfo(this.evalDataset);
+    card.loss = { name: this.loss.name, config: this.loss.getConfigDict() };
+    card.hyperparameters = { nonDefault: this.args.nonDefault(), all: this.args.toJSON() };
+    card.trainingLogs = [];
+  }
+
+  /** sentence-transformers' ModelCardCallback: one row per step, training and validation columns merged. */
+  private recordModelCardLog(entry: Record<string, number>): void {
+    const logs = (this.model.modelCardData.trainingLogs ??= []);
+    let row = logs.find((existing) => existing.Step === this.state.global_step);
+    if (!row) {
+      row = { Epoch: this.state.epoch, Step: this.state.global_step, "Training Loss": "-" };
+      logs.push(row);
+    }
+    if (entry.loss !== undefined && entry.eval_loss === undefined) row["Training Loss"] = entry.loss;
+    if (entry.eval_loss !== undefined) row["Validation Loss"] = entry.eval_loss;
+    for (const [key, value] of Object.entries(entry)) {
+      if (key.startsWith("eval_") && !/^eval_(loss|runtime|samples_per_second|steps_per_second)$/.test(key)) row[key.slice(5)] = value;
+    }
+  }
+}
+
+function round4(value: number): number {
+  return Math.round(value * 1e4) / 1e4;
+}
+
+function checkColumns(dataset: Dataset, argument: string): void {
+  if (inputColumnNames(dataset).length === 0) throw new ArgumentError(argument, `has no input columns (columns: ${dataset.columnNames.join(", ")})`);
+}
+
+function datasetCardInfo(dataset: Dataset) {
+  return {
+    size: dataset.numRows,
+    columns: dataset.columnNames,
+    samples: Array.from({ length: Math.min(3, dataset.numRows) }, (_, i) => dataset.row(i)),
+  };
+}
