@@ -2,11 +2,18 @@
 
 export { backendInfo, initializeBackend, type BackendInfo, type BackendName } from "./backend.ts";
 export { ArgumentError, EmbedtuneError, ModelLoadError, SafetensorsError } from "./errors.ts";
+export { inputColumnNames, labelColumnName } from "./data/columns.ts";
+export { Dataset } from "./data/dataset.ts";
+export { DatasetDict } from "./data/dataset-dict.ts";
+export { DataLoadError } from "./data/errors.ts";
+export { loadDataset, loadParquet, readParquet } from "./data/load-dataset.ts";
+export { writeParquet } from "./data/parquet.ts";
+export * from "./evaluation/index.ts";
 export { defaultModelDirectory, ensureDefaultModel } from "./generator/default-model.ts";
 export { initModel, PRESETS, type InitModelOptions } from "./generator/init-model.ts";
 export { readSafetensors, writeSafetensors } from "./io/safetensors.ts";
-export { CoSENTLoss } from "./losses/cosent.ts";
-export type { Loss } from "./losses/loss.ts";
+export * from "./losses/index.ts";
+export { renderModelCard, type ModelCardData } from "./models/model-card.ts";
 export { Normalize } from "./models/normalize.ts";
 export { Pooling, type PoolingMode } from "./models/pooling.ts";
 export {
@@ -17,8 +24,23 @@ export {
 } from "./models/sentence-transformer.ts";
 export { Transformer } from "./models/transformer.ts";
 export { pairwiseSimilarity, similarity, SimilarityFunction, type SimilarityFunctionName } from "./similarity.ts";
-export { loadModel } from "./steps.ts";
+export {
+  DEFAULT_DATA_DIRECTORY,
+  devSplit,
+  evaluate,
+  loadModel,
+  loadPairScore,
+  pickLoss,
+  save,
+  similarityEvaluator,
+  train,
+  tutorialArguments,
+} from "./steps.ts";
 export { AdamW } from "./training/adamw.ts";
+export { SentenceTransformerTrainingArguments, type TrainingArgumentsInit } from "./training/arguments.ts";
+export type { TrainerEvents, TrainOutput, StepEvent } from "./training/events.ts";
 export { clipGradientsByGlobalNorm } from "./training/gradient-clipping.ts";
+export { BatchSamplers, type BatchSampler } from "./training/samplers.ts";
+export { SentenceTransformerTrainer, type TrainerInit } from "./training/trainer.ts";
 export { lossAndGradients } from "./training/train-step.ts";
 export { EMBEDTUNE_VERSION } from "./version.ts";

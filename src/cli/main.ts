@@ -11,6 +11,8 @@ import { initModelCommand } from "./init-model.ts";
 import type { OptionValues } from "./options.ts";
 import { infoCommand } from "./info.ts";
 import { tokenizeCommand } from "./tokenize.ts";
+import { trainCommand } from "./train.ts";
+import { tutorialCommand } from "./tutorial.ts";
 
 export interface Command {
   summary: string;
@@ -20,6 +22,8 @@ export interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
+  tutorial: tutorialCommand,
+  train: trainCommand,
   demo: demoCommand,
   encode: encodeCommand,
   tokenize: tokenizeCommand,

@@ -4,7 +4,7 @@
 import { inspect } from "node:util";
 import type { DataFrame } from "danfojs-node";
 import { ArgumentError } from "../errors.ts";
-import { createRandom } from "../util/random.ts";
+import { randomPermutation } from "../util/random.ts";
 import { DatasetDict } from "./dataset-dict.ts";
 
 export type Row = Record<string, unknown>;
@@ -270,17 +270,6 @@ export function sameNames(a: readonly string[], b: readonly string[]): boolean {
 
 export function listNames(names: readonly string[]): string {
   return names.length === 0 ? "none" : names.join(", ");
-}
-
-/** A Fisher–Yates permutation of 0..size-1 drawn from `createRandom(seed)`. */
-export function randomPermutation(size: number, seed: number): number[] {
-  const random = createRandom(seed);
-  const order = Array.from({ length: size }, (_, index) => index);
-  for (let i = size - 1; i > 0; i--) {
-    const j = Math.floor(random.next() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
 }
 
 function resolveSeed(seed: number | undefined): number {

@@ -24,7 +24,7 @@ import {
   checkTexts,
   checkTruncateDim,
   prefixMetricName,
-  prefixNameToMetrics,
+  reportMetrics,
   pythonMax,
   resolveEvaluateOptions,
   truncateEmbeddings,
@@ -191,6 +191,6 @@ export class BinaryClassificationEvaluator implements SentenceEvaluator {
         metrics[`max_${metric}`] = pythonMax(this.similarityFnNames.map((fn) => scores.get(fn)![metric]));
       }
     }
-    return prefixNameToMetrics(metrics, this.name);
+    return reportMetrics(model, this, metrics);
   }
 }

@@ -21,7 +21,7 @@ import {
   checkTexts,
   checkTruncateDim,
   prefixMetricName,
-  prefixNameToMetrics,
+  reportMetrics,
   pythonMax,
   resolveEvaluateOptions,
   truncateEmbeddings,
@@ -149,6 +149,6 @@ export class EmbeddingSimilarityEvaluator implements SentenceEvaluator {
       metrics.pearson_max = pythonMax(this.similarityFnNames.map((fn) => metrics[`pearson_${fn}`]));
       metrics.spearman_max = pythonMax(this.similarityFnNames.map((fn) => metrics[`spearman_${fn}`]));
     }
-    return prefixNameToMetrics(metrics, this.name);
+    return reportMetrics(model, this, metrics);
   }
 }

@@ -10,6 +10,7 @@
 import { appendFileSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ArgumentError } from "../errors.ts";
+import type { ModelCardData } from "../models/model-card.ts";
 import type { EncodeOptions } from "../models/sentence-transformer.ts";
 import type { SimilarityFunctionName } from "../similarity.ts";
 
@@ -17,6 +18,27 @@ import type { SimilarityFunctionName } from "../similarity.ts";
 export interface EvaluationModel {
   encode(sentences: string[], options?: EncodeOptions): Promise<number[][]>;
   similarityFnName?: SimilarityFunctionName;
+  /** Where sentence-transformers evaluators store their latest results (the model card's Evaluation section). */
+  modelCardData?: ModelCardData;
+}
+
+/**
+ * The evaluator's final step, as sentence-transformers does it: prefix the metrics with the
+ * evaluator's name and store them in the model card data (replacing that evaluator's earlier results).
+ */
+export function reportMetrics(
+  model: EvaluationModel,
+  evaluator: { name: string; primaryMetric: string },
+  metrics: Record<string, number>,
+): Record<string, number> {
+  const prefixed = prefixNameToMetrics(metrics, evaluator.name);
+  if (model.modelCardData) {
+    const className = evaluator.constructor.name;
+    const evaluatorName = evaluator.name || className;
+    const others = (model.modelCardData.evaluation ?? []).filter((entry) => entry.evaluatorName !== evaluatorName);
+    model.modelCardData.evaluation = [...others, { evaluatorName, className, metrics: prefixed, primaryMetric: evaluator.primaryMetric }];
+  }
+  return prefixed;
 }
 
 export interface EvaluateOptions {

@@ -18,7 +18,7 @@ import {
   checkTexts,
   checkTruncateDim,
   prefixMetricName,
-  prefixNameToMetrics,
+  reportMetrics,
   pythonMax,
   resolveEvaluateOptions,
   truncateEmbeddings,
@@ -136,6 +136,6 @@ export class TripletEvaluator implements SentenceEvaluator {
       appendCsvRow(outputPath, this.csvFile, this.csvHeaders, epoch, steps, this.similarityFnNames.map((fn) => metrics[`${fn}_accuracy`]));
     }
     if (this.similarityFnNames.length > 1) metrics.max_accuracy = pythonMax(Object.values(metrics));
-    return prefixNameToMetrics(metrics, this.name);
+    return reportMetrics(model, this, metrics);
   }
 }

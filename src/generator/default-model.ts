@@ -1,14 +1,17 @@
 // The embedded default model: a tiny random BERT (mean pooling + Normalize, WordPiece vocabulary
-// learnt from data/vocabulary-corpus.txt) generated once, deterministically, into a cache folder
+// learnt from the project's own text in data/) generated once, deterministically, into a cache folder
 // ($EMBEDTUNE_CACHE, else ~/.cache/embedtune). Used whenever the user names no model.
 
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { initModel } from "./init-model.ts";
+import { DEFAULT_CORPUS, initModel } from "./init-model.ts";
 
 /** Bump when the recipe changes, so an old cached model is not reused. */
-const RECIPE = "tiny-v1";
+const RECIPE = "tiny-v2";
+
+/** The project's text: the vocabulary corpus and the pair-score sentences. */
+const VOCABULARY_SOURCES = [DEFAULT_CORPUS, new URL("../../data/pair-score/pairs.tsv", import.meta.url).pathname];
 
 export function cacheDirectory(): string {
   return process.env.EMBEDTUNE_CACHE ?? join(homedir(), ".cache", "embedtune");
@@ -23,7 +26,7 @@ export async function ensureDefaultModel(options: { quiet?: boolean } = {}): Pro
   const directory = defaultModelDirectory();
   if (!existsSync(join(directory, "modules.json"))) {
     if (!options.quiet) process.stderr.write(`embedtune: generating the default model (tiny random BERT) in ${directory}\n`);
-    await initModel({ out: directory, preset: "tiny", seed: 42 });
+    await initModel({ out: directory, preset: "tiny", vocabFrom: VOCABULARY_SOURCES, seed: 42 });
   }
   return directory;
 }

@@ -23,8 +23,8 @@ export interface InitModelOptions {
   intermediate?: number;
   pooling?: "cls" | "mean";
   normalize?: boolean;
-  /** A text file the WordPiece vocabulary is learnt from (default: the project's corpus). */
-  vocabFrom?: string;
+  /** Text files the WordPiece vocabulary is learnt from (default: the project's corpus). */
+  vocabFrom?: string | string[];
   /** An existing vocab.txt used as it is (e.g. bert-base-uncased's). */
   vocab?: string;
   /** Vocabulary size; a learnt vocabulary shorter than this is padded with [unusedN] tokens. */
@@ -72,9 +72,9 @@ function vocabulary(options: InitModelOptions, vocabSize: number): string[] {
     if (tokens.at(-1) === "") tokens.pop();
     return tokens;
   }
-  const corpus = options.vocabFrom ?? DEFAULT_CORPUS;
-  const lines = readText(corpus, "--vocab-from").split("\n").filter((line) => line.trim() !== "");
-  if (lines.length === 0) throw new ArgumentError("--vocab-from", `${corpus} has no text`);
+  const files = [options.vocabFrom ?? DEFAULT_CORPUS].flat();
+  const lines = files.flatMap((file) => readText(file, "--vocab-from").split("\n")).filter((line) => line.trim() !== "");
+  if (lines.length === 0) throw new ArgumentError("--vocab-from", `${files.join(", ")} has no text`);
   const tokens = buildWordPieceVocab(lines, { vocabSize });
   for (let unused = 0; tokens.length < vocabSize; unused++) tokens.push(`[unused${unused}]`);
   return tokens;

@@ -7,7 +7,7 @@
 // Every epoch draws its permutation from (seed, epoch), so a resumed run sees the same batches.
 
 import { ArgumentError } from "../errors.ts";
-import { createRandom, deriveSeed } from "../util/random.ts";
+import { deriveSeed, randomPermutation } from "../util/random.ts";
 
 export const BatchSamplers = {
   BATCH_SAMPLER: "batch_sampler",
@@ -31,16 +31,6 @@ export interface SamplerOptions {
   labelColumns: string[];
 }
 
-export function permutation(size: number, seed: number): number[] {
-  const random = createRandom(seed);
-  const order = Array.from({ length: size }, (_, i) => i);
-  for (let i = size - 1; i > 0; i--) {
-    const j = Math.floor(random.next() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
-}
-
 /** The nominal number of batches per epoch (torch's len(batch_sampler)). */
 export function nominalBatchCount(rows: number, options: Pick<SamplerOptions, "batchSize" | "dropLast">): number {
   return options.dropLast ? Math.floor(rows / options.batchSize) : Math.ceil(rows / options.batchSize);
@@ -48,7 +38,7 @@ export function nominalBatchCount(rows: number, options: Pick<SamplerOptions, "b
 
 /** The batches (row indices) of one epoch. */
 export function epochBatches(kind: BatchSampler, data: SampledData, options: SamplerOptions, epoch: number): number[][] {
-  const order = permutation(data.numRows, deriveSeed(options.seed, epoch));
+  const order = randomPermutation(data.numRows, deriveSeed(options.seed, epoch));
   switch (kind) {
     case "batch_sampler":
       return chunk(order, options);
@@ -101,6 +91,6 @@ function groupByLabelBatches(order: number[], data: SampledData, options: Sample
   const groups = new Map<unknown, number[]>();
   for (const index of order) groups.set(labels[index], [...(groups.get(labels[index]) ?? []), index]);
   const usable = [...groups.values()].map((rows) => rows.slice(0, rows.length - (rows.length % 2))).filter((rows) => rows.length > 0);
-  const stream = permutation(usable.length, deriveSeed(options.seed, epoch, 1)).flatMap((i) => usable[i]);
+  const stream = randomPermutation(usable.length, deriveSeed(options.seed, epoch, 1)).flatMap((i) => usable[i]);
   return chunk(stream, options);
 }

@@ -6,12 +6,12 @@
 // Batches, dropout masks and everything random derive from (seed, epoch, step), so a run resumed from
 // a checkpoint continues exactly as the uninterrupted run would have.
 
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { inputColumnNames, labelColumnName } from "../data/columns.ts";
+import { checkLabels, checkTextColumns, inputColumnNames, labelColumnName } from "../data/columns.ts";
 import type { Dataset } from "../data/dataset.ts";
-import { ArgumentError } from "../errors.ts";
+import { ArgumentError, EmbedtuneError } from "../errors.ts";
 import type { SentenceEvaluator } from "../evaluation/evaluator.ts";
 import { SequentialEvaluator } from "../evaluation/sequential.ts";
 import { CoSENTLoss } from "../losses/cosent.ts";
@@ -73,8 +73,16 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
     if (!init.loss) console.error("No `loss` passed, using `losses.CoSENTLoss` as a default option.");
     this.loss = init.loss ?? new CoSENTLoss(this.model);
     this.evaluator = Array.isArray(init.evaluator) ? new SequentialEvaluator(init.evaluator) : init.evaluator;
-    checkColumns(this.trainDataset, "trainDataset");
-    if (this.evalDataset) checkColumns(this.evalDataset, "evalDataset");
+    checkOutputDirectory(this.args.outputDir);
+    checkDataset(this.trainDataset, "trainDataset");
+    if (this.evalDataset) checkDataset(this.evalDataset, "evalDataset");
+    if (this.args.perDeviceTrainBatchSize > this.trainDataset.numRows) {
+      throw new ArgumentError(
+        "perDeviceTrainBatchSize",
+        `${this.args.perDeviceTrainBatchSize} is larger than the ${this.trainDataset.numRows} rows of trainDataset`,
+      );
+    }
+    this.checkLossFitsData();
     if (this.args.evalStrategy !== "no" && !this.evalDataset && !this.evaluator) {
       throw new ArgumentError("evalStrategy", `is "${this.args.evalStrategy}" but there is neither an evalDataset nor an evaluator`);
     }
@@ -92,6 +100,22 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
     const parameterCount = parameters.reduce((sum, { tensor }) => sum + tensor.size, 0);
     this.checkpointLayers = parameterCount > CHECKPOINT_LAYERS_ABOVE_PARAMETERS;
     this.state = this.initialState(this.plan());
+  }
+
+  /** Runs the loss on the first rows, so a dataset that does not fit the loss fails before training. */
+  private checkLossFitsData(): void {
+    const rows = Math.min(2, this.trainDataset.numRows);
+    const labelName = labelColumnName(this.trainDataset);
+    const columns = inputColumnNames(this.trainDataset).map((name) => (this.trainDataset.column(name) as string[]).slice(0, rows));
+    const labels = labelName === undefined ? undefined : (this.trainDataset.column(labelName) as number[]).slice(0, rows);
+    try {
+      batchLoss(this.model, this.loss, columns, labels);
+    } catch (error) {
+      if (error instanceof EmbedtuneError) {
+        throw new ArgumentError("trainDataset", `columns ${this.trainDataset.columnNames.join(", ")} do not fit ${this.loss.name}: ${error.message}`);
+      }
+      throw error;
+    }
   }
 
   /** Ends training after the current step; a checkpoint is saved so train({ resumeFromCheckpoint }) continues. */
@@ -382,8 +406,18 @@ function round4(value: number): number {
   return Math.round(value * 1e4) / 1e4;
 }
 
-function checkColumns(dataset: Dataset, argument: string): void {
+/** Input columns hold text and labels are finite numbers; an empty dataset is refused. */
+function checkDataset(dataset: Dataset, argument: string): void {
+  if (dataset.numRows === 0) throw new ArgumentError(argument, "has no rows");
   if (inputColumnNames(dataset).length === 0) throw new ArgumentError(argument, `has no input columns (columns: ${dataset.columnNames.join(", ")})`);
+  checkTextColumns(dataset, { where: argument });
+  checkLabels(dataset, { where: argument });
+}
+
+function checkOutputDirectory(outputDir: string): void {
+  if (existsSync(outputDir) && !statSync(outputDir).isDirectory()) {
+    throw new ArgumentError("outputDir", `${outputDir} exists and is not a folder`);
+  }
 }
 
 function datasetCardInfo(dataset: Dataset) {

@@ -43,3 +43,14 @@ export function deriveSeed(...parts: number[]): number {
   }
   return hash >>> 0;
 }
+
+/** A seeded Fisher–Yates permutation of 0 … size − 1. */
+export function randomPermutation(size: number, seed: number): number[] {
+  const random = createRandom(seed);
+  const order = Array.from({ length: size }, (_, index) => index);
+  for (let i = size - 1; i > 0; i--) {
+    const j = Math.floor(random.next() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}

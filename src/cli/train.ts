@@ -1,0 +1,107 @@
+// `embedtune train`: fine-tune a model on a data file with a loss and Hugging Face-style arguments,
+// evaluating the test file's similarity metrics before and after; checkpoints go to --output and
+// --resume continues from the latest one (or --resume-from DIR). The final model goes to OUTPUT/final.
+
+import { join } from "node:path";
+import type { Dataset } from "../data/dataset.ts";
+import { loadDataset, type DataFormat } from "../data/load-dataset.ts";
+import { ArgumentError } from "../errors.ts";
+import { loadModel, pickLoss, similarityEvaluator, type LossName } from "../steps.ts";
+import { SentenceTransformerTrainingArguments } from "../training/arguments.ts";
+import { BatchSamplers, type BatchSampler } from "../training/samplers.ts";
+import { SentenceTransformerTrainer } from "../training/trainer.ts";
+import { formatMetrics } from "../util/format.ts";
+import type { Command } from "./main.ts";
+import { integerOption, type OptionValues } from "./options.ts";
+
+function numberOption(values: OptionValues, name: string): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new ArgumentError(`--${name}`, `must be a number, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+function formatOf(path: string): DataFormat {
+  const extension = /\.(parquet|csv|jsonl|json)$/.exec(path)?.[1];
+  if (!extension) throw new ArgumentError("--train", `${path}: cannot tell the format (use .parquet, .csv, .json or .jsonl)`);
+  return extension as DataFormat;
+}
+
+async function readSplit(values: OptionValues, name: string): Promise<Dataset | undefined> {
+  const path = values[name];
+  if (typeof path !== "string") return undefined;
+  return loadDataset(formatOf(path), { dataFiles: path, split: "train" });
+}
+
+export const trainCommand: Command = {
+  summary: "fine-tune a model on a data file (CoSENT by default) and report test metrics before and after",
+  usage:
+    "embedtune train [--model DIR] --train FILE [--eval FILE] [--test FILE] [--output DIR] [--loss NAME] [--epochs N] [--max-steps N] " +
+    "[--batch-size N] [--learning-rate X] [--warmup-ratio X] [--weight-decay X] [--seed N] [--batch-sampler batch_sampler|no_duplicates] " +
+    "[--eval-steps N] [--save-steps N] [--save-total-limit N] [--logging-steps N] [--resume | --resume-from DIR]",
+  options: {
+    model: { type: "string" },
+    train: { type: "string" },
+    eval: { type: "string" },
+    test: { type: "string" },
+    output: { type: "string" },
+    loss: { type: "string" },
+    epochs: { type: "string" },
+    "max-steps": { type: "string" },
+    "batch-size": { type: "string" },
+    "learning-rate": { type: "string" },
+    "warmup-ratio": { type: "string" },
+    "weight-decay": { type: "string" },
+    seed: { type: "string" },
+    "batch-sampler": { type: "string" },
+    "eval-steps": { type: "string" },
+    "save-steps": { type: "string" },
+    "save-total-limit": { type: "string" },
+    "logging-steps": { type: "string" },
+    resume: { type: "boolean" },
+    "resume-from": { type: "string" },
+  },
+  async run(values) {
+    if (typeof values.train !== "string") throw new ArgumentError("--train", "is required: a .parquet, .csv, .json or .jsonl file");
+    const saveSteps = integerOption(values, "save-steps");
+    const evalSteps = integerOption(values, "eval-steps");
+    const args = new SentenceTransformerTrainingArguments({
+      outputDir: typeof values.output === "string" ? values.output : "models/embedtune-train",
+      numTrainEpochs: numberOption(values, "epochs") ?? 1,
+      maxSteps: integerOption(values, "max-steps") ?? -1,
+      perDeviceTrainBatchSize: integerOption(values, "batch-size") ?? 16,
+      perDeviceEvalBatchSize: integerOption(values, "batch-size") ?? 16,
+      learningRate: numberOption(values, "learning-rate") ?? 2e-5,
+      warmupRatio: numberOption(values, "warmup-ratio") ?? 0.1,
+      weightDecay: numberOption(values, "weight-decay") ?? 0,
+      seed: integerOption(values, "seed", 0) ?? 42,
+      batchSampler: (values["batch-sampler"] as BatchSampler | undefined) ?? BatchSamplers.BATCH_SAMPLER,
+      evalStrategy: evalSteps !== undefined && typeof values.eval === "string" ? "steps" : "no",
+      evalSteps,
+      saveStrategy: saveSteps !== undefined ? "steps" : "epoch",
+      saveSteps: saveSteps ?? 500,
+      saveTotalLimit: integerOption(values, "save-total-limit"),
+      loggingSteps: integerOption(values, "logging-steps") ?? 100,
+    });
+    const trainDataset = (await readSplit(values, "train"))!;
+    const evalDataset = await readSplit(values, "eval");
+    const testDataset = await readSplit(values, "test");
+    const model = await loadModel(typeof values.model === "string" ? values.model : undefined);
+    const loss = pickLoss(model, ((values.loss as string | undefined) ?? "CoSENTLoss") as LossName);
+    const trainer = new SentenceTransformerTrainer({ model, args, trainDataset, evalDataset, loss });
+    const testEvaluator = testDataset && similarityEvaluator(testDataset, "test");
+    const before = testEvaluator && (await testEvaluator.evaluate(model));
+    const resume = typeof values["resume-from"] === "string" ? values["resume-from"] : values.resume === true;
+    const output = await trainer.train({ resumeFromCheckpoint: resume });
+    if (testEvaluator && before) {
+      const after = await testEvaluator.evaluate(model);
+      console.log(formatMetrics(after, "test metrics after training:"));
+      console.log(`test spearman_cosine: ${before.test_spearman_cosine.toFixed(4)} before → ${after.test_spearman_cosine.toFixed(4)} after`);
+    }
+    const final = join(args.outputDir, "final");
+    await trainer.saveModel(final);
+    console.log(`trained ${output.globalStep} steps (loss ${output.trainingLoss.toFixed(4)}); saved the model to ${final}`);
+    model.dispose();
+  },
+};
