@@ -9,7 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BertConfig } from "../../models/bert-config.ts";
 import { headSize } from "../../models/bert-config.ts";
-import { deriveSeed } from "../../util/random.ts";
+import { DROPOUT_SITES, embeddingDropoutSeed, layerDropoutSeed, siteDropoutSeed } from "../dropout-masks.ts";
 import { customGradient } from "./custom-gradient.ts";
 import { dropout } from "./dropout.ts";
 import { dense, gelu, layerNorm, type DenseWeights, type NormWeights } from "./layers.ts";
@@ -74,9 +74,7 @@ function embeddings(weights: BertWeights, config: BertConfig, inputs: EncoderInp
     [batchSize * seqLength, hidden],
   ) as tf.Tensor2D;
   const normalized = layerNorm(summed, weights.embeddingNorm, config.layerNormEps);
-  return options.training
-    ? dropout(normalized, config.hiddenDropoutProb, deriveSeed(options.dropoutSeed ?? 0, 0xe))
-    : normalized;
+  return options.training ? dropout(normalized, config.hiddenDropoutProb, embeddingDropoutSeed(options.dropoutSeed ?? 0)) : normalized;
 }
 
 /** One encoder layer on hidden states [batch·seq, hidden]. */
@@ -93,8 +91,8 @@ function encoderLayer(
   const size = headSize(config);
   const hidden = config.hiddenSize;
   const training = dropoutSeed !== undefined;
-  const drop = <T extends tf.Tensor>(x: T, probability: number, site: number): T =>
-    training ? dropout(x, probability, deriveSeed(dropoutSeed, site)) : x;
+  const drop = <T extends tf.Tensor>(x: T, probability: number, site: keyof typeof DROPOUT_SITES): T =>
+    training ? dropout(x, probability, siteDropoutSeed(dropoutSeed, site)) : x;
   const splitHeads = (x: tf.Tensor2D): tf.Tensor4D =>
     tf.transpose(tf.reshape(x, [batchSize, seqLength, heads, size]), [0, 2, 1, 3]);
 
@@ -102,15 +100,15 @@ function encoderLayer(
   const key = splitHeads(dense(hiddenStates, layer.key));
   const value = splitHeads(dense(hiddenStates, layer.value));
   const scores = tf.add(tf.mul(tf.matMul(query, key, false, true), 1 / Math.sqrt(size)), mask);
-  const probabilities = drop(tf.softmax(scores), config.attentionProbsDropoutProb, 1);
+  const probabilities = drop(tf.softmax(scores), config.attentionProbsDropoutProb, "probabilities");
   const context = tf.reshape(tf.transpose(tf.matMul(probabilities, value), [0, 2, 1, 3]), [
     batchSize * seqLength,
     hidden,
   ]) as tf.Tensor2D;
-  const attentionOutput = drop(dense(context, layer.attentionOutput), config.hiddenDropoutProb, 2);
+  const attentionOutput = drop(dense(context, layer.attentionOutput), config.hiddenDropoutProb, "attention");
   const attended = layerNorm(tf.add(attentionOutput, hiddenStates), layer.attentionNorm, config.layerNormEps);
   const intermediate = gelu(dense(attended, layer.intermediate));
-  const output = drop(dense(intermediate, layer.output), config.hiddenDropoutProb, 3);
+  const output = drop(dense(intermediate, layer.output), config.hiddenDropoutProb, "output");
   return layerNorm(tf.add(output, attended), layer.outputNorm, config.layerNormEps);
 }
 
@@ -198,7 +196,7 @@ export function bertForward(
   const mask = additiveAttentionMask(inputs);
   let hidden = embeddings(weights, config, inputs, options);
   weights.layers.forEach((layer, index) => {
-    const layerSeed = options.training ? deriveSeed(options.dropoutSeed ?? 0, index + 1) : undefined;
+    const layerSeed = options.training ? layerDropoutSeed(options.dropoutSeed ?? 0, index) : undefined;
     const run: LayerRun = (input, layerWeights, layerMask) =>
       encoderLayer(input, layerWeights, layerMask, config, shape, layerSeed);
     hidden = options.checkpointLayers ? checkpointedLayer(hidden, layer, mask, run) : run(hidden, layer, mask);
