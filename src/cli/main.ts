@@ -7,6 +7,7 @@ import { EmbedtuneError } from "../errors.ts";
 import { EMBEDTUNE_VERSION } from "../version.ts";
 import { demoCommand } from "./demo.ts";
 import { encodeCommand } from "./encode.ts";
+import { exportOnnxCommand } from "./export-onnx.ts";
 import { initModelCommand } from "./init-model.ts";
 import type { OptionValues } from "./options.ts";
 import { infoCommand } from "./info.ts";
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, Command> = {
   encode: encodeCommand,
   tokenize: tokenizeCommand,
   "init-model": initModelCommand,
+  "export-onnx": exportOnnxCommand,
   info: infoCommand,
 };
 

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { Dataset } from "../data/dataset.ts";
 import { loadDataset, type DataFormat } from "../data/load-dataset.ts";
 import { ArgumentError } from "../errors.ts";
+import type { EngineName } from "../models/sentence-transformer.ts";
 import { loadModel, pickLoss, similarityEvaluator, type LossName } from "../steps.ts";
 import { SentenceTransformerTrainingArguments } from "../training/arguments.ts";
 import { BatchSamplers, type BatchSampler } from "../training/samplers.ts";
@@ -39,7 +40,7 @@ export const trainCommand: Command = {
   usage:
     "embedtune train [--model DIR] --train FILE [--eval FILE] [--test FILE] [--output DIR] [--loss NAME] [--epochs N] [--max-steps N] " +
     "[--batch-size N] [--learning-rate X] [--warmup-ratio X] [--weight-decay X] [--seed N] [--batch-sampler batch_sampler|no_duplicates] " +
-    "[--eval-steps N] [--save-steps N] [--save-total-limit N] [--logging-steps N] [--resume | --resume-from DIR]",
+    "[--eval-steps N] [--save-steps N] [--save-total-limit N] [--logging-steps N] [--engine onnxruntime|tfjs] [--resume | --resume-from DIR]",
   options: {
     model: { type: "string" },
     train: { type: "string" },
@@ -59,6 +60,7 @@ export const trainCommand: Command = {
     "save-steps": { type: "string" },
     "save-total-limit": { type: "string" },
     "logging-steps": { type: "string" },
+    engine: { type: "string" },
     resume: { type: "boolean" },
     "resume-from": { type: "string" },
   },
@@ -83,6 +85,7 @@ export const trainCommand: Command = {
       saveSteps: saveSteps ?? 500,
       saveTotalLimit: integerOption(values, "save-total-limit"),
       loggingSteps: integerOption(values, "logging-steps") ?? 100,
+      engine: values.engine as EngineName | undefined,
     });
     const trainDataset = (await readSplit(values, "train"))!;
     const evalDataset = await readSplit(values, "eval");

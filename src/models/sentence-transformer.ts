@@ -24,6 +24,7 @@ import { startProgress } from "../util/progress.ts";
 import { Normalize, l2Normalize } from "./normalize.ts";
 import { Pooling } from "./pooling.ts";
 import { Transformer } from "./transformer.ts";
+import { OnnxEngine } from "../engines/onnxruntime/engine.ts";
 import { renderModelCard, type ModelCardData } from "./model-card.ts";
 
 export interface EncodeOptions {
@@ -39,6 +40,17 @@ export interface EncodeOptions {
 export interface SentenceTransformerOptions {
   /** Print the backend line on first use (default true). */
   quiet?: boolean;
+  /** The encoder's engine; default onnxruntime where it loads (EMBEDTUNE_ENGINE overrides). */
+  engine?: EngineName;
+}
+
+export type EngineName = "onnxruntime" | "tfjs";
+
+function defaultEngine(): EngineName {
+  const forced = process.env.EMBEDTUNE_ENGINE;
+  if (forced === undefined || forced === "") return "onnxruntime";
+  if (forced !== "onnxruntime" && forced !== "tfjs") throw new ArgumentError("EMBEDTUNE_ENGINE", `must be onnxruntime or tfjs, got ${JSON.stringify(forced)}`);
+  return forced;
 }
 
 export type Embeddings = number[][];
@@ -61,6 +73,7 @@ export class SentenceTransformer {
 
   prompts: Record<string, string>;
   defaultPromptName: string | null;
+  private onnxEngine: OnnxEngine | undefined;
   /** What the model card (README.md) says about training; filled in by the trainer. */
   modelCardData: ModelCardData = {};
 
@@ -75,12 +88,41 @@ export class SentenceTransformer {
       throw new ModelLoadError(join(directory, "modules.json"), `the first module must be a Transformer, found ${first.type}`);
     }
     const transformer = Transformer.load(join(directory, first.path));
+    let model: SentenceTransformer;
     try {
-      return SentenceTransformer.assemble(directory, transformer, rest);
+      model = SentenceTransformer.assemble(directory, transformer, rest);
     } catch (error) {
       // A bad pooling or config file after the weights were read must not leave them allocated.
       transformer.dispose();
       throw error;
+    }
+    await model.setEngine(options.engine ?? defaultEngine(), { quiet: options.quiet });
+    return model;
+  }
+
+  /** The engine that runs the encoder: "onnxruntime" (fast) or "tfjs" (the reference). */
+  get engine(): EngineName {
+    return this.onnxEngine ? "onnxruntime" : "tfjs";
+  }
+
+  /** The ONNX engine when it runs the encoder. */
+  get onnx(): OnnxEngine | undefined {
+    return this.onnxEngine;
+  }
+
+  /** Switches engines; asking for onnxruntime where it cannot load says why once and keeps tfjs. */
+  async setEngine(name: EngineName, options: { quiet?: boolean } = {}): Promise<void> {
+    if (name !== "onnxruntime" && name !== "tfjs") throw new ArgumentError("engine", `must be "onnxruntime" or "tfjs", got ${JSON.stringify(name)}`);
+    if (name === "tfjs") {
+      this.onnxEngine = undefined;
+      return;
+    }
+    if (this.onnxEngine) return;
+    try {
+      this.onnxEngine = await OnnxEngine.create(this.transformer.config);
+    } catch (error) {
+      if (process.env.EMBEDTUNE_ENGINE === "onnxruntime") throw new ArgumentError("EMBEDTUNE_ENGINE", `onnxruntime cannot run: ${(error as Error).message.split("\n")[0]}`);
+      if (!options.quiet) process.stderr.write(`embedtune: onnxruntime engine unavailable (${(error as Error).message.split("\n")[0]}); using tfjs\n`);
     }
   }
 
@@ -145,10 +187,7 @@ export class SentenceTransformer {
    */
   forward(inputs: EncoderInputs | string[], options: ForwardOptions = {}): tf.Tensor2D {
     const features = Array.isArray(inputs) ? this.tokenize(inputs) : inputs;
-    const tokenEmbeddings = this.transformer.forward(features, options);
-    const mask = tf.tensor2d(features.attentionMask, [features.batchSize, features.seqLength], "int32");
-    const pooled = this.pooling.forward(tokenEmbeddings, mask);
-    return this.normalize ? this.normalize.forward(pooled) : pooled;
+    return this.poolAndNormalize(this.transformer.forward(features, options), features);
   }
 
   encode(sentences: string, options?: EncodeOptions): Promise<number[]>;
@@ -169,10 +208,13 @@ export class SentenceTransformer {
     try {
       for (let start = 0; start < order.length; start += batchSize) {
         const indices = order.slice(start, start + batchSize);
-        const embeddings = tf.tidy(() => {
-          const output = this.forward(indices.map((index) => texts[index]));
-          return options.normalizeEmbeddings ? l2Normalize(output) : output;
-        });
+        const batchTexts = indices.map((index) => texts[index]);
+        const embeddings = this.onnxEngine
+          ? await this.embedWithOnnx(this.onnxEngine, batchTexts, options.normalizeEmbeddings ?? false)
+          : tf.tidy(() => {
+              const output = this.forward(batchTexts);
+              return options.normalizeEmbeddings ? l2Normalize(output) : output;
+            });
         const rows = (await embeddings.array()) as number[][];
         embeddings.dispose();
         indices.forEach((index, row) => (result[index] = rows[row]));
@@ -182,6 +224,31 @@ export class SentenceTransformer {
       progress.stop();
     }
     return result;
+  }
+
+  /** Sentence embeddings [batch, dim] of one batch in inference mode, through the model's engine. */
+  async embed(texts: string[]): Promise<tf.Tensor2D> {
+    return this.onnxEngine ? this.embedWithOnnx(this.onnxEngine, texts, false) : tf.tidy(() => this.forward(texts));
+  }
+
+  /** Sentence embeddings of one batch through the ONNX engine; pooling and Normalize in tfjs. */
+  private async embedWithOnnx(engine: OnnxEngine, texts: string[], normalizeEmbeddings: boolean): Promise<tf.Tensor2D> {
+    const features = this.tokenize(texts);
+    engine.refreshWeights(this.transformer);
+    const hidden = await engine.encode(features);
+    return tf.tidy(() => {
+      const tokens = tf.tensor3d(hidden, [features.batchSize, features.seqLength, this.transformer.hiddenSize]);
+      const output = this.poolAndNormalize(tokens, features);
+      return normalizeEmbeddings ? l2Normalize(output) : output;
+    });
+  }
+
+  /** Pooling, then Normalize when the model has it: token embeddings [B, T, H] → sentence embeddings. */
+  poolAndNormalize(tokenEmbeddings: tf.Tensor3D, features: EncoderInputs): tf.Tensor2D {
+    const mask = tf.tensor2d(features.attentionMask, [features.batchSize, features.seqLength], "int32");
+    const pooled = this.pooling.forward(tokenEmbeddings, mask);
+    mask.dispose();
+    return this.normalize ? this.normalize.forward(pooled) : pooled;
   }
 
   /** The [n, m] similarity matrix with the model's similarity function. */
@@ -235,7 +302,8 @@ export class SentenceTransformer {
     return (
       `SentenceTransformer(bert: ${config.numHiddenLayers} layers, hidden ${config.hiddenSize}, ${config.numAttentionHeads} heads, ` +
       `max_seq_length ${this.maxSeqLength}; pooling ${this.pooling.modeName}${this.normalize ? " + normalize" : ""}; ` +
-      `dim ${this.getSentenceEmbeddingDimension()}; similarity ${this.similarityFnName}; backend ${backendInfo().name})`
+      `dim ${this.getSentenceEmbeddingDimension()}; similarity ${this.similarityFnName}; engine ${this.engine}` +
+      `${this.onnxEngine ? ` (${this.onnxEngine.provider})` : ""}, tfjs backend ${backendInfo().name})`
     );
   }
 

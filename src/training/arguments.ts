@@ -5,6 +5,7 @@
 //   loadBestModelAtEnd defaults metricForBestModel to "loss" and greaterIsBetter to !metric.endsWith("loss").
 
 import { ArgumentError } from "../errors.ts";
+import type { EngineName } from "../models/sentence-transformer.ts";
 import { BatchSamplers, type BatchSampler } from "./samplers.ts";
 import { LR_SCHEDULER_TYPES, type LrSchedulerType } from "./schedules.ts";
 
@@ -47,6 +48,8 @@ export interface TrainingArgumentsInit {
   runName?: string;
   /** Show a progress bar in a terminal (default: when stderr is a terminal). */
   disableTqdm?: boolean;
+  /** The encoder's engine for training; default: the model's own (onnxruntime where it loads). */
+  engine?: EngineName;
 }
 
 /** Hugging Face's defaults (training_args.py) for every argument above. */
@@ -80,7 +83,7 @@ export const TRAINING_ARGUMENT_DEFAULTS = {
   disableTqdm: false,
 };
 
-type Resolved = Required<Omit<TrainingArgumentsInit, "evalSteps" | "saveTotalLimit" | "metricForBestModel" | "greaterIsBetter" | "dataSeed" | "runName">>;
+type Resolved = Required<Omit<TrainingArgumentsInit, "evalSteps" | "saveTotalLimit" | "metricForBestModel" | "greaterIsBetter" | "dataSeed" | "runName" | "engine">>;
 
 export class SentenceTransformerTrainingArguments implements Resolved {
   outputDir!: string;
@@ -117,6 +120,7 @@ export class SentenceTransformerTrainingArguments implements Resolved {
   dataloaderDropLast!: boolean;
   runName: string | undefined;
   disableTqdm!: boolean;
+  engine: EngineName | undefined;
 
   constructor(init: TrainingArgumentsInit) {
     if (typeof init?.outputDir !== "string" || init.outputDir === "") {
@@ -198,6 +202,9 @@ export class SentenceTransformerTrainingArguments implements Resolved {
       }
     }
     if (!Number.isInteger(this.seed)) throw new ArgumentError("seed", `must be an integer, got ${this.seed}`);
+    if (this.engine !== undefined && this.engine !== "onnxruntime" && this.engine !== "tfjs") {
+      throw new ArgumentError("engine", `must be "onnxruntime" or "tfjs", got ${JSON.stringify(this.engine)}`);
+    }
   }
 }
 

@@ -1,9 +1,14 @@
 // One optimisation step's gradient computation: embed every input column through the model (training
 // mode: dropout on, seeded per column), apply the loss, and take the gradients of every weight — the
-// encoder's and the loss's own (SoftmaxLoss). Gradients come back keyed by parameter name.
+// encoder's and the loss's own (SoftmaxLoss). Gradients come back keyed by parameter name, in the
+// encoder's layout, whichever engine computed them:
+//   tfjs:        autodiff through the whole model (tf.variableGrads);
+//   onnxruntime: the encoder's forward on ORT → pooling, Normalize and the loss in tfjs, differentiated
+//                with respect to the token embeddings → the encoder's backward graph on ORT.
 
 import * as tf from "@tensorflow/tfjs";
 import type { ForwardOptions } from "../engines/tfjs/bert.ts";
+import type { OnnxEngine } from "../engines/onnxruntime/engine.ts";
 import type { Loss } from "../losses/loss.ts";
 import type { SentenceTransformer } from "../models/sentence-transformer.ts";
 import { deriveSeed } from "../util/random.ts";
@@ -19,14 +24,26 @@ export function trainableParameters(model: SentenceTransformer, loss: Loss): Nam
   return [...model.transformer.namedParameters(), ...(loss.trainableParameters ?? [])];
 }
 
-/** The batch loss without gradients (evaluation): dropout off. */
-export function batchLoss(model: SentenceTransformer, loss: Loss, columns: string[][], labels: number[] | undefined): number {
-  return tf.tidy(() => {
-    const labelTensor = labels ? tf.tensor1d(labels, "float32") : undefined;
-    return loss.computeLoss(columns.map((texts) => model.forward(texts)), labelTensor).dataSync()[0];
-  });
+/** The batch loss without gradients (evaluation): dropout off, through the model's engine. */
+export async function batchLoss(model: SentenceTransformer, loss: Loss, columns: string[][], labels: number[] | undefined): Promise<number> {
+  const embeddings = await Promise.all(columns.map((texts) => model.embed(texts)));
+  const value = tf.tidy(() => loss.computeLoss(embeddings, labels ? tf.tensor1d(labels, "float32") : undefined).dataSync()[0]);
+  embeddings.forEach((tensor) => tensor.dispose());
+  return value;
 }
 
+/** Loss and gradients through the model's engine (see the header). */
+export async function engineLossAndGradients(
+  model: SentenceTransformer,
+  loss: Loss,
+  columns: string[][],
+  labels: number[] | undefined,
+  options: ForwardOptions = { training: true, checkpointLayers: true },
+): Promise<LossAndGradients> {
+  return model.onnx ? onnxLossAndGradients(model, model.onnx, loss, columns, labels, options) : lossAndGradients(model, loss, columns, labels, options);
+}
+
+/** The tfjs engine: autodiff through the whole model. */
 export function lossAndGradients(
   model: SentenceTransformer,
   loss: Loss,
@@ -46,6 +63,49 @@ export function lossAndGradients(
   labelTensor?.dispose();
   const gradients: Record<string, tf.Tensor> = {};
   for (const [variableName, gradient] of Object.entries(grads)) gradients[nameOfVariable.get(variableName)!] = gradient;
+  const lossValue = value.dataSync()[0];
+  value.dispose();
+  return { loss: lossValue, gradients };
+}
+
+async function onnxLossAndGradients(
+  model: SentenceTransformer,
+  engine: OnnxEngine,
+  loss: Loss,
+  columns: string[][],
+  labels: number[] | undefined,
+  options: ForwardOptions,
+): Promise<LossAndGradients> {
+  engine.refreshWeights(model.transformer);
+  const hiddenSize = model.transformer.hiddenSize;
+  const seeds = columns.map((_, column) => (options.training ? deriveSeed(options.dropoutSeed ?? 0, column) : undefined));
+  const features = columns.map((texts) => model.tokenize(texts));
+  const hiddenStates: tf.Variable[] = [];
+  for (const [column, batch] of features.entries()) {
+    const hidden = await engine.trainingForward(batch, seeds[column]);
+    hiddenStates.push(tf.variable(tf.tensor3d(hidden, [batch.batchSize, batch.seqLength, hiddenSize]), true));
+  }
+  const lossParameters = loss.trainableParameters ?? [];
+  const labelTensor = labels ? tf.tensor1d(labels, "float32") : undefined;
+  const { value, grads } = tf.variableGrads(
+    () => loss.computeLoss(hiddenStates.map((hidden, column) => model.poolAndNormalize(hidden as tf.Tensor3D, features[column])), labelTensor),
+    [...hiddenStates, ...lossParameters.map(({ tensor }) => tensor)],
+  );
+  labelTensor?.dispose();
+  const sums = new Map<string, Float32Array>();
+  for (const [column, batch] of features.entries()) {
+    const hiddenGradient = grads[hiddenStates[column].name].dataSync() as Float32Array;
+    for (const [name, gradient] of await engine.backward(batch, seeds[column], hiddenGradient)) {
+      const sum = sums.get(name);
+      if (!sum) sums.set(name, Float32Array.from(gradient));
+      else for (let i = 0; i < sum.length; i++) sum[i] += gradient[i];
+    }
+  }
+  const gradients: Record<string, tf.Tensor> = {};
+  for (const { name, tensor } of model.transformer.namedParameters()) gradients[name] = tf.tensor(sums.get(name)!, tensor.shape);
+  for (const { name, tensor } of lossParameters) gradients[name] = tf.clone(grads[tensor.name]);
+  Object.values(grads).forEach((gradient) => gradient.dispose());
+  hiddenStates.forEach((hidden) => hidden.dispose());
   const lossValue = value.dataSync()[0];
   value.dispose();
   return { loss: lossValue, gradients };

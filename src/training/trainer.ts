@@ -26,7 +26,7 @@ import { TrainerEventEmitter, type TrainOutput } from "./events.ts";
 import { clipGradientsByGlobalNorm } from "./gradient-clipping.ts";
 import { epochBatches, nominalBatchCount } from "./samplers.ts";
 import { learningRateFactor, warmupStepCount } from "./schedules.ts";
-import { batchLoss, lossAndGradients, trainableParameters } from "./train-step.ts";
+import { batchLoss, engineLossAndGradients, trainableParameters } from "./train-step.ts";
 
 export interface TrainerInit {
   model: SentenceTransformer;
@@ -109,7 +109,7 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
     const columns = inputColumnNames(this.trainDataset).map((name) => (this.trainDataset.column(name) as string[]).slice(0, rows));
     const labels = labelName === undefined ? undefined : (this.trainDataset.column(labelName) as number[]).slice(0, rows);
     try {
-      batchLoss(this.model, this.loss, columns, labels);
+      tf.tidy(() => this.loss.computeLoss(columns.map((texts) => this.model.forward(texts)), labels && tf.tensor1d(labels, "float32")));
     } catch (error) {
       if (error instanceof EmbedtuneError) {
         throw new ArgumentError("trainDataset", `columns ${this.trainDataset.columnNames.join(", ")} do not fit ${this.loss.name}: ${error.message}`);
@@ -125,6 +125,7 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
 
   async train(options: { resumeFromCheckpoint?: string | boolean } = {}): Promise<TrainOutput> {
     const plan = this.plan();
+    if (this.args.engine) await this.model.setEngine(this.args.engine);
     this.stopRequested = false;
     this.state = this.initialState(plan);
     const resumeFrom = this.resolveResume(options.resumeFromCheckpoint);
@@ -151,7 +152,7 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
         const steps = this.stepBatches(epoch);
         const done = this.state.global_step - epoch * plan.stepsPerEpoch;
         for (let stepInEpoch = Math.max(0, done); stepInEpoch < steps.length; stepInEpoch++) {
-          const { loss, gradNorm } = this.optimizerStep(steps[stepInEpoch], inputs, labels, plan);
+          const { loss, gradNorm } = await this.optimizerStep(steps[stepInEpoch], inputs, labels, plan);
           lastGradNorm = gradNorm;
           lossSinceLog += loss;
           lossTotal += loss;
@@ -221,7 +222,7 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
       for (let start = 0; start < this.evalDataset.numRows; start += size) {
         const end = Math.min(start + size, this.evalDataset.numRows);
         const columns = inputs.map((column) => column.slice(start, end));
-        weightedLoss += batchLoss(this.model, this.loss, columns, labels?.slice(start, end)) * (end - start);
+        weightedLoss += (await batchLoss(this.model, this.loss, columns, labels?.slice(start, end))) * (end - start);
         batches += 1;
       }
       metrics.eval_loss = weightedLoss / this.evalDataset.numRows;
@@ -305,12 +306,12 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
     return steps;
   }
 
-  private optimizerStep(batches: number[][], inputs: string[][], labels: number[] | undefined, plan: Plan): { loss: number; gradNorm: number } {
+  private async optimizerStep(batches: number[][], inputs: string[][], labels: number[] | undefined, plan: Plan): Promise<{ loss: number; gradNorm: number }> {
     const step = this.state.global_step;
     let summed: Record<string, tf.Tensor> = {};
     let lossSum = 0;
-    batches.forEach((rows, micro) => {
-      const result = lossAndGradients(
+    for (const [micro, rows] of batches.entries()) {
+      const result = await engineLossAndGradients(
         this.model,
         this.loss,
         inputs.map((column) => rows.map((row) => column[row])),
@@ -325,7 +326,7 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
         gradient.dispose();
       }
       summed = next;
-    });
+    }
     const averaged: Record<string, tf.Tensor> = {};
     for (const [name, gradient] of Object.entries(summed)) {
       averaged[name] = batches.length === 1 ? gradient : tf.div(gradient, batches.length);

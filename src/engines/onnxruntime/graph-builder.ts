@@ -48,6 +48,16 @@ export class GraphBuilder {
     return name;
   }
 
+  /**
+   * A named float initializer stored as raw little-endian bytes (TensorProto.raw_data), compact
+   * for large weights. The bytes are a view of `values`, which must not change until build().
+   */
+  initializer(name: string, values: Float32Array, shape: number[]): string {
+    const rawData = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    this.initializers.push({ name, dims: shape, dataType: ELEMENT_TYPES.float, rawData });
+    return name;
+  }
+
   scalar(value: number): string {
     return this.constant([value], []);
   }

@@ -1,0 +1,182 @@
+// 3. Encode throughput at batch 32 on the bge-small-shaped model (random weights), distinct STS-B train
+// sentences in a fixed order: PyTorch (eval, no_grad) vs embedtune's onnxruntime engine
+// (model.encode(sentences, { batchSize: 32 })) vs transformers.js' feature-extraction pipeline running
+// the model exported by exportOnnx (onnx/model.onnx; pooling "cls" + normalize, as the model). All three
+// sort by length (longest first) into the same batches, run one untimed warm-up batch, and include
+// tokenisation in the timed loop. The first four sentences' embeddings are compared across the three.
+
+import { join } from "node:path";
+import { attempt, ratio, runNodeTask, scratchDir, type Benchmark, type Outcome, type Row } from "./common.ts";
+import { ensureModel, sampleSentences } from "./fixtures.ts";
+import { runTorch, TORCH_LABEL } from "./torch.ts";
+
+const BATCH = 32;
+const CHECK = 4;
+
+interface Throughput {
+  sentencesPerSecond: number;
+  seconds: number;
+  sentences: number;
+  check: number[][];
+  extra: Record<string, unknown>;
+}
+
+interface TorchEncode {
+  sentences_per_second: number;
+  seconds: number;
+  sentences: number;
+  mean_real_tokens: number;
+  check_embeddings: number[][];
+}
+
+function maxAbsDiff(a: number[][] | undefined, b: number[][] | undefined): number | null {
+  if (!a || !b || a.length !== b.length) return null;
+  let max = 0;
+  a.forEach((row, i) => row.forEach((value, j) => (max = Math.max(max, Math.abs(value - (b[i][j] ?? NaN))))));
+  return Number.isNaN(max) ? null : max;
+}
+
+export const encodeThroughput: Benchmark = {
+  name: "encode",
+  title: "encode throughput, bge-small shape, batch 32",
+  async run({ quick }) {
+    const batches = quick ? 6 : 20;
+    const model = await ensureModel("bge-small");
+    const all = await sampleSentences(BATCH * (batches + 1));
+    const warmup = all.slice(0, BATCH);
+    const sentences = all.slice(BATCH);
+    const check = sentences.slice(0, CHECK);
+    const torch = await attempt(() =>
+      runTorch<TorchEncode>("encode", { model, sentences, warmup: [warmup], batch_size: BATCH, check }, {
+        label: `PyTorch bge-small encode (${sentences.length} sentences)`,
+        timeoutSeconds: 300,
+      }),
+    );
+    const input = { model, sentences, warmup, check, exportDir: join(scratchDir("export"), "bge-small-onnx") };
+    const ort = await attempt(() => runNodeTask<Throughput>("encode-engine", input, { label: `embedtune onnxruntime encode (${sentences.length} sentences)`, timeoutSeconds: 300 }));
+    const tjs = await attempt(() => runNodeTask<Throughput>("encode-transformersjs", input, { label: `exportOnnx + transformers.js encode (${sentences.length} sentences)`, timeoutSeconds: 300 }));
+
+    const reference = torch.ok ? torch.value.sentences_per_second : null;
+    const torchCheck = torch.ok ? torch.value.check_embeddings : undefined;
+    const base = { benchmark: "3 encode", metric: "sentences/s", unit: "sent/s", better: "higher" as const };
+    const rows: Row[] = [
+      {
+        ...base,
+        subject: TORCH_LABEL,
+        value: reference,
+        missing: torch.ok ? undefined : torch.reason,
+        note: torch.ok ? `${torch.value.sentences} sentences in ${torch.value.seconds.toFixed(2)} s, ${torch.value.mean_real_tokens.toFixed(1)} real tokens/sentence` : undefined,
+      },
+    ];
+    const outcomes: [string, Outcome<Throughput>][] = [
+      ["embedtune onnxruntime", ort],
+      ["transformers.js (exportOnnx model)", tjs],
+    ];
+    for (const [subject, outcome] of outcomes) {
+      const value = outcome.ok ? outcome.value.sentencesPerSecond : null;
+      let note: string | undefined;
+      if (outcome.ok) {
+        const vsTorch = maxAbsDiff(outcome.value.check, torchCheck);
+        const vsOrt = subject.startsWith("transformers") && ort.ok ? maxAbsDiff(outcome.value.check, ort.value.check) : null;
+        note = [
+          `${outcome.value.sentences} sentences in ${outcome.value.seconds.toFixed(2)} s`,
+          vsTorch === null ? undefined : `max |Δ| vs PyTorch ${vsTorch.toExponential(1)}`,
+          vsOrt === null ? undefined : `vs ORT engine ${vsOrt.toExponential(1)}`,
+          typeof outcome.value.extra.exportSeconds === "number" ? `export ${outcome.value.extra.exportSeconds.toFixed(1)} s` : undefined,
+        ]
+          .filter(Boolean)
+          .join("; ");
+      }
+      rows.push({
+        ...base,
+        subject,
+        value,
+        missing: outcome.ok ? undefined : outcome.reason,
+        reference: TORCH_LABEL,
+        referenceValue: reference,
+        ratio: ratio(value, reference),
+        note,
+      });
+    }
+    return {
+      rows,
+      details: {
+        batches,
+        batchSize: BATCH,
+        torch: torch.ok ? { ...torch.value, check_embeddings: undefined } : torch.reason,
+        onnxruntime: ort.ok ? { ...ort.value, check: undefined } : ort.reason,
+        transformersJs: tjs.ok ? { ...tjs.value, check: undefined } : tjs.reason,
+      },
+    };
+  },
+};
+
+// ---------------------------------------------------------------- child-side tasks
+
+interface EncodeInput {
+  model: string;
+  sentences: string[];
+  warmup: string[];
+  check: string[];
+  exportDir: string;
+}
+
+export const encodeTasks = {
+  async "encode-engine"(input: EncodeInput): Promise<Throughput> {
+    const { loadModel, engineProvider } = await import("./embedtune.ts");
+    const model = await loadModel(input.model, "onnxruntime");
+    await model.encode(input.warmup, { batchSize: BATCH });
+    const started = performance.now();
+    await model.encode(input.sentences, { batchSize: BATCH });
+    const seconds = (performance.now() - started) / 1000;
+    const check = await model.encode(input.check, { batchSize: BATCH });
+    return { sentencesPerSecond: input.sentences.length / seconds, seconds, sentences: input.sentences.length, check, extra: { provider: engineProvider(model) } };
+  },
+
+  async "encode-transformersjs"(input: EncodeInput): Promise<Throughput> {
+    const { Unavailable } = await import("./common.ts");
+    const { loadModel, ENGINE_UNAVAILABLE } = await import("./embedtune.ts");
+    let exportOnnx: (model: unknown, directory: string) => Promise<unknown>;
+    try {
+      ({ exportOnnx } = (await import("../src/engines/onnxruntime/export.ts")) as unknown as { exportOnnx: typeof exportOnnx });
+      if (typeof exportOnnx !== "function") throw new Error("no exportOnnx");
+    } catch {
+      throw new Unavailable(`${ENGINE_UNAVAILABLE}: no exportOnnx`);
+    }
+    // The export reads the weights only; the tfjs engine is enough to hold them.
+    const model = await loadModel(input.model, "tfjs");
+    const exportStarted = performance.now();
+    await exportOnnx(model, input.exportDir);
+    const exportSeconds = (performance.now() - exportStarted) / 1000;
+    model.dispose();
+
+    const transformers = await import("@huggingface/transformers");
+    transformers.env.allowRemoteModels = false;
+    transformers.env.allowLocalModels = true;
+    transformers.env.localModelPath = join(input.exportDir, "..");
+    const name = input.exportDir.split("/").at(-1)!;
+    const loadStarted = performance.now();
+    const extractor = await transformers.pipeline("feature-extraction", name, { dtype: "fp32", local_files_only: true });
+    const loadSeconds = (performance.now() - loadStarted) / 1000;
+    const embed = async (texts: string[]) => {
+      const ordered = [...texts].sort((a, b) => b.length - a.length);
+      for (let start = 0; start < ordered.length; start += BATCH) {
+        const output = await extractor(ordered.slice(start, start + BATCH), { pooling: "cls", normalize: true });
+        output.dispose?.();
+      }
+    };
+    await embed(input.warmup);
+    const started = performance.now();
+    await embed(input.sentences);
+    const seconds = (performance.now() - started) / 1000;
+    const checkOutput = await extractor(input.check, { pooling: "cls", normalize: true });
+    const check = checkOutput.tolist() as number[][];
+    return {
+      sentencesPerSecond: input.sentences.length / seconds,
+      seconds,
+      sentences: input.sentences.length,
+      check,
+      extra: { exportSeconds, pipelineLoadSeconds: loadSeconds, transformersJs: transformers.env.version },
+    };
+  },
+};

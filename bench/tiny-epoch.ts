@@ -1,0 +1,113 @@
+// 2. One-epoch STS-B fine-tune of the tiny preset model (2 layers × 64, initModel({ preset: "tiny" })):
+// all 5,749 train pairs, batch 16 (360 steps), CoSENT + AdamW, wall time of trainer.train() per engine.
+// The reference is PyTorch running the same epoch on the same model folder and rows (bert_ref.py,
+// tokenising inside the loop as the trainer does; its own shuffle). --quick runs the first 120 steps.
+
+import { attempt, median, ratio, runNodeTask, type Benchmark, type Outcome, type Row } from "./common.ts";
+import { ensureModel, stsbPath, stsbRows } from "./fixtures.ts";
+import { runTorch, TORCH_LABEL } from "./torch.ts";
+import type { EngineName } from "./embedtune.ts";
+
+const BATCH = 16;
+
+interface TorchEpoch {
+  wall_seconds: number;
+  steps: number;
+  median_step_seconds: number;
+  loss_first_last: number[];
+}
+
+interface EngineEpoch {
+  engine: string;
+  wallSeconds: number;
+  steps: number;
+  medianStepSeconds: number;
+  firstStepSeconds: number;
+  lossFirstLast: number[];
+}
+
+export const tinyEpoch: Benchmark = {
+  name: "tiny-epoch",
+  title: "tiny model, one STS-B epoch (batch 16, CoSENT)",
+  async run({ quick }) {
+    const model = await ensureModel("tiny");
+    const allRows = await stsbRows("train");
+    const steps = quick ? 120 : Math.ceil(allRows.length / BATCH);
+    const rows = allRows.slice(0, quick ? steps * BATCH : allRows.length);
+    const torch = await attempt(() =>
+      runTorch<TorchEpoch>("epoch", { model, pairs: rows.map((r) => [r.sentence1, r.sentence2, r.score]), batch_size: BATCH, lr: 2e-5, seed: 42 }, {
+        label: `PyTorch tiny epoch (${steps} steps)`,
+        timeoutSeconds: 300,
+      }),
+    );
+    const engine = (name: EngineName) =>
+      attempt(() =>
+        runNodeTask<EngineEpoch>("tiny-epoch", { model, engine: name, rows: quick ? rows.length : undefined }, {
+          label: `embedtune ${name} tiny epoch (${steps} steps)`,
+          timeoutSeconds: 300,
+        }),
+      );
+    const outcomes: [EngineName, Outcome<EngineEpoch>][] = [
+      ["onnxruntime", await engine("onnxruntime")],
+      ["tfjs", await engine("tfjs")],
+    ];
+    const reference = torch.ok ? torch.value.wall_seconds : null;
+    const metric = quick ? `wall s, first ${steps} steps` : `wall s, ${steps} steps`;
+    const base = { benchmark: "2 tiny-epoch", metric, unit: "s", better: "lower" as const };
+    const tableRows: Row[] = [
+      {
+        ...base,
+        subject: TORCH_LABEL,
+        value: reference,
+        missing: torch.ok ? undefined : torch.reason,
+        note: torch.ok ? `median step ${(torch.value.median_step_seconds * 1e3).toFixed(1)} ms; loss ${torch.value.loss_first_last.map((l) => l.toFixed(2)).join(" → ")}` : undefined,
+      },
+    ];
+    const tfjsSeconds = outcomes[1][1].ok ? outcomes[1][1].value.wallSeconds : null;
+    for (const [name, outcome] of outcomes) {
+      const value = outcome.ok ? outcome.value.wallSeconds : null;
+      const vsTfjs = name !== "tfjs" && tfjsSeconds !== null && value !== null ? `; ${(tfjsSeconds / value).toFixed(1)}× faster than tfjs` : "";
+      tableRows.push({
+        ...base,
+        subject: `embedtune ${name}`,
+        value,
+        missing: outcome.ok ? undefined : outcome.reason,
+        reference: TORCH_LABEL,
+        referenceValue: reference,
+        ratio: ratio(value, reference),
+        note: outcome.ok
+          ? `median step ${(outcome.value.medianStepSeconds * 1e3).toFixed(1)} ms (first ${(outcome.value.firstStepSeconds * 1e3).toFixed(0)} ms); loss ${outcome.value.lossFirstLast.map((l) => l.toFixed(2)).join(" → ")}${vsTfjs}`
+          : undefined,
+      });
+    }
+    return {
+      rows: tableRows,
+      details: {
+        steps,
+        torch: torch.ok ? torch.value : torch.reason,
+        ...Object.fromEntries(outcomes.map(([name, o]) => [name, o.ok ? o.value : o.reason])),
+      },
+    };
+  },
+};
+
+// ---------------------------------------------------------------- child-side task
+
+export const tinyEpochTasks = {
+  async "tiny-epoch"(input: { model: string; engine: EngineName; rows?: number }): Promise<EngineEpoch> {
+    const { loadModel, trainModel } = await import("./embedtune.ts");
+    const { loadDataset } = await import("../src/index.ts");
+    const model = await loadModel(input.model, input.engine);
+    let dataset = await loadDataset("parquet", { dataFiles: { train: stsbPath("train") }, split: "train" });
+    if (input.rows !== undefined) dataset = dataset.select(Array.from({ length: input.rows }, (_, i) => i));
+    const run = await trainModel(model, dataset, { batchSize: BATCH, numTrainEpochs: 1, learningRate: 2e-5 });
+    return {
+      engine: input.engine,
+      wallSeconds: run.wallSeconds,
+      steps: run.stepSeconds.length,
+      medianStepSeconds: median(run.stepSeconds),
+      firstStepSeconds: run.stepSeconds[0],
+      lossFirstLast: [run.losses[0], run.losses.at(-1)!],
+    };
+  },
+};

@@ -1,0 +1,125 @@
+// 1. bge-small training step. Random weights from initModel({ preset: "bge-small", vocab: bert-base
+// vocab.txt }); 16 STS-B train pairs chosen by a fixed seed, the same 16 every step and for every engine,
+// at their real token lengths (each side padded to its own longest, as sentence-transformers does);
+// CoSENT + AdamW (lr 2e-5, weight decay 0.01, warmup 10 %, clipping 1.0), dropout on. Median seconds per
+// optimizer step after the warm-ups: PyTorch (bert_ref.py, OpenBLAS, 2 threads) vs embedtune's
+// onnxruntime engine vs its tfjs engine (1 warm-up + 2 timed steps: ~10 s each on wasm; skipped by --quick).
+// embedtune steps are timed between the trainer's "step" events, so tokenisation is inside (as in PyTorch here).
+
+import { attempt, median, ratio, runNodeTask, type Benchmark, type Outcome, type Row } from "./common.ts";
+import { ensureModel, samplePairs, type PairRow } from "./fixtures.ts";
+import { runTorch, TORCH_LABEL } from "./torch.ts";
+import type { EngineName } from "./embedtune.ts";
+
+const BATCH = 16;
+const WARMUP = 2;
+
+interface TorchTrain {
+  step_seconds: number[];
+  median_seconds: number;
+  padded_lengths: number[];
+  mean_real_tokens: number;
+  loss_first_last: number[];
+  threads: number;
+}
+
+interface EngineTrain {
+  engine: string;
+  provider?: string;
+  loadSeconds: number;
+  stepSeconds: number[];
+  warmup: number;
+  medianSeconds: number;
+  paddedLengths: number[];
+  losses: number[];
+  peakRssMB: number;
+}
+
+export const trainStep: Benchmark = {
+  name: "train-step",
+  title: "bge-small training step (16 STS-B pairs, CoSENT + AdamW)",
+  async run({ quick }) {
+    const steps = quick ? 3 : 10;
+    const model = await ensureModel("bge-small");
+    const pairs = await samplePairs(BATCH);
+    const torch = await attempt(() =>
+      runTorch<TorchTrain>("train", { model, pairs: pairs.map((p) => [p.sentence1, p.sentence2, p.score]), warmup: WARMUP, steps, lr: 2e-5 }, {
+        label: `PyTorch bge-small train step (${WARMUP}+${steps} steps)`,
+        timeoutSeconds: 300,
+      }),
+    );
+    const engine = (name: EngineName, warmup: number, timed: number) =>
+      attempt(() =>
+        runNodeTask<EngineTrain>("train-step", { model, engine: name, pairs, warmup, steps: timed }, {
+          label: `embedtune ${name} bge-small train step (${warmup}+${timed} steps)`,
+          timeoutSeconds: name === "tfjs" ? 420 : 300,
+        }),
+      );
+    const ort = await engine("onnxruntime", WARMUP, steps);
+    const tfjs: Outcome<EngineTrain> = quick ? { ok: false, reason: "skipped (--quick)" } : await engine("tfjs", 1, 2);
+
+    const reference = torch.ok ? torch.value.median_seconds : null;
+    const referenceName = TORCH_LABEL;
+    const rows: Row[] = [];
+    const base = { benchmark: "1 train-step", metric: "median s/step", unit: "s", better: "lower" as const };
+    rows.push({
+      ...base,
+      subject: referenceName,
+      value: reference,
+      missing: torch.ok ? undefined : torch.reason,
+      note: torch.ok ? `${torch.value.step_seconds.length - WARMUP} timed steps; padded ${torch.value.padded_lengths.join("/")} tokens, mean real ${torch.value.mean_real_tokens.toFixed(1)}` : undefined,
+    });
+    for (const [name, outcome] of [["onnxruntime", ort], ["tfjs", tfjs]] as const) {
+      const value = outcome.ok ? outcome.value.medianSeconds : null;
+      rows.push({
+        ...base,
+        subject: `embedtune ${name}${outcome.ok && outcome.value.provider ? ` (${outcome.value.provider})` : ""}`,
+        value,
+        missing: outcome.ok ? undefined : outcome.reason,
+        reference: referenceName,
+        referenceValue: reference,
+        ratio: ratio(value, reference),
+        note: outcome.ok
+          ? `${outcome.value.stepSeconds.length - outcome.value.warmup} timed steps after ${outcome.value.warmup} warm-up (first ${outcome.value.stepSeconds[0].toFixed(2)} s); peak RSS ${outcome.value.peakRssMB.toFixed(0)} MB`
+          : undefined,
+      });
+    }
+    return {
+      rows,
+      details: {
+        pairs,
+        warmup: WARMUP,
+        torch: torch.ok ? torch.value : torch.reason,
+        onnxruntime: ort.ok ? ort.value : ort.reason,
+        tfjs: tfjs.ok ? tfjs.value : tfjs.reason,
+      },
+    };
+  },
+};
+
+// ---------------------------------------------------------------- child-side task
+
+export const trainStepTasks = {
+  async "train-step"(input: { model: string; engine: EngineName; pairs: PairRow[]; warmup: number; steps: number }): Promise<EngineTrain> {
+    const { loadModel, engineProvider, pairDataset, trainModel, peakRssMB } = await import("./embedtune.ts");
+    const loadStarted = performance.now();
+    const model = await loadModel(input.model, input.engine);
+    const loadSeconds = (performance.now() - loadStarted) / 1000;
+    const paddedLengths = [
+      model.tokenize(input.pairs.map((p) => p.sentence1)).seqLength,
+      model.tokenize(input.pairs.map((p) => p.sentence2)).seqLength,
+    ];
+    const run = await trainModel(model, pairDataset(input.pairs), { batchSize: BATCH, maxSteps: input.warmup + input.steps, learningRate: 2e-5 });
+    return {
+      engine: input.engine,
+      provider: engineProvider(model),
+      loadSeconds,
+      stepSeconds: run.stepSeconds,
+      warmup: input.warmup,
+      medianSeconds: median(run.stepSeconds.slice(input.warmup)),
+      paddedLengths,
+      losses: run.losses,
+      peakRssMB: peakRssMB(),
+    };
+  },
+};

@@ -1,0 +1,57 @@
+// ONNX export the way sentence-transformers / Optimum lay it out: the model folder (config.json,
+// model.safetensors, tokenizer files, modules.json, 1_Pooling, …) plus onnx/model.onnx, the encoder
+// forward graph with the weights as initializers (raw float32 data): inputs input_ids,
+// attention_mask, token_type_ids (int64 [batch_size, sequence_length]), output last_hidden_state
+// [batch_size, sequence_length, hidden]. Pooling and normalisation stay outside the graph, as in
+// sentence-transformers' export; transformers.js loads the folder (dtype "fp32" → onnx/model.onnx).
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { writeFolderAtomically } from "../../io/model-folder.ts";
+import type { BertConfig } from "../../models/bert-config.ts";
+import type { SentenceTransformer } from "../../models/sentence-transformer.ts";
+import { buildBertForward, weightNames, weightShape } from "./bert-forward-graph.ts";
+import { HIDDEN_OUTPUT, OnnxEncoder } from "./encoder.ts";
+import { GraphBuilder } from "./graph-builder.ts";
+
+export const ONNX_MODEL_PATH = join("onnx", "model.onnx");
+
+/** The self-contained inference model: the forward graph with `weights` (encoder layout) as initializers. */
+export function buildOnnxModel(config: BertConfig, weights: Map<string, Float32Array>): Uint8Array {
+  const g = new GraphBuilder("embedtune_bert");
+  const dims = ["batch_size", "sequence_length"];
+  const inputs = {
+    inputIds: g.input("input_ids", "int64", dims),
+    attentionMask: g.input("attention_mask", "int64", dims),
+    tokenTypeIds: g.input("token_type_ids", "int64", dims),
+  };
+  for (const name of weightNames(config)) {
+    const values = weights.get(name);
+    const shape = weightShape(config, name);
+    if (values === undefined) throw new RangeError(`weight ${name} is missing`);
+    if (values.length !== shape.reduce((a, b) => a * b, 1)) throw new RangeError(`weight ${name} has ${values.length} values, expected [${shape.join(", ")}]`);
+    g.initializer(name, values, shape);
+  }
+  const { hidden } = buildBertForward(g, config, inputs, (name) => name);
+  g.output(hidden, "float", [...dims, config.hiddenSize], HIDDEN_OUTPUT);
+  return g.build();
+}
+
+export interface ExportResult {
+  directory: string;
+  /** Size of onnx/model.onnx in bytes. */
+  onnxBytes: number;
+}
+
+/** Writes the model folder with onnx/model.onnx into `directory`, atomically (replacing what was there). */
+export async function exportOnnx(model: SentenceTransformer, directory: string): Promise<ExportResult> {
+  let onnxBytes = 0;
+  await writeFolderAtomically(directory, (temporary) => {
+    model.writeFiles(temporary);
+    const bytes = buildOnnxModel(model.transformer.config, OnnxEncoder.weightsOf(model));
+    mkdirSync(join(temporary, "onnx"));
+    writeFileSync(join(temporary, ONNX_MODEL_PATH), bytes);
+    onnxBytes = bytes.byteLength;
+  });
+  return { directory, onnxBytes };
+}
