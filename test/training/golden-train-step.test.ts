@@ -1,6 +1,6 @@
 // One CoSENT + AdamW training step on ../shared/models/tiny-bert against PyTorch's values in
 // golden.json (train_step): loss, gradient norm before clipping, a clipped gradient slice and the
-// weight change after one AdamW step. Dropout is off, as in the reference.
+// weight change after one AdamW step, on both engines. Dropout is off, as in the reference.
 
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -10,7 +10,7 @@ import { CoSENTLoss } from "../../src/losses/cosent.ts";
 import { SentenceTransformer } from "../../src/models/sentence-transformer.ts";
 import { AdamW } from "../../src/training/adamw.ts";
 import { clipGradientsByGlobalNorm } from "../../src/training/gradient-clipping.ts";
-import { lossAndGradients } from "../../src/training/train-step.ts";
+import { engineLossAndGradients } from "../../src/training/train-step.ts";
 import { maxAbsoluteDifference } from "../support/compare.ts";
 import { sharedPath, skipUnlessShared } from "../support/shared.ts";
 
@@ -22,13 +22,20 @@ function torchRowHead(kernel: tf.Tensor, count = 8): number[] {
   return values.slice(0, count).map((row) => row[0]);
 }
 
-for (const checkpointLayers of [false, true]) {
-  test(`tiny-bert CoSENT step matches PyTorch (checkpointed layers: ${checkpointLayers})`, { skip }, async () => {
+const variants = [
+  { engine: "tfjs", checkpointLayers: false },
+  { engine: "tfjs", checkpointLayers: true },
+  { engine: "onnxruntime", checkpointLayers: false },
+] as const;
+
+for (const { engine, checkpointLayers } of variants) {
+  test(`tiny-bert CoSENT step matches PyTorch (${engine} engine${engine === "tfjs" ? `, checkpointed layers: ${checkpointLayers}` : ""})`, { skip }, async () => {
     const step = JSON.parse(readFileSync(sharedPath("models/tiny-bert/golden.json"), "utf8")).train_step;
-    const model = await SentenceTransformer.load(sharedPath("models/tiny-bert"), { quiet: true });
+    const model = await SentenceTransformer.load(sharedPath("models/tiny-bert"), { quiet: true, engine });
+    assert.equal(model.engine, engine);
     const loss = new CoSENTLoss(model, { scale: step.scale });
     const columns = [step.pairs.map((p: string[]) => p[0]), step.pairs.map((p: string[]) => p[1])];
-    const result = lossAndGradients(model, loss, columns, step.labels, { training: false, checkpointLayers });
+    const result = await engineLossAndGradients(model, loss, columns, step.labels, { training: false, checkpointLayers });
     assert.ok(Math.abs(result.loss - step.loss) < 1e-4, `loss ${result.loss} vs ${step.loss}`);
 
     const { gradients, norm } = clipGradientsByGlobalNorm(result.gradients, step.clip_max_norm);
