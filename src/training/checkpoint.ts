@@ -1,6 +1,6 @@
 // Checkpoints as Hugging Face's Trainer lays them out: `{outputDir}/checkpoint-{step}/` holds the
-// model in the sentence-transformers layout, `optimizer.safetensors` (AdamW moments, in the encoder's
-// own layout, kernels as [in, out]), `loss.safetensors` (a loss's own weights, if any),
+// model in the sentence-transformers layout, `optimizer.safetensors` (AdamW moments, flat, in the
+// encoder's own layout: kernels as [in, out]), `loss.safetensors` (a loss's own weights, if any),
 // `trainer_state.json` (Hugging Face's field names) and `training_args.json`. Written atomically.
 // Rotation keeps the newest `saveTotalLimit` checkpoints and never deletes the best one.
 
@@ -53,8 +53,8 @@ export async function saveCheckpoint(
   await writeFolderAtomically(directory, (temporary) => {
     parts.model.writeFiles(temporary);
     const moments = [...parts.optimizer.state()].flatMap(([name, { first, second }]) => [
-      { name: `${name}.exp_avg`, shape: first.shape, values: first.dataSync() as Float32Array },
-      { name: `${name}.exp_avg_sq`, shape: second.shape, values: second.dataSync() as Float32Array },
+      { name: `${name}.exp_avg`, shape: [first.length], values: first },
+      { name: `${name}.exp_avg_sq`, shape: [second.length], values: second },
     ]);
     writeSafetensors(join(temporary, "optimizer.safetensors"), moments, { step: String(parts.optimizer.step) });
     const lossWeights = parts.loss.trainableParameters ?? [];
@@ -81,13 +81,15 @@ export function loadCheckpoint(directory: string, parts: { model: SentenceTransf
   const optimizerPath = join(directory, "optimizer.safetensors");
   const file = readSafetensors(optimizerPath);
   parts.optimizer.step = Number(file.metadata.step ?? 0);
-  const moments: [string, tf.Variable][] = [];
   for (const { name, tensor } of parts.optimizer.parameters) {
     if (!file.tensors.has(`${name}.exp_avg`)) continue;
     const { first, second } = parts.optimizer.momentsOf(name, tensor);
-    moments.push([`${name}.exp_avg`, first], [`${name}.exp_avg_sq`, second]);
+    for (const [suffix, target] of [["exp_avg", first], ["exp_avg_sq", second]] as const) {
+      const values = toFloat32(file.tensors.get(`${name}.${suffix}`)!, optimizerPath);
+      if (values.length !== target.length) throw new ModelLoadError(optimizerPath, `tensor ${name}.${suffix} has ${values.length} values, expected ${target.length}`);
+      target.set(values);
+    }
   }
-  assignFrom(optimizerPath, moments);
   return state;
 }
 

@@ -1,21 +1,12 @@
 // Global-norm gradient clipping as torch.nn.utils.clip_grad_norm_: total = ‖(‖g_1‖, …, ‖g_n‖)‖₂;
-// when total > maxNorm every gradient is scaled by maxNorm / (total + 1e-6). Returns the norm before
-// clipping (what Hugging Face logs as grad_norm).
+// when total > maxNorm every gradient is scaled by maxNorm / (total + 1e-6), in place. Returns the
+// norm before clipping (what Hugging Face logs as grad_norm).
 
-import * as tf from "@tensorflow/tfjs";
-
-export function clipGradientsByGlobalNorm<T extends Record<string, tf.Tensor>>(
-  gradients: T,
-  maxNorm: number,
-): { gradients: T; norm: number } {
-  const tensors = Object.values(gradients);
-  const norm = tf.tidy(() => Math.sqrt(tf.addN(tensors.map((g) => tf.sum(tf.square(g)))).dataSync()[0]));
+export function clipGradientsByGlobalNorm(gradients: Map<string, Float32Array>, maxNorm: number): number {
+  let sumOfSquares = 0;
+  for (const values of gradients.values()) for (let i = 0; i < values.length; i++) sumOfSquares += values[i] * values[i];
+  const norm = Math.sqrt(sumOfSquares);
   const coefficient = maxNorm / (norm + 1e-6);
-  if (!(coefficient < 1)) return { gradients, norm };
-  const clipped = {} as Record<string, tf.Tensor>;
-  for (const [name, gradient] of Object.entries(gradients)) {
-    clipped[name] = tf.mul(gradient, coefficient);
-    gradient.dispose();
-  }
-  return { gradients: clipped as T, norm };
+  if (coefficient < 1) for (const values of gradients.values()) for (let i = 0; i < values.length; i++) values[i] *= coefficient;
+  return norm;
 }

@@ -16,7 +16,8 @@ import type { NamedParameter } from "./adamw.ts";
 
 export interface LossAndGradients {
   loss: number;
-  gradients: Record<string, tf.Tensor>;
+  /** By parameter name, in the encoder's layout. */
+  gradients: Map<string, Float32Array>;
 }
 
 /** The encoder's parameters followed by the loss's own. */
@@ -61,8 +62,11 @@ export function lossAndGradients(
     return loss.computeLoss(embeddings, labelTensor);
   }, parameters.map(({ tensor }) => tensor));
   labelTensor?.dispose();
-  const gradients: Record<string, tf.Tensor> = {};
-  for (const [variableName, gradient] of Object.entries(grads)) gradients[nameOfVariable.get(variableName)!] = gradient;
+  const gradients = new Map<string, Float32Array>();
+  for (const [variableName, gradient] of Object.entries(grads)) {
+    gradients.set(nameOfVariable.get(variableName)!, new Float32Array(gradient.dataSync()));
+    gradient.dispose();
+  }
   const lossValue = value.dataSync()[0];
   value.dispose();
   return { loss: lossValue, gradients };
@@ -101,12 +105,10 @@ async function onnxLossAndGradients(
       else for (let i = 0; i < sum.length; i++) sum[i] += gradient[i];
     }
   }
-  const gradients: Record<string, tf.Tensor> = {};
-  for (const { name, tensor } of model.transformer.namedParameters()) gradients[name] = tf.tensor(sums.get(name)!, tensor.shape);
-  for (const { name, tensor } of lossParameters) gradients[name] = tf.clone(grads[tensor.name]);
+  for (const { name, tensor } of lossParameters) sums.set(name, new Float32Array(grads[tensor.name].dataSync()));
   Object.values(grads).forEach((gradient) => gradient.dispose());
   hiddenStates.forEach((hidden) => hidden.dispose());
   const lossValue = value.dataSync()[0];
   value.dispose();
-  return { loss: lossValue, gradients };
+  return { loss: lossValue, gradients: sums };
 }

@@ -308,7 +308,7 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
 
   private async optimizerStep(batches: number[][], inputs: string[][], labels: number[] | undefined, plan: Plan): Promise<{ loss: number; gradNorm: number }> {
     const step = this.state.global_step;
-    let summed: Record<string, tf.Tensor> = {};
+    let summed: Map<string, Float32Array> | undefined;
     let lossSum = 0;
     for (const [micro, rows] of batches.entries()) {
       const result = await engineLossAndGradients(
@@ -319,23 +319,15 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
         { training: true, dropoutSeed: deriveSeed(this.args.seed, step, micro), checkpointLayers: this.checkpointLayers },
       );
       lossSum += result.loss;
-      const next: Record<string, tf.Tensor> = {};
-      for (const [name, gradient] of Object.entries(result.gradients)) {
-        next[name] = summed[name] ? tf.add(summed[name], gradient) : tf.clone(gradient);
-        summed[name]?.dispose();
-        gradient.dispose();
-      }
-      summed = next;
+      if (!summed) summed = result.gradients;
+      else for (const [name, gradient] of result.gradients) addInto(summed.get(name)!, gradient);
     }
-    const averaged: Record<string, tf.Tensor> = {};
-    for (const [name, gradient] of Object.entries(summed)) {
-      averaged[name] = batches.length === 1 ? gradient : tf.div(gradient, batches.length);
-      if (batches.length > 1) gradient.dispose();
-    }
-    const { gradients, norm } = clipGradientsByGlobalNorm(averaged, this.args.maxGradNorm);
+    const gradients = summed!;
+    if (batches.length > 1) for (const values of gradients.values()) for (let i = 0; i < values.length; i++) values[i] /= batches.length;
+    const norm = clipGradientsByGlobalNorm(gradients, this.args.maxGradNorm);
     this.optimizer.learningRate = this.args.learningRate * learningRateFactor(this.args.lrSchedulerType, step, plan.warmupSteps, plan.maxSteps);
     this.optimizer.applyGradients(gradients);
-    Object.values(gradients).forEach((gradient) => gradient.dispose());
+    this.model.onnx?.adoptWeights(this.optimizer.updatedWeights());
     return { loss: lossSum / batches.length, gradNorm: norm };
   }
 
@@ -401,6 +393,10 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
       if (key.startsWith("eval_") && !/^eval_(loss|runtime|samples_per_second|steps_per_second)$/.test(key)) row[key.slice(5)] = value;
     }
   }
+}
+
+function addInto(target: Float32Array, values: Float32Array): void {
+  for (let i = 0; i < target.length; i++) target[i] += values[i];
 }
 
 function round4(value: number): number {

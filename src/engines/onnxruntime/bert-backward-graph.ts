@@ -12,9 +12,12 @@
 // the graph returns d(word + position + type) [B, T, H] and the caller scatters it by id in JS
 // (training-graphs.ts: scatterEmbeddingGradients).
 //
-// Op notes: ReduceSum takes its axes as an int64 INPUT (opset ≥ 13), ReduceMean as an ATTRIBUTE
-// (until opset 18). Weight gradients use Gemm(transA=1) on [B·T, in]ᵀ × [B·T, out], which sums over
-// batch and sequence in the GEMM itself.
+// Op notes (opset 17): ReduceSum takes its axes as an int64 INPUT (since opset 13), ReduceMean as an
+// ATTRIBUTE (until opset 18). Weight gradients are Gemm(transA=1) on [B·T, in]ᵀ × [B·T, out], which
+// sums over batch and sequence inside the GEMM; bias, γ and β gradients are ones[1, B·T] × [B·T, n]
+// (a GEMV, several times faster in ORT than ReduceSum over axes 0 and 1, a column reduction). dx = dy·Wᵀ is
+// MatMul(dy, Transpose(W)), which ORT fuses into FusedMatMul(transB). ORT's common-subexpression and
+// constant-sharing passes merge the backward's erf(u/√2) with the recomputed forward's.
 
 import type { BertConfig } from "../../models/bert-config.ts";
 import { headSize } from "../../models/bert-config.ts";
@@ -49,15 +52,16 @@ export function buildBertBackward(
   const size = headSize(config);
   const gradients = new Map<string, string>();
 
-  const batchAndSeq = g.constant([0, 1], [2], "int64");
   const lastAxis = g.constant([-1], [1], "int64");
   const headShape = g.constant([0, 0, heads, size], [4], "int64");
   const hiddenShape = g.constant([0, 0, hidden], [3], "int64");
-  const rowShapes = new Map<number, string>();
-  const rows = (x: string, width: number) => {
-    if (!rowShapes.has(width)) rowShapes.set(width, g.constant([-1, width], [2], "int64"));
-    return g.op("Reshape", [x, rowShapes.get(width)!]);
+  const shapes = new Map<string, string>();
+  const shape = (dims: number[]) => {
+    const key = dims.join(",");
+    if (!shapes.has(key)) shapes.set(key, g.constant(dims, [dims.length], "int64"));
+    return shapes.get(key)!;
   };
+  const rows = (x: string, width: number) => g.op("Reshape", [x, shape([-1, width])]);
 
   /** A gradient value, named as the caller asks. */
   const gradient = (weightName: string, opType: string, inputs: string[], attributes = {}) => {
@@ -66,22 +70,26 @@ export function buildBertBackward(
     gradients.set(weightName, value);
     return value;
   };
-  const sumOverTokens = (weightName: string, x: string) => gradient(weightName, "ReduceSum", [x, batchAndSeq], { keepdims: 0 });
+  // ones [1, B·T] for sums over batch and sequence as a GEMV.
+  const tokenCount = g.op("ReduceProd", [g.op("Slice", [g.op("Shape", [dHidden]), shape([0]), shape([2])])], { keepdims: 1 });
+  const onesRow = g.op("Expand", [g.constant([1], [1, 1]), g.op("Concat", [shape([1]), tokenCount], { axis: 0 })]);
+  const sumOverTokens = (weightName: string, x: string, width: number) =>
+    gradient(weightName, "Reshape", [g.op("MatMul", [onesRow, rows(x, width)]), shape([width])]);
   const rowMean = (x: string) => g.op("ReduceMean", [x], { axes: [-1], keepdims: 1 });
   const drop = (dy: string, mask: string | undefined) => (mask ? g.op("Mul", [dy, mask]) : dy);
 
-  /** y = x·W + b on [B, T, in] → [B, T, out]: records dW, db; returns dx when asked. */
+  /** y = x·W + b on [B, T, in] → [B, T, out]: records dW, db; returns dx. */
   const denseBackward = (dy: string, x: string, name: string, inSize: number, outSize: number): string => {
     gradient(`${name}.weight`, "Gemm", [rows(x, inSize), rows(dy, outSize)], { transA: 1 });
-    sumOverTokens(`${name}.bias`, dy);
+    sumOverTokens(`${name}.bias`, dy, outSize);
     return g.op("MatMul", [dy, g.op("Transpose", [weight(`${name}.weight`)], { perm: [1, 0] })]);
   };
 
   /** y = γ·x̂ + β with x̂ = (x − μ)·rstd: records dγ, dβ; returns dx. */
   const layerNormBackward = (dy: string, x: string, mean: string, inverseStd: string, name: string, dxName?: string): string => {
     const normalized = g.op("Mul", [g.op("Sub", [x, mean]), inverseStd]);
-    sumOverTokens(`${name}.weight`, g.op("Mul", [dy, normalized]));
-    sumOverTokens(`${name}.bias`, dy);
+    sumOverTokens(`${name}.weight`, g.op("Mul", [dy, normalized]), hidden);
+    sumOverTokens(`${name}.bias`, dy, hidden);
     const scaled = g.op("Mul", [dy, weight(`${name}.weight`)]);
     const centered = g.op("Sub", [
       g.op("Sub", [scaled, rowMean(scaled)]),
@@ -97,9 +105,7 @@ export function buildBertBackward(
   const half = g.scalar(0.5);
   const one = g.scalar(1);
   const sqrtHalf = g.scalar(Math.SQRT1_2);
-  const minusHalf = g.scalar(-0.5);
-  const inverseSqrtTwoPi = g.scalar(1 / Math.sqrt(2 * Math.PI));
-
+  const logSqrtTwoOverPi = g.scalar(Math.log(Math.sqrt(2 / Math.PI)));
   let dOutput = dHidden;
   for (let i = config.numHiddenLayers - 1; i >= 0; i--) {
     const p = `encoder.layer.${i}`;
@@ -109,10 +115,15 @@ export function buildBertBackward(
     // h' = LayerNorm(a + drop(W2·gelu(W1·a)))
     const dOutputSum = layerNormBackward(dOutput, layer.outputSum, layer.outputMean, layer.outputInverseStd, `${p}.output.LayerNorm`);
     const dActivated = denseBackward(drop(dOutputSum, masks?.output), layer.activated, `${p}.output.dense`, config.intermediateSize, hidden);
+    // GELU′(u) = Φ(u) + u·φ(u) = ½(1 + erf(t) + u·√(2/π)·e^(−t²)), t = u/√2 (1 + erf(t) is the forward's)
     const u = layer.intermediate;
-    const cdf = g.op("Mul", [half, g.op("Add", [one, g.op("Erf", [g.op("Mul", [u, sqrtHalf])])])]);
-    const density = g.op("Mul", [inverseSqrtTwoPi, g.op("Exp", [g.op("Mul", [minusHalf, g.op("Mul", [u, u])])])]);
-    const dIntermediate = g.op("Mul", [dActivated, g.op("Add", [cdf, g.op("Mul", [u, density])])]);
+    const t = g.op("Mul", [u, sqrtHalf]);
+    const onePlusErf = g.op("Add", [one, g.op("Erf", [t])]);
+    const scaledDensity = g.op("Exp", [g.op("Sub", [logSqrtTwoOverPi, g.op("Mul", [t, t])])]);
+    const dIntermediate = g.op("Mul", [
+      g.op("Mul", [dActivated, half]),
+      g.op("Add", [onePlusErf, g.op("Mul", [u, scaledDensity])]),
+    ]);
     const dAttendedFromFeedForward = denseBackward(dIntermediate, layer.attended, `${p}.intermediate.dense`, hidden, config.intermediateSize);
     const dAttended = g.op("Add", [dOutputSum, dAttendedFromFeedForward]);
 
@@ -122,31 +133,18 @@ export function buildBertBackward(
     );
     const dContext = denseBackward(drop(dAttentionSum, masks?.attention), layer.context, `${p}.attention.output.dense`, hidden, hidden);
 
-    // context = merge(drop(softmax(QKᵀ/√d + mask))·V)
+    // context = merge(drop(softmax(QKᵀ/√d + mask))·V); the 1/√d of the scores is applied to dP'
+    // already (softmax backward is linear in dP; ORT folds the scale into the MatMul's alpha).
     const dContextHeads = toHeads(dContext);
-    const dDropped = g.op("MatMul", [dContextHeads, swapLast(layer.value)]);
+    const dDroppedScaled = g.op("Mul", [g.op("MatMul", [dContextHeads, swapLast(layer.value)]), scale]);
     const dValue = g.op("MatMul", [swapLast(layer.droppedProbabilities), dContextHeads]);
-    const dProbabilities = drop(dDropped, masks?.probabilities);
+    const dProbabilitiesScaled = drop(dDroppedScaled, masks?.probabilities);
     const probabilities = layer.probabilities;
-    const rowDot = g.op("ReduceSum", [g.op("Mul", [dProbabilities, probabilities]), lastAxis], { keepdims: 1 });
-    const dScores = g.op("Mul", [g.op("Mul", [probabilities, g.op("Sub", [dProbabilities, rowDot])]), scale]);
+    const rowDot = g.op("ReduceSum", [g.op("Mul", [dProbabilitiesScaled, probabilities]), lastAxis], { keepdims: 1 });
+    const dScores = g.op("Mul", [probabilities, g.op("Sub", [dProbabilitiesScaled, rowDot])]);
     const dQuery = g.op("MatMul", [dScores, layer.key]);
     const dKey = g.op("MatMul", [swapLast(dScores), layer.query]);
 
-    if (process.env.QKV === "merged") {
-      const projections = ["query", "key", "value"].map((n) => `${p}.attention.self.${n}`);
-      const dProjections = g.op("Concat", [fromHeads(dQuery), fromHeads(dKey), fromHeads(dValue)], { axis: -1 });
-      const split = g.constant([hidden, hidden, hidden], [3], "int64");
-      const dKernels = g.op("Gemm", [rows(layer.input, hidden), rows(dProjections, 3 * hidden)], { transA: 1 });
-      const kernelNames = projections.map((n) => names.gradient ? names.gradient(`${n}.weight`) : `${n}.weight.grad`);
-      g.node("Split", [dKernels, split], { axis: 1 }, { outputs: kernelNames });
-      const biasNames = projections.map((n) => names.gradient ? names.gradient(`${n}.bias`) : `${n}.bias.grad`);
-      g.node("Split", [g.op("ReduceSum", [dProjections, batchAndSeq], { keepdims: 0 }), split], { axis: 0 }, { outputs: biasNames });
-      projections.forEach((n, k) => { gradients.set(`${n}.weight`, kernelNames[k]); gradients.set(`${n}.bias`, biasNames[k]); });
-      const kernels = g.op("Concat", projections.map((n) => weight(`${n}.weight`)), { axis: 1 });
-      const dInputFromProjections = g.op("MatMul", [dProjections, g.op("Transpose", [kernels], { perm: [1, 0] })]);
-      dOutput = g.op("Add", [dAttentionSum, dInputFromProjections]);
-    } else {
     const dInputFromQuery = denseBackward(fromHeads(dQuery), layer.input, `${p}.attention.self.query`, hidden, hidden);
     const dInputFromKey = denseBackward(fromHeads(dKey), layer.input, `${p}.attention.self.key`, hidden, hidden);
     const dInputFromValue = denseBackward(fromHeads(dValue), layer.input, `${p}.attention.self.value`, hidden, hidden);
@@ -154,7 +152,6 @@ export function buildBertBackward(
       g.op("Add", [dAttentionSum, dInputFromQuery]),
       g.op("Add", [dInputFromKey, dInputFromValue]),
     ]);
-    }
   }
 
   // h0 = drop(LayerNorm(word + position + type))

@@ -9,6 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import type * as ort from "onnxruntime-node";
 import type { EncoderInputs } from "../tfjs/bert.ts";
 import type { BertConfig } from "../../models/bert-config.ts";
+import { dataIdOf } from "../../training/adamw.ts";
 import { weightNames, weightShape } from "./bert-forward-graph.ts";
 import { OnnxEncoder } from "./encoder.ts";
 import { createSession, floatTensor, int64Tensor } from "./session.ts";
@@ -40,9 +41,18 @@ export class OnnxEngine {
   /** Re-reads the weights whose tfjs variables changed since they were last read. */
   refreshWeights(source: WeightSource): void {
     for (const { name, tensor } of source.namedParameters()) {
-      const dataId = (tensor as unknown as { dataId: object }).dataId;
+      const dataId = dataIdOf(tensor);
       if (this.readFrom.get(name) === dataId) continue;
       this.weights.set(name, tensor.dataSync() as Float32Array);
+      this.readFrom.set(name, dataId);
+    }
+  }
+
+  /** Takes arrays that already hold a variable's current values (the optimizer's), saving a read. */
+  adoptWeights(updated: Map<string, { values: Float32Array; dataId: object }>): void {
+    for (const [name, { values, dataId }] of updated) {
+      if (!this.weights.has(name)) continue;
+      this.weights.set(name, values);
       this.readFrom.set(name, dataId);
     }
   }

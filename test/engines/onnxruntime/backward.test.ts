@@ -158,7 +158,6 @@ function assertGradientsClose(actual: Map<string, Float32Array>, expected: Map<s
       continue;
     }
     assert.ok(worst <= relative * scale + 1e-6, `${name}: max diff ${worst} vs gradient scale ${scale}`);
-    if (process.env.EMBEDTUNE_VERBOSE) console.log(`${name}: ${(worst / scale).toExponential(2)} of ${scale.toExponential(2)}`);
   }
 }
 
