@@ -1,8 +1,7 @@
 // The onnxruntime training graphs against the tfjs reference: the training forward graph equals tfjs's
 // forward, and the hand-written backward graph (+ the embedding scatter in JS) gives every weight's
 // gradient of L = Σ hidden ⊙ R as tfjs's gradients do, with dropout off and on (the same seeded masks);
-// plus central finite differences through the ORT forward graph. Set EMBEDTUNE_ORT_TIMING=1 to also
-// time one fwd+bwd step of a bge-small-shaped model (16 sentences × 33 tokens, 2 threads).
+// plus central finite differences through the ORT forward graph. (Speed is measured in bench/.)
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -229,51 +228,4 @@ test("backward graph gradients agree with central finite differences through the
     assert.ok(Math.abs(exact) > 1e-3, `${name}[${index}] gradient ${exact} too small to probe`);
     assert.ok(Math.abs(numeric - exact) <= 2e-2 * Math.abs(exact) + 2e-3, `${name}[${index}]: finite difference ${numeric} vs gradient ${exact}`);
   }
-});
-
-test("bge-small shape: one fwd+bwd step, 16 × 33 tokens, 2 threads (timing, not asserted)", {
-  skip: !process.env.EMBEDTUNE_ORT_TIMING && "set EMBEDTUNE_ORT_TIMING=1",
-  timeout: 600_000,
-}, async () => {
-  const directory = join(temporaryDirectory(), "bge-small");
-  await initModel({ out: directory, preset: "bge-small", seed: 1 });
-  const big = await SentenceTransformer.load(directory, { quiet: true });
-  const cfg = big.transformer.config;
-  const values = new Map(big.transformer.namedParameters().map(({ name, tensor }) => [name, tensor.dataSync() as Float32Array]));
-  const b = 16;
-  const t = 33;
-  const random = createRandom(3);
-  const batch: EncoderInputs = {
-    batchSize: b,
-    seqLength: t,
-    inputIds: Int32Array.from({ length: b * t }, () => 1 + Math.floor(random.next() * (cfg.vocabSize - 1))),
-    attentionMask: new Int32Array(b * t).fill(1),
-    tokenTypeIds: new Int32Array(b * t),
-  };
-  let started = performance.now();
-  const forward = await ort.InferenceSession.create(buildTrainingForwardGraph(cfg), SESSION_OPTIONS);
-  const backward = await ort.InferenceSession.create(buildTrainingBackwardGraph(cfg), SESSION_OPTIONS);
-  const sessionSeconds = (performance.now() - started) / 1000;
-  const dHidden = new ort.Tensor("float32", Float32Array.from({ length: b * t * cfg.hiddenSize }, () => random.normal()), [b, t, cfg.hiddenSize]);
-  const times: { masks: number; forward: number; backward: number; scatter: number }[] = [];
-  for (let step = 0; step < 6; step++) {
-    const beforeMasks = performance.now();
-    dropoutMaskFeeds(cfg, b, t, step);
-    const masks = performance.now() - beforeMasks;
-    const feeds = feedsFor(batch, values, cfg, step);
-    started = performance.now();
-    await forward.run(feeds);
-    const afterForward = performance.now();
-    const result = await backward.run({ ...feeds, [HIDDEN_GRADIENT_INPUT]: dHidden });
-    const afterBackward = performance.now();
-    scatterEmbeddingGradients(cfg, batch, result[EMBEDDING_SUM_GRADIENT_OUTPUT].data as Float32Array);
-    times.push({ masks, forward: afterForward - started, backward: afterBackward - afterForward, scatter: performance.now() - afterBackward });
-  }
-  const median = (key: keyof (typeof times)[number]) => times.slice(1).map((x) => x[key]).sort((x, y) => x - y)[2];
-  console.log(
-    `bge-small 16×33, 2 threads, spinning off: sessions ${sessionSeconds.toFixed(2)} s; median of 5 — ` +
-      `forward ${median("forward").toFixed(0)} ms, backward (recompute + bwd) ${median("backward").toFixed(0)} ms, ` +
-      `embedding scatter ${median("scatter").toFixed(0)} ms, drawing the dropout masks ${median("masks").toFixed(0)} ms`,
-  );
-  big.dispose();
 });
