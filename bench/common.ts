@@ -191,6 +191,7 @@ export function runNodeTask<T>(task: string, input: unknown, options: ChildOptio
 
 export function fmt(value: number | null | undefined, digits = 3): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return "n/a";
+  if (Number.isInteger(value)) return value.toLocaleString("en-US");
   const abs = Math.abs(value);
   if (abs >= 1000) return Math.round(value).toLocaleString("en-US");
   if (abs >= 100) return value.toFixed(0);

@@ -51,7 +51,11 @@ export function pairDataset(rows: readonly PairRow[]): Dataset {
 export interface TrainRun {
   /** Seconds per optimizer step, from train_begin / the previous step event to this one. */
   stepSeconds: number[];
+  /** Process CPU seconds (user + system, every thread) per step, measured like stepSeconds. */
+  stepCpuSeconds: number[];
+  /** trainer.train() wall and CPU seconds, without the time spent in onStep callbacks. */
   wallSeconds: number;
+  cpuSeconds: number;
   losses: number[];
   trainRuntime: number;
 }
@@ -84,26 +88,50 @@ export async function trainModel(model: SentenceTransformer, dataset: Dataset, o
   });
   const trainer = new SentenceTransformerTrainer({ model, args, trainDataset: dataset, loss: new CoSENTLoss(model) });
   const stepSeconds: number[] = [];
+  const stepCpuSeconds: number[] = [];
   const losses: number[] = [];
   let last = 0;
+  let lastCpu = 0;
+  let excludedCpu = 0;
+  let excludedWall = 0;
   trainer.on("train_begin", () => {
     options.onTrainBegin?.();
     last = performance.now();
+    lastCpu = cpuSeconds();
   });
   trainer.on("step", (event) => {
     const now = performance.now();
+    const cpu = cpuSeconds();
     stepSeconds.push((now - last) / 1000);
+    stepCpuSeconds.push(cpu - lastCpu);
     losses.push(event.loss);
     options.onStep?.(event);
     last = performance.now();
+    lastCpu = cpuSeconds();
+    excludedWall += (last - now) / 1000;
+    excludedCpu += lastCpu - cpu;
   });
   const started = performance.now();
+  const startedCpu = cpuSeconds();
   try {
     const output = await trainer.train();
-    return { stepSeconds, losses, wallSeconds: (performance.now() - started) / 1000, trainRuntime: output.metrics.train_runtime };
+    return {
+      stepSeconds,
+      stepCpuSeconds,
+      losses,
+      wallSeconds: (performance.now() - started) / 1000 - excludedWall,
+      cpuSeconds: cpuSeconds() - startedCpu - excludedCpu,
+      trainRuntime: output.metrics.train_runtime,
+    };
   } finally {
     rmSync(outputDir, { recursive: true, force: true });
   }
+}
+
+/** User + system CPU seconds of this process so far (all threads). */
+export function cpuSeconds(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
 }
 
 export interface MemorySample {

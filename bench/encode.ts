@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { attempt, ratio, runNodeTask, scratchDir, type Benchmark, type Outcome, type Row } from "./common.ts";
 import { ensureModel, sampleSentences } from "./fixtures.ts";
-import { runTorch, TORCH_LABEL } from "./torch.ts";
+import { runTorch, torchLabel } from "./torch.ts";
 
 const BATCH = 32;
 const CHECK = 4;
@@ -16,6 +16,7 @@ const CHECK = 4;
 interface Throughput {
   sentencesPerSecond: number;
   seconds: number;
+  cpuSeconds: number;
   sentences: number;
   check: number[][];
   extra: Record<string, unknown>;
@@ -24,6 +25,7 @@ interface Throughput {
 interface TorchEncode {
   sentences_per_second: number;
   seconds: number;
+  cpu_seconds: number;
   sentences: number;
   mean_real_tokens: number;
   check_embeddings: number[][];
@@ -40,7 +42,7 @@ export const encodeThroughput: Benchmark = {
   name: "encode",
   title: "encode throughput, bge-small shape, batch 32",
   async run({ quick }) {
-    const batches = quick ? 6 : 20;
+    const batches = quick ? 10 : 30;
     const model = await ensureModel("bge-small");
     const all = await sampleSentences(BATCH * (batches + 1));
     const warmup = all.slice(0, BATCH);
@@ -62,10 +64,12 @@ export const encodeThroughput: Benchmark = {
     const rows: Row[] = [
       {
         ...base,
-        subject: TORCH_LABEL,
+        subject: torchLabel(),
         value: reference,
         missing: torch.ok ? undefined : torch.reason,
-        note: torch.ok ? `${torch.value.sentences} sentences in ${torch.value.seconds.toFixed(2)} s, ${torch.value.mean_real_tokens.toFixed(1)} real tokens/sentence` : undefined,
+        note: torch.ok
+          ? `${torch.value.sentences} sentences in ${torch.value.seconds.toFixed(2)} s (CPU ${torch.value.cpu_seconds.toFixed(2)} s), ${torch.value.mean_real_tokens.toFixed(1)} real tokens/sentence`
+          : undefined,
       },
     ];
     const outcomes: [string, Outcome<Throughput>][] = [
@@ -79,7 +83,7 @@ export const encodeThroughput: Benchmark = {
         const vsTorch = maxAbsDiff(outcome.value.check, torchCheck);
         const vsOrt = subject.startsWith("transformers") && ort.ok ? maxAbsDiff(outcome.value.check, ort.value.check) : null;
         note = [
-          `${outcome.value.sentences} sentences in ${outcome.value.seconds.toFixed(2)} s`,
+          `${outcome.value.sentences} sentences in ${outcome.value.seconds.toFixed(2)} s (CPU ${outcome.value.cpuSeconds.toFixed(2)} s)`,
           vsTorch === null ? undefined : `max |Δ| vs PyTorch ${vsTorch.toExponential(1)}`,
           vsOrt === null ? undefined : `vs ORT engine ${vsOrt.toExponential(1)}`,
           typeof outcome.value.extra.exportSeconds === "number" ? `export ${outcome.value.extra.exportSeconds.toFixed(1)} s` : undefined,
@@ -92,7 +96,7 @@ export const encodeThroughput: Benchmark = {
         subject,
         value,
         missing: outcome.ok ? undefined : outcome.reason,
-        reference: TORCH_LABEL,
+        reference: torchLabel(),
         referenceValue: reference,
         ratio: ratio(value, reference),
         note,
@@ -123,19 +127,21 @@ interface EncodeInput {
 
 export const encodeTasks = {
   async "encode-engine"(input: EncodeInput): Promise<Throughput> {
-    const { loadModel, engineProvider } = await import("./embedtune.ts");
+    const { loadModel, engineProvider, cpuSeconds } = await import("./embedtune.ts");
     const model = await loadModel(input.model, "onnxruntime");
     await model.encode(input.warmup, { batchSize: BATCH });
     const started = performance.now();
+    const startedCpu = cpuSeconds();
     await model.encode(input.sentences, { batchSize: BATCH });
     const seconds = (performance.now() - started) / 1000;
+    const cpu = cpuSeconds() - startedCpu;
     const check = await model.encode(input.check, { batchSize: BATCH });
-    return { sentencesPerSecond: input.sentences.length / seconds, seconds, sentences: input.sentences.length, check, extra: { provider: engineProvider(model) } };
+    return { sentencesPerSecond: input.sentences.length / seconds, seconds, cpuSeconds: cpu, sentences: input.sentences.length, check, extra: { provider: engineProvider(model) } };
   },
 
   async "encode-transformersjs"(input: EncodeInput): Promise<Throughput> {
     const { Unavailable } = await import("./common.ts");
-    const { loadModel, ENGINE_UNAVAILABLE } = await import("./embedtune.ts");
+    const { loadModel, ENGINE_UNAVAILABLE, cpuSeconds } = await import("./embedtune.ts");
     let exportOnnx: (model: unknown, directory: string) => Promise<unknown>;
     try {
       ({ exportOnnx } = (await import("../src/engines/onnxruntime/export.ts")) as unknown as { exportOnnx: typeof exportOnnx });
@@ -167,13 +173,16 @@ export const encodeTasks = {
     };
     await embed(input.warmup);
     const started = performance.now();
+    const startedCpu = cpuSeconds();
     await embed(input.sentences);
     const seconds = (performance.now() - started) / 1000;
+    const cpu = cpuSeconds() - startedCpu;
     const checkOutput = await extractor(input.check, { pooling: "cls", normalize: true });
     const check = checkOutput.tolist() as number[][];
     return {
       sentencesPerSecond: input.sentences.length / seconds,
       seconds,
+      cpuSeconds: cpu,
       sentences: input.sentences.length,
       check,
       extra: { exportSeconds, pipelineLoadSeconds: loadSeconds, transformersJs: transformers.env.version },

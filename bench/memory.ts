@@ -28,7 +28,7 @@ export const memorySteps: Benchmark = {
     for (const engine of ["onnxruntime", "tfjs"] as const) {
       outcomes.push([
         engine,
-        await attempt(() => runNodeTask<MemoryRun>("memory-steps", { model, engine, steps, sampleAt: [10, FIRST_SAMPLE, Math.round(steps / 2), steps] }, { label: `embedtune ${engine} ${steps} tiny steps`, timeoutSeconds: 300 })),
+        await attempt(() => runNodeTask<MemoryRun>("memory-steps", { model, engine, steps, sampleAt: [10, FIRST_SAMPLE, Math.round(steps / 2), steps] }, { label: `embedtune ${engine} ${steps} tiny steps`, timeoutSeconds: 420 })),
       ]);
     }
     const rows: Row[] = [];

@@ -45,7 +45,7 @@ export const parquetFirstStep: Benchmark = {
         reference: refName,
         referenceValue: small.ok ? small.value.totalSeconds : null,
         ratio: ratio(big.ok ? big.value.totalSeconds : null, small.ok ? small.value.totalSeconds : null),
-        note: big.ok ? describe(big.value) : undefined,
+        note: big.ok ? `${describe(big.value)}${parquet.generatedSeconds ? `; file written in ${parquet.generatedSeconds.toFixed(0)} s (once)` : ""}` : undefined,
       },
       {
         benchmark: "4 parquet-1m",

@@ -11,17 +11,20 @@ import { memorySteps } from "./memory.ts";
 import { parquetFirstStep } from "./parquet-1m.ts";
 import { renderTable, writeResults } from "./report.ts";
 import { tinyEpoch } from "./tiny-epoch.ts";
+import { setTorchThreads } from "./torch.ts";
 import { trainStep } from "./train-step.ts";
 
 const BENCHMARKS: Benchmark[] = [trainStep, tinyEpoch, encodeThroughput, parquetFirstStep, memorySteps];
 
-const USAGE = `usage: npm run bench -- [--quick] [--only NAME[,NAME…]] [--out FILE]
-  --quick   fewer steps and batches; skips the tfjs bge-small training step
-  --only    run only these benchmarks (name or number): ${BENCHMARKS.map((b, i) => `${i + 1}=${b.name}`).join(", ")}
-  --out     where to write the JSON results (default bench/results.json)`;
+const USAGE = `usage: npm run bench -- [--quick] [--only NAME[,NAME…]] [--torch-threads N] [--out FILE]
+  --quick          fewer steps and batches; skips the tfjs bge-small training step
+  --only           run only these benchmarks (name or number): ${BENCHMARKS.map((b, i) => `${i + 1}=${b.name}`).join(", ")}
+  --torch-threads  torch.set_num_threads for the PyTorch reference (default 2, as its bench.py)
+  --out            where to write the JSON results (default bench/results.json)`;
 
-function parseArgs(argv: string[]): { quick: boolean; only?: string[]; out: string } {
+function parseArgs(argv: string[]): { quick: boolean; only?: string[]; out: string; torchThreads: number } {
   let quick = false;
+  let torchThreads = 2;
   let only: string[] | undefined;
   let out = join(BENCH_DIR, "results.json");
   for (let i = 0; i < argv.length; i++) {
@@ -34,12 +37,13 @@ function parseArgs(argv: string[]): { quick: boolean; only?: string[]; out: stri
     if (arg === "--quick") quick = true;
     else if (arg === "--only" || arg.startsWith("--only=")) only = [...(only ?? []), ...value().split(",").filter(Boolean)];
     else if (arg === "--out" || arg.startsWith("--out=")) out = value();
+    else if (arg === "--torch-threads" || arg.startsWith("--torch-threads=")) torchThreads = Number(value());
     else if (arg === "--help" || arg === "-h") {
       console.log(USAGE);
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}\n${USAGE}`);
   }
-  return { quick, only, out };
+  return { quick, only, out, torchThreads };
 }
 
 function select(only: string[] | undefined): Benchmark[] {
@@ -57,6 +61,7 @@ async function main(): Promise<void> {
   try {
     options = parseArgs(process.argv.slice(2));
     selected = select(options.only);
+    setTorchThreads(options.torchThreads);
   } catch (error) {
     console.error((error as Error).message);
     process.exit(2);
@@ -97,7 +102,7 @@ async function main(): Promise<void> {
       `Per benchmark (1-min, before → after): ${results.map((r) => `${r.name} ${r.loadAverageBefore[0]} → ${r.loadAverageAfter[0]} (${r.seconds.toFixed(0)} s)`).join("; ")}.`,
   );
   console.log("Ratios compare figures measured in this run; on a shared machine, read them rather than the absolute numbers.");
-  writeResults(options.out, { machine, flags: { quick: options.quick, only: options.only ?? null }, started: started.toISOString(), finished: new Date().toISOString(), results });
+  writeResults(options.out, { machine, flags: { quick: options.quick, only: options.only ?? null, torchThreads: options.torchThreads }, started: started.toISOString(), finished: new Date().toISOString(), results });
   log(`results written to ${options.out}`);
 }
 

@@ -1,17 +1,19 @@
 // 2. One-epoch STS-B fine-tune of the tiny preset model (2 layers × 64, initModel({ preset: "tiny" })):
 // all 5,749 train pairs, batch 16 (360 steps), CoSENT + AdamW, wall time of trainer.train() per engine.
 // The reference is PyTorch running the same epoch on the same model folder and rows (bert_ref.py,
-// tokenising inside the loop as the trainer does; its own shuffle). --quick runs the first 120 steps.
+// tokenising inside the loop as the trainer does; its own shuffle). About 10–60 s per engine, so --quick
+// runs the whole epoch too. Process CPU seconds are reported beside the wall time.
 
 import { attempt, median, ratio, runNodeTask, type Benchmark, type Outcome, type Row } from "./common.ts";
 import { ensureModel, stsbPath, stsbRows } from "./fixtures.ts";
-import { runTorch, TORCH_LABEL } from "./torch.ts";
+import { runTorch, torchLabel } from "./torch.ts";
 import type { EngineName } from "./embedtune.ts";
 
 const BATCH = 16;
 
 interface TorchEpoch {
   wall_seconds: number;
+  cpu_seconds: number;
   steps: number;
   median_step_seconds: number;
   loss_first_last: number[];
@@ -20,6 +22,7 @@ interface TorchEpoch {
 interface EngineEpoch {
   engine: string;
   wallSeconds: number;
+  cpuSeconds: number;
   steps: number;
   medianStepSeconds: number;
   firstStepSeconds: number;
@@ -29,11 +32,10 @@ interface EngineEpoch {
 export const tinyEpoch: Benchmark = {
   name: "tiny-epoch",
   title: "tiny model, one STS-B epoch (batch 16, CoSENT)",
-  async run({ quick }) {
+  async run() {
     const model = await ensureModel("tiny");
-    const allRows = await stsbRows("train");
-    const steps = quick ? 120 : Math.ceil(allRows.length / BATCH);
-    const rows = allRows.slice(0, quick ? steps * BATCH : allRows.length);
+    const rows = await stsbRows("train");
+    const steps = Math.ceil(rows.length / BATCH);
     const torch = await attempt(() =>
       runTorch<TorchEpoch>("epoch", { model, pairs: rows.map((r) => [r.sentence1, r.sentence2, r.score]), batch_size: BATCH, lr: 2e-5, seed: 42 }, {
         label: `PyTorch tiny epoch (${steps} steps)`,
@@ -42,7 +44,7 @@ export const tinyEpoch: Benchmark = {
     );
     const engine = (name: EngineName) =>
       attempt(() =>
-        runNodeTask<EngineEpoch>("tiny-epoch", { model, engine: name, rows: quick ? rows.length : undefined }, {
+        runNodeTask<EngineEpoch>("tiny-epoch", { model, engine: name }, {
           label: `embedtune ${name} tiny epoch (${steps} steps)`,
           timeoutSeconds: 300,
         }),
@@ -52,15 +54,18 @@ export const tinyEpoch: Benchmark = {
       ["tfjs", await engine("tfjs")],
     ];
     const reference = torch.ok ? torch.value.wall_seconds : null;
-    const metric = quick ? `wall s, first ${steps} steps` : `wall s, ${steps} steps`;
+    const metric = `wall s, ${steps} steps`;
     const base = { benchmark: "2 tiny-epoch", metric, unit: "s", better: "lower" as const };
     const tableRows: Row[] = [
       {
         ...base,
-        subject: TORCH_LABEL,
+        subject: torchLabel(),
         value: reference,
         missing: torch.ok ? undefined : torch.reason,
-        note: torch.ok ? `median step ${(torch.value.median_step_seconds * 1e3).toFixed(1)} ms; loss ${torch.value.loss_first_last.map((l) => l.toFixed(2)).join(" → ")}` : undefined,
+        note: torch.ok
+          ? `median step ${(torch.value.median_step_seconds * 1e3).toFixed(1)} ms, mean ${((torch.value.wall_seconds / torch.value.steps) * 1e3).toFixed(1)} ms; CPU ${torch.value.cpu_seconds.toFixed(1)} s; ` +
+            `loss ${torch.value.loss_first_last.map((l) => l.toFixed(2)).join(" → ")}`
+          : undefined,
       },
     ];
     const tfjsSeconds = outcomes[1][1].ok ? outcomes[1][1].value.wallSeconds : null;
@@ -72,11 +77,12 @@ export const tinyEpoch: Benchmark = {
         subject: `embedtune ${name}`,
         value,
         missing: outcome.ok ? undefined : outcome.reason,
-        reference: TORCH_LABEL,
+        reference: torchLabel(),
         referenceValue: reference,
         ratio: ratio(value, reference),
         note: outcome.ok
-          ? `median step ${(outcome.value.medianStepSeconds * 1e3).toFixed(1)} ms (first ${(outcome.value.firstStepSeconds * 1e3).toFixed(0)} ms); loss ${outcome.value.lossFirstLast.map((l) => l.toFixed(2)).join(" → ")}${vsTfjs}`
+          ? `median step ${(outcome.value.medianStepSeconds * 1e3).toFixed(1)} ms, mean ${((outcome.value.wallSeconds / outcome.value.steps) * 1e3).toFixed(1)} ms (first ${(outcome.value.firstStepSeconds * 1e3).toFixed(0)} ms); ` +
+            `CPU ${outcome.value.cpuSeconds.toFixed(1)} s; loss ${outcome.value.lossFirstLast.map((l) => l.toFixed(2)).join(" → ")}${vsTfjs}`
           : undefined,
       });
     }
@@ -94,16 +100,16 @@ export const tinyEpoch: Benchmark = {
 // ---------------------------------------------------------------- child-side task
 
 export const tinyEpochTasks = {
-  async "tiny-epoch"(input: { model: string; engine: EngineName; rows?: number }): Promise<EngineEpoch> {
+  async "tiny-epoch"(input: { model: string; engine: EngineName }): Promise<EngineEpoch> {
     const { loadModel, trainModel } = await import("./embedtune.ts");
     const { loadDataset } = await import("../src/index.ts");
     const model = await loadModel(input.model, input.engine);
-    let dataset = await loadDataset("parquet", { dataFiles: { train: stsbPath("train") }, split: "train" });
-    if (input.rows !== undefined) dataset = dataset.select(Array.from({ length: input.rows }, (_, i) => i));
+    const dataset = await loadDataset("parquet", { dataFiles: { train: stsbPath("train") }, split: "train" });
     const run = await trainModel(model, dataset, { batchSize: BATCH, numTrainEpochs: 1, learningRate: 2e-5 });
     return {
       engine: input.engine,
       wallSeconds: run.wallSeconds,
+      cpuSeconds: run.cpuSeconds,
       steps: run.stepSeconds.length,
       medianStepSeconds: median(run.stepSeconds),
       firstStepSeconds: run.stepSeconds[0],

@@ -11,10 +11,20 @@ import { join } from "node:path";
 import { BENCH_DIR, log, runJsonChild, scratchDir, TORCH_REFERENCE_DIR, Unavailable } from "./common.ts";
 
 export const PYTHON = process.env.EMBEDTUNE_PYTHON ?? "/usr/bin/python3";
-export const TORCH_THREADS = 2;
 export const INSTALL_HINT = "apt-get install -y python3-torch";
+
+/** torch.set_num_threads for every reference run: 2 as the reference's bench.py, or --torch-threads. */
+let torchThreads = 2;
+
+export function setTorchThreads(threads: number): void {
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`--torch-threads must be a positive integer, got ${threads}`);
+  torchThreads = threads;
+}
+
 /** How the reference appears in the results table (versions and the loaded BLAS are in the machine section). */
-export const TORCH_LABEL = `PyTorch (OpenBLAS, ${TORCH_THREADS} thr)`;
+export function torchLabel(): string {
+  return `PyTorch (OpenBLAS, ${torchThreads} thr)`;
+}
 
 export interface TorchInfo {
   torch: string;
@@ -55,10 +65,10 @@ export function prepareTorch(): Promise<Prepared> {
   return prepared;
 }
 
-/** Runs one task of bench/torch_ref.py; its input gets `threads: 2`. */
+/** Runs one task of bench/torch_ref.py with the reference's thread count. */
 export async function runTorch<T>(task: string, input: Record<string, unknown>, options: { label: string; timeoutSeconds: number }): Promise<T> {
   const { folder, openblas } = await prepareTorch();
-  return runJsonChild(PYTHON, [join(BENCH_DIR, "torch_ref.py"), task], { threads: TORCH_THREADS, ...input }, {
+  return runJsonChild(PYTHON, [join(BENCH_DIR, "torch_ref.py"), task], { threads: torchThreads, ...input }, {
     ...options,
     env: { LD_LIBRARY_PATH: [openblas, process.env.LD_LIBRARY_PATH].filter(Boolean).join(":"), EMBEDTUNE_TORCH_REF: folder },
   }) as Promise<T>;

@@ -34,7 +34,7 @@ def loaded_libs(*keys):
 
 
 def info(_args):
-    cap = [line.strip() for line in torch.__config__.show().splitlines() if "CPU capability" in line]
+    cap = [line.strip(" -") for line in torch.__config__.show().splitlines() if "CPU capability" in line]
     torch.ones(8, 8) @ torch.ones(8, 8)  # makes torch load its BLAS
     return {"torch": torch.__version__, "python": platform.python_version(), "threads": torch.get_num_threads(),
             "cpu_capability": cap[0] if cap else None, "blas": loaded_libs("blas", "lapack")}
@@ -65,14 +65,16 @@ def train(args):
     total = args["warmup"] + args["steps"]
     opt = adamw(model, lr=args["lr"], weight_decay=0.01)
     sched = warmup_linear(opt, warmup_steps=max(1, math.ceil(total * 0.1)), total_steps=total)
-    times, losses = [], []
+    times, cpu, losses = [], [], []
     for _ in range(total):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         batch = tokenize_pairs(model, args["pairs"])  # the same pairs every step; tokenising is timed, as in the trainer
         losses.append(step(model, opt, sched, batch))
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
     a, b, _ = tokenize_pairs(model, args["pairs"])
     return {"step_seconds": times, "median_seconds": statistics.median(times[args["warmup"]:]),
+            "step_cpu_seconds": cpu, "median_cpu_seconds": statistics.median(cpu[args["warmup"]:]),
             "padded_lengths": [a[0].shape[1], b[0].shape[1]],
             "mean_real_tokens": (a[1].sum() + b[1].sum()).item() / (2 * len(args["pairs"])),
             "loss_first_last": [losses[0], losses[-1]], "threads": torch.get_num_threads()}
@@ -88,13 +90,13 @@ def epoch(args):
     opt = adamw(model, lr=args["lr"], weight_decay=0.01)
     sched = warmup_linear(opt, warmup_steps=max(1, math.ceil(len(batches) * 0.1)), total_steps=len(batches))
     times, losses = [], []
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for chunk in batches:
         t = time.perf_counter()
         losses.append(step(model, opt, sched, tokenize_pairs(model, chunk)))
         times.append(time.perf_counter() - t)
-    wall = time.perf_counter() - t0
-    return {"wall_seconds": wall, "steps": len(batches), "median_step_seconds": statistics.median(times),
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {"wall_seconds": wall, "cpu_seconds": cpu, "steps": len(batches), "median_step_seconds": statistics.median(times),
             "loss_first_last": [losses[0], losses[-1]], "threads": torch.get_num_threads()}
 
 
@@ -108,19 +110,19 @@ def encode(args):
     with torch.no_grad():
         for texts in args.get("warmup", []):  # untimed warm-up batches
             model(*model.tokenizer.batch(model.encode_ids(texts)))
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         tokens = 0
         for texts in batches:
             ids, mask = model.tokenizer.batch(model.encode_ids(texts))  # tokenising is timed, as in encode()
             model(ids, mask)
             tokens += mask.sum().item()
-        dt = time.perf_counter() - t
+        dt, cpu = time.perf_counter() - t, time.process_time() - c
         check = args.get("check", [])
         if check:
             e, _ = model(*model.tokenizer.batch(model.encode_ids(check)))
             out["check_embeddings"] = e.tolist()
     n = len(sents)
-    out.update({"sentences": n, "seconds": dt, "sentences_per_second": n / dt, "batches": len(batches),
+    out.update({"sentences": n, "seconds": dt, "cpu_seconds": cpu, "sentences_per_second": n / dt, "batches": len(batches),
                 "mean_real_tokens": tokens / n, "threads": torch.get_num_threads()})
     return out
 

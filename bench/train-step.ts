@@ -8,7 +8,7 @@
 
 import { attempt, median, ratio, runNodeTask, type Benchmark, type Outcome, type Row } from "./common.ts";
 import { ensureModel, samplePairs, type PairRow } from "./fixtures.ts";
-import { runTorch, TORCH_LABEL } from "./torch.ts";
+import { runTorch, torchLabel } from "./torch.ts";
 import type { EngineName } from "./embedtune.ts";
 
 const BATCH = 16;
@@ -17,6 +17,8 @@ const WARMUP = 2;
 interface TorchTrain {
   step_seconds: number[];
   median_seconds: number;
+  step_cpu_seconds: number[];
+  median_cpu_seconds: number;
   padded_lengths: number[];
   mean_real_tokens: number;
   loss_first_last: number[];
@@ -28,11 +30,18 @@ interface EngineTrain {
   provider?: string;
   loadSeconds: number;
   stepSeconds: number[];
+  stepCpuSeconds: number[];
   warmup: number;
   medianSeconds: number;
+  medianCpuSeconds: number;
   paddedLengths: number[];
   losses: number[];
   peakRssMB: number;
+}
+
+/** "min–max s" of the timed steps. */
+function spread(seconds: number[]): string {
+  return `${Math.min(...seconds).toFixed(2)}–${Math.max(...seconds).toFixed(2)} s`;
 }
 
 export const trainStep: Benchmark = {
@@ -59,7 +68,7 @@ export const trainStep: Benchmark = {
     const tfjs: Outcome<EngineTrain> = quick ? { ok: false, reason: "skipped (--quick)" } : await engine("tfjs", 1, 2);
 
     const reference = torch.ok ? torch.value.median_seconds : null;
-    const referenceName = TORCH_LABEL;
+    const referenceName = torchLabel();
     const rows: Row[] = [];
     const base = { benchmark: "1 train-step", metric: "median s/step", unit: "s", better: "lower" as const };
     rows.push({
@@ -67,7 +76,10 @@ export const trainStep: Benchmark = {
       subject: referenceName,
       value: reference,
       missing: torch.ok ? undefined : torch.reason,
-      note: torch.ok ? `${torch.value.step_seconds.length - WARMUP} timed steps; padded ${torch.value.padded_lengths.join("/")} tokens, mean real ${torch.value.mean_real_tokens.toFixed(1)}` : undefined,
+      note: torch.ok
+        ? `${torch.value.step_seconds.length - WARMUP} timed steps after ${WARMUP} warm-up (${spread(torch.value.step_seconds.slice(WARMUP))}); CPU ${torch.value.median_cpu_seconds.toFixed(2)} s/step; ` +
+          `padded ${torch.value.padded_lengths.join("/")} tokens per side, mean real ${torch.value.mean_real_tokens.toFixed(1)}`
+        : undefined,
     });
     for (const [name, outcome] of [["onnxruntime", ort], ["tfjs", tfjs]] as const) {
       const value = outcome.ok ? outcome.value.medianSeconds : null;
@@ -80,7 +92,8 @@ export const trainStep: Benchmark = {
         referenceValue: reference,
         ratio: ratio(value, reference),
         note: outcome.ok
-          ? `${outcome.value.stepSeconds.length - outcome.value.warmup} timed steps after ${outcome.value.warmup} warm-up (first ${outcome.value.stepSeconds[0].toFixed(2)} s); peak RSS ${outcome.value.peakRssMB.toFixed(0)} MB`
+          ? `${outcome.value.stepSeconds.length - outcome.value.warmup} timed steps after ${outcome.value.warmup} warm-up (${spread(outcome.value.stepSeconds.slice(outcome.value.warmup))}; first ${outcome.value.stepSeconds[0].toFixed(2)} s); ` +
+            `CPU ${outcome.value.medianCpuSeconds.toFixed(2)} s/step; padded ${outcome.value.paddedLengths.join("/")}; peak RSS ${outcome.value.peakRssMB.toFixed(0)} MB`
           : undefined,
       });
     }
@@ -115,8 +128,10 @@ export const trainStepTasks = {
       provider: engineProvider(model),
       loadSeconds,
       stepSeconds: run.stepSeconds,
+      stepCpuSeconds: run.stepCpuSeconds,
       warmup: input.warmup,
       medianSeconds: median(run.stepSeconds.slice(input.warmup)),
+      medianCpuSeconds: median(run.stepCpuSeconds.slice(input.warmup)),
       paddedLengths,
       losses: run.losses,
       peakRssMB: peakRssMB(),
