@@ -87,7 +87,9 @@ async function onnxLossAndGradients(
   const hiddenStates: tf.Variable[] = [];
   for (const [column, batch] of features.entries()) {
     const hidden = await engine.trainingForward(batch, seeds[column]);
-    hiddenStates.push(tf.variable(tf.tensor3d(hidden, [batch.batchSize, batch.seqLength, hiddenSize]), true));
+    const initialValue = tf.tensor3d(hidden, [batch.batchSize, batch.seqLength, hiddenSize]);
+    hiddenStates.push(tf.variable(initialValue, true));
+    initialValue.dispose();
   }
   const lossParameters = loss.trainableParameters ?? [];
   const labelTensor = labels ? tf.tensor1d(labels, "float32") : undefined;

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import * as tf from "@tensorflow/tfjs";
 import { Dataset } from "../../../src/data/dataset.ts";
 import { DEFAULT_CORPUS, initModel } from "../../../src/generator/init-model.ts";
 import { CoSENTLoss } from "../../../src/losses/cosent.ts";
@@ -36,7 +37,9 @@ for (const training of [false, true]) {
     const labels = [1, 0.2, 0.8, 0, 0.5, 0.9];
     const options = { training, dropoutSeed: 4242 };
     const reference = lossAndGradients(onnx, loss, columns, labels, options);
+    const tensorsBefore = tf.memory().numTensors;
     const actual = await engineLossAndGradients(onnx, loss, columns, labels, options);
+    assert.equal(tf.memory().numTensors, tensorsBefore, "the onnxruntime step leaves no tfjs tensors behind");
     assert.ok(Math.abs(actual.loss - reference.loss) < 1e-5, `loss ${actual.loss} vs ${reference.loss}`);
     assert.deepEqual([...actual.gradients.keys()].sort(), [...reference.gradients.keys()].sort());
     for (const [name, expected] of reference.gradients) {
