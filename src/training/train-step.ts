@@ -84,9 +84,10 @@ async function onnxLossAndGradients(
   const hiddenSize = model.transformer.hiddenSize;
   const seeds = columns.map((_, column) => (options.training ? deriveSeed(options.dropoutSeed ?? 0, column) : undefined));
   const features = columns.map((texts) => model.tokenize(texts));
+  const passes = features.map((batch, column) => engine.trainingPass(batch, seeds[column]));
   const hiddenStates: tf.Variable[] = [];
   for (const [column, batch] of features.entries()) {
-    const hidden = await engine.trainingForward(batch, seeds[column]);
+    const hidden = await passes[column].forward();
     const initialValue = tf.tensor3d(hidden, [batch.batchSize, batch.seqLength, hiddenSize]);
     hiddenStates.push(tf.variable(initialValue, true));
     initialValue.dispose();
@@ -99,9 +100,9 @@ async function onnxLossAndGradients(
   );
   labelTensor?.dispose();
   const sums = new Map<string, Float32Array>();
-  for (const [column, batch] of features.entries()) {
+  for (const column of features.keys()) {
     const hiddenGradient = grads[hiddenStates[column].name].dataSync() as Float32Array;
-    for (const [name, gradient] of await engine.backward(batch, seeds[column], hiddenGradient)) {
+    for (const [name, gradient] of await passes[column].backward(hiddenGradient)) {
       const sum = sums.get(name);
       if (!sum) sums.set(name, Float32Array.from(gradient));
       else for (let i = 0; i < sum.length; i++) sum[i] += gradient[i];

@@ -54,6 +54,23 @@ export interface DropoutMasks {
 
 const FLOAT32_MIN = -3.4028234663852886e38;
 
+/** The encoder graphs' output (Hugging Face's name, which transformers.js reads). */
+export const HIDDEN_OUTPUT = "last_hidden_state";
+
+/** Symbolic dimensions of the token inputs. */
+export const BATCH = "batch_size";
+export const SEQUENCE = "sequence_length";
+
+/** Declares input_ids, attention_mask and token_type_ids (int64 [batch_size, sequence_length]). */
+export function declareTokenInputs(g: GraphBuilder): ForwardInputs {
+  const dims = [BATCH, SEQUENCE];
+  return {
+    inputIds: g.input("input_ids", "int64", dims),
+    attentionMask: g.input("attention_mask", "int64", dims),
+    tokenTypeIds: g.input("token_type_ids", "int64", dims),
+  };
+}
+
 /** Names of the weights (Hugging Face names, encoder layout) in the order weightNames() lists them. */
 export function weightNames(config: BertConfig): string[] {
   const names = [

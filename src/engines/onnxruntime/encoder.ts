@@ -8,40 +8,41 @@ import type * as ort from "onnxruntime-node";
 import type { EncoderInputs } from "../tfjs/bert.ts";
 import type { BertConfig } from "../../models/bert-config.ts";
 import type { SentenceTransformer } from "../../models/sentence-transformer.ts";
-import { buildBertForward, weightNames, weightShape } from "./bert-forward-graph.ts";
+import { BATCH, buildBertForward, declareTokenInputs, HIDDEN_OUTPUT, SEQUENCE, weightNames, weightShape } from "./bert-forward-graph.ts";
 import { GraphBuilder } from "./graph-builder.ts";
-import { createSession, floatTensor, int64Tensor, type ExecutionProvider, type SessionOptions } from "./session.ts";
-
-export const HIDDEN_OUTPUT = "last_hidden_state";
+import { createSession, floatTensor, tokenFeeds, type ExecutionProvider, type SessionOptions } from "./session.ts";
 
 /** The inference graph: int64 input_ids/attention_mask/token_type_ids [batch, seq] and every weight in; last_hidden_state out. */
 export function buildEncoderGraph(config: BertConfig): Uint8Array {
   const g = new GraphBuilder("embedtune_bert_encoder");
-  const dims = ["batch_size", "sequence_length"];
-  const inputs = {
-    inputIds: g.input("input_ids", "int64", dims),
-    attentionMask: g.input("attention_mask", "int64", dims),
-    tokenTypeIds: g.input("token_type_ids", "int64", dims),
-  };
+  const inputs = declareTokenInputs(g);
   for (const name of weightNames(config)) g.input(name, "float", weightShape(config, name));
   const { hidden } = buildBertForward(g, config, inputs, (name) => name);
-  g.output(hidden, "float", [...dims, config.hiddenSize], HIDDEN_OUTPUT);
+  g.output(hidden, "float", [BATCH, SEQUENCE, config.hiddenSize], HIDDEN_OUTPUT);
   return g.build();
 }
 
-export class OnnxEncoder {
-  private readonly names: string[];
-  private readonly shapes: Map<string, number[]>;
+/** Every weight as a zero-copy feed, checked against the shape the graphs declare. */
+export function weightFeeds(config: BertConfig, weights: Map<string, Float32Array>): Record<string, ort.Tensor> {
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const name of weightNames(config)) {
+    const values = weights.get(name);
+    const shape = weightShape(config, name);
+    if (values === undefined) throw new RangeError(`weight ${name} is missing`);
+    const expected = shape.reduce((a, b) => a * b, 1);
+    if (values.length !== expected) throw new RangeError(`weight ${name} has ${values.length} values, expected [${shape.join(", ")}]`);
+    feeds[name] = floatTensor(values, shape);
+  }
+  return feeds;
+}
 
+export class OnnxEncoder {
   private constructor(
     readonly config: BertConfig,
     readonly session: ort.InferenceSession,
     /** The execution provider the session runs on. */
     readonly provider: ExecutionProvider,
-  ) {
-    this.names = weightNames(config);
-    this.shapes = new Map(this.names.map((name) => [name, weightShape(config, name)]));
-  }
+  ) {}
 
   /** Builds the graph and its session (once; reuse the encoder across batches). */
   static async create(config: BertConfig, options: SessionOptions = {}): Promise<OnnxEncoder> {
@@ -71,20 +72,7 @@ export class OnnxEncoder {
     if (seqLength > this.config.maxPositionEmbeddings) {
       throw new RangeError(`sequence length ${seqLength} exceeds max_position_embeddings ${this.config.maxPositionEmbeddings}`);
     }
-    const dims = [batchSize, seqLength];
-    const feeds: Record<string, ort.Tensor> = {
-      input_ids: int64Tensor(inputs.inputIds, dims),
-      attention_mask: int64Tensor(inputs.attentionMask, dims),
-      token_type_ids: int64Tensor(inputs.tokenTypeIds, dims),
-    };
-    for (const name of this.names) {
-      const values = weights.get(name);
-      const shape = this.shapes.get(name)!;
-      if (values === undefined) throw new RangeError(`weight ${name} is missing`);
-      const expected = shape.reduce((a, b) => a * b, 1);
-      if (values.length !== expected) throw new RangeError(`weight ${name} has ${values.length} values, expected [${shape.join(", ")}]`);
-      feeds[name] = floatTensor(values, shape);
-    }
+    const feeds = { ...tokenFeeds(inputs), ...weightFeeds(this.config, weights) };
     const result = await this.session.run(feeds, [HIDDEN_OUTPUT]);
     const output = result[HIDDEN_OUTPUT];
     return output.data as Float32Array;

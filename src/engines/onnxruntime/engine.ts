@@ -10,10 +10,20 @@ import type * as ort from "onnxruntime-node";
 import type { EncoderInputs } from "../tfjs/bert.ts";
 import type { BertConfig } from "../../models/bert-config.ts";
 import { dataIdOf } from "../../training/adamw.ts";
-import { weightNames, weightShape } from "./bert-forward-graph.ts";
-import { OnnxEncoder } from "./encoder.ts";
-import { createSession, floatTensor, int64Tensor } from "./session.ts";
-import { buildTrainingBackwardGraph, buildTrainingForwardGraph, dropoutMaskFeeds, scatterEmbeddingGradients } from "./training-graphs.ts";
+import { OnnxEncoder, weightFeeds } from "./encoder.ts";
+import { createSession, floatTensor, tokenFeeds } from "./session.ts";
+import {
+  buildTrainingBackwardGraph,
+  buildTrainingForwardGraph,
+  dropoutMaskFeeds,
+  dropoutMaskShapes,
+  EMBEDDING_SUM_GRADIENT_OUTPUT,
+  gradientOutputName,
+  graphGradientWeights,
+  HIDDEN_GRADIENT_INPUT,
+  HIDDEN_OUTPUT,
+  scatterEmbeddingGradients,
+} from "./training-graphs.ts";
 
 export interface WeightSource {
   /** Weights by Hugging Face name, encoder layout, in weightNames order. */
@@ -24,8 +34,8 @@ export class OnnxEngine {
   private weights = new Map<string, Float32Array>();
   /** The tfjs data each weight was read from: an assign() gives a variable a new data id. */
   private readonly readFrom = new Map<string, object>();
-  /** Training graphs with dropout-mask inputs ("dropout") and without ("plain"), built on first use. */
-  private readonly trainingSessions = new Map<"dropout" | "plain", Promise<{ forward: ort.InferenceSession; backward: ort.InferenceSession }>>();
+  /** Training graphs with dropout-mask inputs ("dropout") and without ("plain": the forward is the encoder's), built on first use. */
+  private readonly trainingSessions = new Map<"dropout" | "plain", Promise<{ forward?: ort.InferenceSession; backward: ort.InferenceSession }>>();
 
   private constructor(
     readonly config: BertConfig,
@@ -62,41 +72,36 @@ export class OnnxEngine {
     return this.encoder.forward(inputs, this.weights);
   }
 
-  /** last_hidden_state [B, T, H] in training mode, with the dropout masks of `dropoutSeed`. */
-  async trainingForward(inputs: EncoderInputs, dropoutSeed: number | undefined): Promise<Float32Array> {
-    const { forward } = await this.sessions(dropoutSeed !== undefined);
-    const result = await forward.run(this.feeds(inputs, dropoutSeed));
-    return result.last_hidden_state.data as Float32Array;
-  }
-
-  /** Gradients of every weight given d(last_hidden_state), recomputing the forward with the same masks. */
-  async backward(inputs: EncoderInputs, dropoutSeed: number | undefined, hiddenGradient: Float32Array): Promise<Map<string, Float32Array>> {
-    const { backward } = await this.sessions(dropoutSeed !== undefined);
-    const feeds = this.feeds(inputs, dropoutSeed);
-    feeds.d_last_hidden_state = floatTensor(hiddenGradient, [inputs.batchSize, inputs.seqLength, this.config.hiddenSize]);
-    const result = await backward.run(feeds);
-    const gradients = scatterEmbeddingGradients(this.config, inputs, result["grad.embedding_sum"].data as Float32Array);
-    for (const name of weightNames(this.config)) {
-      const output = result[`grad.${name}`];
-      if (output) gradients.set(name, output.data as Float32Array);
+  /**
+   * One training pass over a batch: forward() gives last_hidden_state [B, T, H] with the dropout masks
+   * of `dropoutSeed` (none when undefined); backward(dHidden) gives every weight's gradient, the
+   * backward graph recomputing the forward with the same feeds (drawn once for both).
+   */
+  trainingPass(inputs: EncoderInputs, dropoutSeed: number | undefined): { forward(): Promise<Float32Array>; backward(hiddenGradient: Float32Array): Promise<Map<string, Float32Array>> } {
+    const dropout = dropoutSeed !== undefined;
+    const feeds = { ...tokenFeeds(inputs), ...weightFeeds(this.config, this.weights) };
+    if (dropout) {
+      const shapes = dropoutMaskShapes(this.config, inputs.batchSize, inputs.seqLength);
+      for (const [name, values] of Object.entries(dropoutMaskFeeds(this.config, inputs.batchSize, inputs.seqLength, dropoutSeed))) {
+        feeds[name] = floatTensor(values, shapes[name]);
+      }
     }
-    return gradients;
-  }
-
-  private feeds(inputs: EncoderInputs, dropoutSeed: number | undefined): Record<string, ort.Tensor> {
-    const dims = [inputs.batchSize, inputs.seqLength];
-    const feeds: Record<string, ort.Tensor> = {
-      input_ids: int64Tensor(inputs.inputIds, dims),
-      attention_mask: int64Tensor(inputs.attentionMask, dims),
-      token_type_ids: int64Tensor(inputs.tokenTypeIds, dims),
+    return {
+      forward: async () => {
+        // Without dropout the training forward is the inference graph.
+        if (!dropout) return this.encoder.forward(inputs, this.weights);
+        const { forward } = await this.sessions(true);
+        return (await forward!.run(feeds))[HIDDEN_OUTPUT].data as Float32Array;
+      },
+      backward: async (hiddenGradient) => {
+        const { backward } = await this.sessions(dropout);
+        const shape = [inputs.batchSize, inputs.seqLength, this.config.hiddenSize];
+        const result = await backward.run({ ...feeds, [HIDDEN_GRADIENT_INPUT]: floatTensor(hiddenGradient, shape) });
+        const gradients = scatterEmbeddingGradients(this.config, inputs, result[EMBEDDING_SUM_GRADIENT_OUTPUT].data as Float32Array);
+        for (const name of graphGradientWeights(this.config)) gradients.set(name, result[gradientOutputName(name)].data as Float32Array);
+        return gradients;
+      },
     };
-    for (const [name, values] of this.weights) feeds[name] = floatTensor(values, weightShape(this.config, name));
-    if (dropoutSeed === undefined) return feeds;
-    const masks = dropoutMaskFeeds(this.config, inputs.batchSize, inputs.seqLength, dropoutSeed);
-    const hiddenDims = [...dims, this.config.hiddenSize];
-    const probabilityDims = [inputs.batchSize, this.config.numAttentionHeads, inputs.seqLength, inputs.seqLength];
-    for (const [name, values] of Object.entries(masks)) feeds[name] = floatTensor(values, name.endsWith("probabilities") ? probabilityDims : hiddenDims);
-    return feeds;
   }
 
   private sessions(dropout: boolean) {
@@ -104,7 +109,7 @@ export class OnnxEngine {
     let sessions = this.trainingSessions.get(key);
     if (!sessions) {
       sessions = (async () => ({
-        forward: (await createSession(buildTrainingForwardGraph(this.config, { dropout }))).session,
+        forward: dropout ? (await createSession(buildTrainingForwardGraph(this.config, { dropout }))).session : undefined,
         backward: (await createSession(buildTrainingBackwardGraph(this.config, { dropout }))).session,
       }))();
       this.trainingSessions.set(key, sessions);

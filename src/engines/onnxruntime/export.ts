@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { writeFolderAtomically } from "../../io/model-folder.ts";
 import type { BertConfig } from "../../models/bert-config.ts";
 import type { SentenceTransformer } from "../../models/sentence-transformer.ts";
-import { buildBertForward, weightNames, weightShape } from "./bert-forward-graph.ts";
-import { HIDDEN_OUTPUT, OnnxEncoder } from "./encoder.ts";
+import { BATCH, buildBertForward, declareTokenInputs, HIDDEN_OUTPUT, SEQUENCE, weightNames, weightShape } from "./bert-forward-graph.ts";
+import { OnnxEncoder } from "./encoder.ts";
 import { GraphBuilder } from "./graph-builder.ts";
 
 export const ONNX_MODEL_PATH = join("onnx", "model.onnx");
@@ -19,12 +19,7 @@ export const ONNX_MODEL_PATH = join("onnx", "model.onnx");
 /** The self-contained inference model: the forward graph with `weights` (encoder layout) as initializers. */
 export function buildOnnxModel(config: BertConfig, weights: Map<string, Float32Array>): Uint8Array {
   const g = new GraphBuilder("embedtune_bert");
-  const dims = ["batch_size", "sequence_length"];
-  const inputs = {
-    inputIds: g.input("input_ids", "int64", dims),
-    attentionMask: g.input("attention_mask", "int64", dims),
-    tokenTypeIds: g.input("token_type_ids", "int64", dims),
-  };
+  const inputs = declareTokenInputs(g);
   for (const name of weightNames(config)) {
     const values = weights.get(name);
     const shape = weightShape(config, name);
@@ -33,7 +28,7 @@ export function buildOnnxModel(config: BertConfig, weights: Map<string, Float32A
     g.initializer(name, values, shape);
   }
   const { hidden } = buildBertForward(g, config, inputs, (name) => name);
-  g.output(hidden, "float", [...dims, config.hiddenSize], HIDDEN_OUTPUT);
+  g.output(hidden, "float", [BATCH, SEQUENCE, config.hiddenSize], HIDDEN_OUTPUT);
   return g.build();
 }
 

@@ -5,6 +5,7 @@
 
 import { availableParallelism } from "node:os";
 import * as ort from "onnxruntime-node";
+import type { EncoderInputs } from "../tfjs/bert.ts";
 
 export type ExecutionProvider = "cuda" | "cpu";
 
@@ -71,6 +72,16 @@ export function sessionProvider(session: ort.InferenceSession): ExecutionProvide
 }
 
 /** An int64 tensor of `values` (copied: ORT has no int32→int64 view). */
+/** The token inputs of one batch, as the encoder graphs name them. */
+export function tokenFeeds(inputs: EncoderInputs): Record<string, ort.Tensor> {
+  const dims = [inputs.batchSize, inputs.seqLength];
+  return {
+    input_ids: int64Tensor(inputs.inputIds, dims),
+    attention_mask: int64Tensor(inputs.attentionMask, dims),
+    token_type_ids: int64Tensor(inputs.tokenTypeIds, dims),
+  };
+}
+
 export function int64Tensor(values: Int32Array | ArrayLike<number>, dims: readonly number[]): ort.Tensor {
   const data = new BigInt64Array(values.length);
   for (let i = 0; i < values.length; i++) data[i] = BigInt(values[i]);

@@ -15,7 +15,17 @@ import type { EncoderInputs } from "../tfjs/bert.ts";
 import type { BertConfig } from "../../models/bert-config.ts";
 import { dropoutMask, embeddingDropoutSeed, layerDropoutSeed, siteDropoutSeed } from "../dropout-masks.ts";
 import { buildBertBackward } from "./bert-backward-graph.ts";
-import { buildBertForward, weightNames, weightShape, type DropoutMasks, type ForwardInputs } from "./bert-forward-graph.ts";
+import {
+  BATCH,
+  buildBertForward,
+  declareTokenInputs,
+  HIDDEN_OUTPUT,
+  SEQUENCE,
+  weightNames,
+  weightShape,
+  type DropoutMasks,
+  type ForwardInputs,
+} from "./bert-forward-graph.ts";
 import { GraphBuilder } from "./graph-builder.ts";
 
 export interface TrainingGraphOptions {
@@ -29,7 +39,7 @@ export const EMBEDDING_TABLES = [
   "embeddings.token_type_embeddings.weight",
 ] as const;
 
-export const HIDDEN_OUTPUT = "last_hidden_state";
+export { HIDDEN_OUTPUT };
 export const HIDDEN_GRADIENT_INPUT = "d_last_hidden_state";
 export const EMBEDDING_SUM_GRADIENT_OUTPUT = "grad.embedding_sum";
 
@@ -56,19 +66,14 @@ export function dropoutMaskNames(config: BertConfig): DropoutMasks {
 }
 
 function declareInputs(g: GraphBuilder, config: BertConfig, options: TrainingGraphOptions): { inputs: ForwardInputs; masks?: DropoutMasks } {
-  const tokens = ["batch", "seq"];
-  const inputs: ForwardInputs = {
-    inputIds: g.input("input_ids", "int64", tokens),
-    attentionMask: g.input("attention_mask", "int64", tokens),
-    tokenTypeIds: g.input("token_type_ids", "int64", tokens),
-  };
+  const inputs = declareTokenInputs(g);
   for (const name of weightNames(config)) g.input(name, "float", weightShape(config, name));
   if (options.dropout === false) return { inputs };
   const masks = dropoutMaskNames(config);
-  const hiddenShape = ["batch", "seq", config.hiddenSize];
+  const hiddenShape = [BATCH, SEQUENCE, config.hiddenSize];
   g.input(masks.embeddings, "float", hiddenShape);
   for (const layer of masks.layers) {
-    g.input(layer.probabilities, "float", ["batch", config.numAttentionHeads, "seq", "seq"]);
+    g.input(layer.probabilities, "float", [BATCH, config.numAttentionHeads, SEQUENCE, SEQUENCE]);
     g.input(layer.attention, "float", hiddenShape);
     g.input(layer.output, "float", hiddenShape);
   }
@@ -81,14 +86,14 @@ export function buildTrainingForwardGraph(config: BertConfig, options: TrainingG
   const g = new GraphBuilder("embedtune_bert_training_forward");
   const { inputs, masks } = declareInputs(g, config, options);
   const forward = buildBertForward(g, config, inputs, byName, masks);
-  g.output(forward.hidden, "float", ["batch", "seq", config.hiddenSize], HIDDEN_OUTPUT);
+  g.output(forward.hidden, "float", [BATCH, SEQUENCE, config.hiddenSize], HIDDEN_OUTPUT);
   return g.build();
 }
 
 export function buildTrainingBackwardGraph(config: BertConfig, options: TrainingGraphOptions = {}): Uint8Array {
   const g = new GraphBuilder("embedtune_bert_training_backward");
   const { inputs, masks } = declareInputs(g, config, options);
-  const hiddenShape = ["batch", "seq", config.hiddenSize];
+  const hiddenShape = [BATCH, SEQUENCE, config.hiddenSize];
   const dHidden = g.input(HIDDEN_GRADIENT_INPUT, "float", hiddenShape);
   const forward = buildBertForward(g, config, inputs, byName, masks);
   const { gradients, embeddingSumGradient } = buildBertBackward(g, config, forward, dHidden, byName, masks, {
