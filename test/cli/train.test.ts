@@ -4,28 +4,20 @@
 
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { writeParquet } from "../../src/data/parquet.ts";
-import { DEFAULT_CORPUS, initModel } from "../../src/generator/init-model.ts";
+import { initModel } from "../../src/generator/init-model.ts";
 import { SentenceTransformer } from "../../src/models/sentence-transformer.ts";
 import { similarityEvaluator } from "../../src/steps.ts";
 import { Dataset } from "../../src/data/dataset.ts";
 import { projectRoot } from "../support/shared.ts";
+import { corpusPairScores } from "../support/pair-scores.ts";
 import { temporaryDirectory } from "../support/temp.ts";
 
-const corpus = readFileSync(DEFAULT_CORPUS, "utf8").split("\n").filter(Boolean);
 const workspace = temporaryDirectory();
 const environment = { ...process.env, EMBEDTUNE_CACHE: join(workspace, "cache") };
-
-function pairs(start: number, count: number) {
-  const rows = Array.from({ length: count }, (_, i) => {
-    const index = start + 2 * i;
-    return { sentence1: corpus[index % corpus.length], sentence2: corpus[(i % 2 === 0 ? index + 1 : index + 301) % corpus.length], score: i % 2 === 0 ? 1 : 0 };
-  });
-  return Dataset.fromRows(rows);
-}
 
 const modelDirectory = join(workspace, "model");
 const trainFile = join(workspace, "train.parquet");
@@ -34,8 +26,8 @@ const testFile = join(workspace, "test.parquet");
 async function prepare() {
   if (existsSync(testFile)) return;
   await initModel({ out: modelDirectory, hidden: 32, layers: 1, heads: 2, intermediate: 64, vocabSize: 1500, seed: 9 });
-  writeParquet(trainFile, pairs(0, 400));
-  writeParquet(testFile, pairs(500, 60));
+  writeParquet(trainFile, corpusPairScores(0, 400));
+  writeParquet(testFile, corpusPairScores(500, 60));
 }
 
 function trainArguments(output: string, extra: string[] = []): string[] {
@@ -48,7 +40,7 @@ function trainArguments(output: string, extra: string[] = []): string[] {
 
 async function testSpearman(directory: string): Promise<number> {
   const model = await SentenceTransformer.load(directory, { quiet: true });
-  const metrics = await similarityEvaluator(pairs(500, 60), "test").evaluate(model);
+  const metrics = await similarityEvaluator(corpusPairScores(500, 60), "test").evaluate(model);
   model.dispose();
   return metrics.test_spearman_cosine;
 }

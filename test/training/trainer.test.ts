@@ -7,19 +7,18 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
-import { Dataset } from "../../src/data/dataset.ts";
 import { ArgumentError } from "../../src/errors.ts";
 import { EmbeddingSimilarityEvaluator } from "../../src/evaluation/embedding-similarity.ts";
-import { DEFAULT_CORPUS, initModel } from "../../src/generator/init-model.ts";
+import { initModel } from "../../src/generator/init-model.ts";
 import { CoSENTLoss } from "../../src/losses/cosent.ts";
 import { SentenceTransformer } from "../../src/models/sentence-transformer.ts";
 import { SentenceTransformerTrainingArguments, type TrainingArgumentsInit } from "../../src/training/arguments.ts";
 import { BatchSamplers } from "../../src/training/samplers.ts";
 import { learningRateFactor } from "../../src/training/schedules.ts";
 import { SentenceTransformerTrainer } from "../../src/training/trainer.ts";
+import { corpusPairScores } from "../support/pair-scores.ts";
 import { temporaryDirectory } from "../support/temp.ts";
 
-const corpus = readFileSync(DEFAULT_CORPUS, "utf8").split("\n").filter(Boolean);
 let modelDirectory: string | undefined;
 
 async function freshModel(): Promise<SentenceTransformer> {
@@ -30,22 +29,8 @@ async function freshModel(): Promise<SentenceTransformer> {
   return SentenceTransformer.load(modelDirectory, { quiet: true });
 }
 
-/** Pairs of adjacent corpus lines (often paraphrases) scored 1, and far-apart lines scored 0. */
-function pairScores(start: number, count: number): Dataset {
-  const rows = Array.from({ length: count }, (_, i) => {
-    const index = start + 2 * i;
-    const related = i % 2 === 0;
-    return {
-      sentence1: corpus[index % corpus.length],
-      sentence2: corpus[(related ? index + 1 : index + 301) % corpus.length],
-      score: related ? 1 : 0,
-    };
-  });
-  return Dataset.fromRows(rows);
-}
-
-const train = pairScores(0, 96);
-const dev = pairScores(400, 40);
+const train = corpusPairScores(0, 96);
+const dev = corpusPairScores(400, 40);
 
 function devEvaluator() {
   return new EmbeddingSimilarityEvaluator(dev.column("sentence1") as string[], dev.column("sentence2") as string[], dev.column("score") as number[], { name: "sts-dev" });
@@ -179,7 +164,7 @@ test("training on related/unrelated pairs lowers the loss and raises dev Spearma
   const trainer = new SentenceTransformerTrainer({
     model,
     args: trainingArguments({ maxSteps: 60, evalStrategy: "no", saveStrategy: "no", loggingSteps: 10, learningRate: 2e-3, warmupRatio: 0.1 }),
-    trainDataset: pairScores(0, 280),
+    trainDataset: corpusPairScores(0, 280),
     loss: new CoSENTLoss(model),
   });
   await trainer.train();

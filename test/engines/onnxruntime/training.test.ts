@@ -3,20 +3,18 @@
 // dropout on following the same loss curve.
 
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
-import { Dataset } from "../../../src/data/dataset.ts";
-import { DEFAULT_CORPUS, initModel } from "../../../src/generator/init-model.ts";
+import { initModel } from "../../../src/generator/init-model.ts";
 import { CoSENTLoss } from "../../../src/losses/cosent.ts";
 import { SentenceTransformer } from "../../../src/models/sentence-transformer.ts";
 import { SentenceTransformerTrainingArguments } from "../../../src/training/arguments.ts";
 import { engineLossAndGradients, lossAndGradients } from "../../../src/training/train-step.ts";
 import { SentenceTransformerTrainer } from "../../../src/training/trainer.ts";
+import { corpus, corpusPairScores } from "../../support/pair-scores.ts";
 import { temporaryDirectory } from "../../support/temp.ts";
 
-const corpus = readFileSync(DEFAULT_CORPUS, "utf8").split("\n").filter(Boolean);
 let modelDirectory: string | undefined;
 
 async function model(engine: "onnxruntime" | "tfjs"): Promise<SentenceTransformer> {
@@ -53,11 +51,6 @@ for (const training of [false, true]) {
 }
 
 test("200 steps with dropout on follow the tfjs engine's loss curve", { timeout: 300_000 }, async () => {
-  const rows = Array.from({ length: 400 }, (_, i) => ({
-    sentence1: corpus[(2 * i) % corpus.length],
-    sentence2: corpus[(i % 2 === 0 ? 2 * i + 1 : 2 * i + 301) % corpus.length],
-    score: i % 2 === 0 ? 1 : 0,
-  }));
   const curves: number[][] = [];
   for (const engine of ["tfjs", "onnxruntime"] as const) {
     const trained = await model(engine);
@@ -65,7 +58,7 @@ test("200 steps with dropout on follow the tfjs engine's loss curve", { timeout:
       outputDir: join(temporaryDirectory(), engine), maxSteps: 200, perDeviceTrainBatchSize: 8, learningRate: 5e-4,
       warmupRatio: 0.1, saveStrategy: "no", loggingSteps: 20, disableTqdm: true,
     });
-    const trainer = new SentenceTransformerTrainer({ model: trained, args, trainDataset: Dataset.fromRows(rows), loss: new CoSENTLoss(trained) });
+    const trainer = new SentenceTransformerTrainer({ model: trained, args, trainDataset: corpusPairScores(0, 400), loss: new CoSENTLoss(trained) });
     await trainer.train();
     curves.push(trainer.state.log_history.filter((entry) => "loss" in entry).map((entry) => entry.loss));
     trained.dispose();
