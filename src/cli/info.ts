@@ -6,7 +6,7 @@ import { EMBEDTUNE_VERSION } from "../version.ts";
 import type { Command } from "./main.ts";
 
 export const infoCommand: Command = {
-  summary: "show the version, the tfjs backend in use and, with --model, the model's summary",
+  summary: "show the version, the tfjs backend in use and, with --model, the model's summary (engine included)",
   usage: "embedtune info [--model DIR]",
   options: { model: { type: "string" } },
   async run(values) {

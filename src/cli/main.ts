@@ -45,7 +45,7 @@ function help(): string {
     "Commands:",
     ...Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`),
     "",
-    "Environment: EMBEDTUNE_BACKEND=tensorflow|wasm|cpu forces the tfjs backend; EMBEDTUNE_CACHE moves the default model's cache.",
+    "Environment: EMBEDTUNE_ENGINE=onnxruntime|tfjs chooses the engine; EMBEDTUNE_BACKEND=tensorflow|wasm|cpu forces the tfjs backend; EMBEDTUNE_CACHE moves the default model's cache.",
   ].join("\n");
 }
 
