@@ -32,6 +32,8 @@ export function scratchFile(...parts: string[]): string {
 
 export interface BenchOptions {
   quick: boolean;
+  /** Rounds of the interleaved comparisons (encode, train-step); each subject's best round is reported. */
+  rounds: number;
 }
 
 /** One line of the results table: a measured figure next to its reference, measured in the same run. */
@@ -79,6 +81,38 @@ export async function attempt<T>(run: () => Promise<T>): Promise<Outcome<T>> {
   } catch (error) {
     return { ok: false, reason: describeError(error) };
   }
+}
+
+/**
+ * Runs each measurement once per round, in turn (A B C, A B C, …), so load that comes and goes on a
+ * shared machine falls on every subject alike; returns every subject's outcomes, round by round.
+ */
+export async function interleaved<M extends Record<string, (round: number) => Promise<unknown>>>(
+  rounds: number,
+  measurements: M,
+): Promise<{ [K in keyof M]: Outcome<Awaited<ReturnType<M[K]>>>[] }> {
+  const outcomes: Record<string, Outcome<unknown>[]> = Object.fromEntries(Object.keys(measurements).map((name) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, measure] of Object.entries(measurements)) {
+      // A subject that cannot run here (Unavailable, an error) is not tried again.
+      const previous = outcomes[name].at(-1);
+      outcomes[name].push(previous && !previous.ok ? previous : await attempt(() => measure(round)));
+    }
+  }
+  return outcomes as { [K in keyof M]: Outcome<Awaited<ReturnType<M[K]>>>[] };
+}
+
+/** The round with the best score (the least disturbed by other load), with every round's score; or the failure. */
+export function bestRound<T>(outcomes: Outcome<T>[], score: (value: T) => number, better: "lower" | "higher"): Outcome<T & { roundScores: number[] }> {
+  const values = outcomes.flatMap((outcome) => (outcome.ok ? [outcome.value] : []));
+  if (values.length === 0) return outcomes[0] as { ok: false; reason: string };
+  const pick = (a: T, b: T) => ((better === "lower" ? score(b) < score(a) : score(b) > score(a)) ? b : a);
+  return { ok: true, value: { ...values.reduce(pick), roundScores: values.map(score) } };
+}
+
+/** "best of 3 rounds: 1.21 / 1.30 / 1.25 s" */
+export function describeRounds(scores: number[], unit: string, digits = 2): string {
+  return scores.length > 1 ? `best of ${scores.length} rounds (${scores.map((score) => score.toFixed(digits)).join(" / ")} ${unit})` : "";
 }
 
 export function describeError(error: unknown): string {

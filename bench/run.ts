@@ -16,14 +16,16 @@ import { trainStep } from "./train-step.ts";
 
 const BENCHMARKS: Benchmark[] = [trainStep, tinyEpoch, encodeThroughput, parquetFirstStep, memorySteps];
 
-const USAGE = `usage: npm run bench -- [--quick] [--only NAME[,NAME…]] [--torch-threads N] [--out FILE]
-  --quick          fewer steps and batches; skips the tfjs bge-small training step
+const USAGE = `usage: npm run bench -- [--quick] [--only NAME[,NAME…]] [--rounds N] [--torch-threads N] [--out FILE]
+  --quick          fewer steps and batches, 2 rounds; skips the tfjs bge-small training step
+  --rounds         rounds of the interleaved comparisons in train-step and encode (default 3; best round reported)
   --only           run only these benchmarks (name or number): ${BENCHMARKS.map((b, i) => `${i + 1}=${b.name}`).join(", ")}
   --torch-threads  torch.set_num_threads for the PyTorch reference (default 2, as its bench.py)
   --out            where to write the JSON results (default bench/results.json)`;
 
-function parseArgs(argv: string[]): { quick: boolean; only?: string[]; out: string; torchThreads: number } {
+function parseArgs(argv: string[]): { quick: boolean; rounds: number; only?: string[]; out: string; torchThreads: number } {
   let quick = false;
+  let rounds: number | undefined;
   let torchThreads = 2;
   let only: string[] | undefined;
   let out = join(BENCH_DIR, "results.json");
@@ -37,13 +39,17 @@ function parseArgs(argv: string[]): { quick: boolean; only?: string[]; out: stri
     if (arg === "--quick") quick = true;
     else if (arg === "--only" || arg.startsWith("--only=")) only = [...(only ?? []), ...value().split(",").filter(Boolean)];
     else if (arg === "--out" || arg.startsWith("--out=")) out = value();
+    else if (arg === "--rounds" || arg.startsWith("--rounds=")) {
+      rounds = Number(value());
+      if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${rounds}\n${USAGE}`);
+    }
     else if (arg === "--torch-threads" || arg.startsWith("--torch-threads=")) torchThreads = Number(value());
     else if (arg === "--help" || arg === "-h") {
       console.log(USAGE);
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}\n${USAGE}`);
   }
-  return { quick, only, out, torchThreads };
+  return { quick, rounds: rounds ?? (quick ? 2 : 3), only, out, torchThreads };
 }
 
 function select(only: string[] | undefined): Benchmark[] {
@@ -81,7 +87,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     let outcome: Omit<BenchmarkResult, "name" | "title" | "seconds" | "loadAverageBefore" | "loadAverageAfter">;
     try {
-      outcome = await benchmark.run({ quick: options.quick });
+      outcome = await benchmark.run({ quick: options.quick, rounds: options.rounds });
     } catch (error) {
       outcome = {
         rows: [{ benchmark: benchmark.name, subject: "—", metric: "—", unit: "", value: null, missing: describeError(error), better: "equal" }],
@@ -102,7 +108,7 @@ async function main(): Promise<void> {
       `Per benchmark (1-min, before → after): ${results.map((r) => `${r.name} ${r.loadAverageBefore[0]} → ${r.loadAverageAfter[0]} (${r.seconds.toFixed(0)} s)`).join("; ")}.`,
   );
   console.log("Ratios compare figures measured in this run; on a shared machine, read them rather than the absolute numbers.");
-  writeResults(options.out, { machine, flags: { quick: options.quick, only: options.only ?? null, torchThreads: options.torchThreads }, started: started.toISOString(), finished: new Date().toISOString(), results });
+  writeResults(options.out, { machine, flags: { quick: options.quick, rounds: options.rounds, only: options.only ?? null, torchThreads: options.torchThreads }, started: started.toISOString(), finished: new Date().toISOString(), results });
   log(`results written to ${options.out}`);
 }
 

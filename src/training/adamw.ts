@@ -59,7 +59,7 @@ export class AdamW {
     const { beta1, beta2, epsilon } = this;
     const lr = this.learningRate;
     const stepSize = lr / (1 - beta1 ** this.step);
-    const secondCorrectionRoot = Math.sqrt(1 - beta2 ** this.step);
+    const inverseSecondCorrectionRoot = 1 / Math.sqrt(1 - beta2 ** this.step);
     for (const { name, tensor } of this.parameters) {
       const gradient = gradients.get(name);
       if (!gradient) continue;
@@ -70,7 +70,7 @@ export class AdamW {
         const g = gradient[i];
         const m = (first[i] = beta1 * first[i] + (1 - beta1) * g);
         const v = (second[i] = beta2 * second[i] + (1 - beta2) * g * g);
-        weights[i] = weights[i] * keep - (stepSize * m) / (Math.sqrt(v) / secondCorrectionRoot + epsilon);
+        weights[i] = weights[i] * keep - (stepSize * m) / (Math.sqrt(v) * inverseSecondCorrectionRoot + epsilon);
       }
       tf.tidy(() => tensor.assign(tf.tensor(weights, tensor.shape)));
       this.current.set(name, { values: weights, dataId: dataIdOf(tensor) });

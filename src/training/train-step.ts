@@ -104,7 +104,7 @@ async function onnxLossAndGradients(
     const hiddenGradient = grads[hiddenStates[column].name].dataSync() as Float32Array;
     for (const [name, gradient] of await passes[column].backward(hiddenGradient)) {
       const sum = sums.get(name);
-      if (!sum) sums.set(name, Float32Array.from(gradient));
+      if (!sum) sums.set(name, gradient); // each pass returns arrays of its own
       else for (let i = 0; i < sum.length; i++) sum[i] += gradient[i];
     }
   }

@@ -159,9 +159,10 @@ export function buildBertForward(
     const attentionSum = g.op("Add", [drop(dense(context, `${p}.attention.output.dense`), masks?.attention), input]);
     const [attended, attentionMean, attentionInverseStd] = layerNorm(attentionSum, `${p}.attention.output.LayerNorm`);
     const intermediate = dense(attended, `${p}.intermediate.dense`);
+    // Spelled as ONNX Runtime's GeluFusion expects, ((erf(u / √2) + 1) · u) · ½, so it runs as one kernel.
     const activated = g.op("Mul", [
-      g.op("Mul", [intermediate, g.scalar(0.5)]),
-      g.op("Add", [g.scalar(1), g.op("Erf", [g.op("Mul", [intermediate, g.scalar(Math.SQRT1_2)])])]),
+      g.op("Mul", [g.op("Add", [g.op("Erf", [g.op("Div", [intermediate, g.scalar(Math.SQRT2)])]), g.scalar(1)]), intermediate]),
+      g.scalar(0.5),
     ]);
     const outputSum = g.op("Add", [drop(dense(activated, `${p}.output.dense`), masks?.output), attended]);
     const [output, outputMean, outputInverseStd] = layerNorm(outputSum, `${p}.output.LayerNorm`);

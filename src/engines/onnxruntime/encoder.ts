@@ -1,7 +1,7 @@
-// The BERT encoder on onnxruntime-node: buildBertForward's inference graph with every weight as a
-// graph input (so the same session serves weights that change during training; inputs are
-// zero-copy), built and loaded once per config. forward() returns last_hidden_state [B, T, H]
-// row-major, as the tfjs reference encoder (Transformer.forward) computes it.
+// The BERT encoder on onnxruntime-node: buildBertForward's inference graph, with the weights either
+// fed as inputs (zero-copy; one session per config serves weights that change during training) or
+// baked in as initializers (the ONNX export, and the engine's snapshot of weights that stay put).
+// Both return last_hidden_state [B, T, H] row-major, as the tfjs reference encoder computes it.
 
 import * as tf from "@tensorflow/tfjs";
 import type * as ort from "onnxruntime-node";
@@ -12,28 +12,60 @@ import { BATCH, buildBertForward, declareTokenInputs, HIDDEN_OUTPUT, SEQUENCE, w
 import { GraphBuilder } from "./graph-builder.ts";
 import { createSession, floatTensor, tokenFeeds, type ExecutionProvider, type SessionOptions } from "./session.ts";
 
-/** The inference graph: int64 input_ids/attention_mask/token_type_ids [batch, seq] and every weight in; last_hidden_state out. */
-export function buildEncoderGraph(config: BertConfig): Uint8Array {
-  const g = new GraphBuilder("embedtune_bert_encoder");
+/**
+ * The encoder graph: int64 input_ids/attention_mask/token_type_ids [batch, seq] in, last_hidden_state out.
+ * Without `weights`, every weight is a graph input, so one session serves weights that change during
+ * training; with them, they are baked in as initializers: the export's self-contained model, which ORT
+ * also runs faster (it prepacks constant MatMul operands).
+ */
+export function buildEncoderGraph(config: BertConfig, weights?: Map<string, Float32Array>): Uint8Array {
+  const g = new GraphBuilder(weights ? "embedtune_bert" : "embedtune_bert_encoder");
   const inputs = declareTokenInputs(g);
-  for (const name of weightNames(config)) g.input(name, "float", weightShape(config, name));
+  for (const name of weightNames(config)) {
+    if (weights) g.initializer(name, checkedWeight(config, weights, name), weightShape(config, name));
+    else g.input(name, "float", weightShape(config, name));
+  }
   const { hidden } = buildBertForward(g, config, inputs, (name) => name);
   g.output(hidden, "float", [BATCH, SEQUENCE, config.hiddenSize], HIDDEN_OUTPUT);
   return g.build();
 }
 
-/** Every weight as a zero-copy feed, checked against the shape the graphs declare. */
+/** A weight's values, checked against the shape the graphs declare. */
+function checkedWeight(config: BertConfig, weights: Map<string, Float32Array>, name: string): Float32Array {
+  const values = weights.get(name);
+  const shape = weightShape(config, name);
+  if (values === undefined) throw new RangeError(`weight ${name} is missing`);
+  if (values.length !== shape.reduce((a, b) => a * b, 1)) throw new RangeError(`weight ${name} has ${values.length} values, expected [${shape.join(", ")}]`);
+  return values;
+}
+
+/** Every weight as a zero-copy feed. */
 export function weightFeeds(config: BertConfig, weights: Map<string, Float32Array>): Record<string, ort.Tensor> {
   const feeds: Record<string, ort.Tensor> = {};
-  for (const name of weightNames(config)) {
-    const values = weights.get(name);
-    const shape = weightShape(config, name);
-    if (values === undefined) throw new RangeError(`weight ${name} is missing`);
-    const expected = shape.reduce((a, b) => a * b, 1);
-    if (values.length !== expected) throw new RangeError(`weight ${name} has ${values.length} values, expected [${shape.join(", ")}]`);
-    feeds[name] = floatTensor(values, shape);
-  }
+  for (const name of weightNames(config)) feeds[name] = floatTensor(checkedWeight(config, weights, name), weightShape(config, name));
   return feeds;
+}
+
+/**
+ * last_hidden_state [batchSize, seqLength, hiddenSize] (row-major) of a buildEncoderGraph session:
+ * `weights` feeds the weights of a graph that takes them as inputs (none when they are baked in).
+ */
+export async function runEncoderGraph(
+  session: ort.InferenceSession,
+  config: BertConfig,
+  inputs: EncoderInputs,
+  weights: Record<string, ort.Tensor> = {},
+): Promise<Float32Array> {
+  const { batchSize, seqLength } = inputs;
+  const size = batchSize * seqLength;
+  for (const [key, values] of [["inputIds", inputs.inputIds], ["attentionMask", inputs.attentionMask], ["tokenTypeIds", inputs.tokenTypeIds]] as const) {
+    if (values.length !== size) throw new RangeError(`${key} has ${values.length} values, expected ${batchSize}×${seqLength}`);
+  }
+  if (seqLength > config.maxPositionEmbeddings) {
+    throw new RangeError(`sequence length ${seqLength} exceeds max_position_embeddings ${config.maxPositionEmbeddings}`);
+  }
+  const result = await session.run({ ...tokenFeeds(inputs), ...weights }, [HIDDEN_OUTPUT]);
+  return result[HIDDEN_OUTPUT].data as Float32Array;
 }
 
 export class OnnxEncoder {
@@ -64,18 +96,7 @@ export class OnnxEncoder {
 
   /** last_hidden_state [batchSize, seqLength, hiddenSize], row-major. `weights` are read, never kept. */
   async forward(inputs: EncoderInputs, weights: Map<string, Float32Array>): Promise<Float32Array> {
-    const { batchSize, seqLength } = inputs;
-    const size = batchSize * seqLength;
-    for (const [key, values] of [["inputIds", inputs.inputIds], ["attentionMask", inputs.attentionMask], ["tokenTypeIds", inputs.tokenTypeIds]] as const) {
-      if (values.length !== size) throw new RangeError(`${key} has ${values.length} values, expected ${batchSize}×${seqLength}`);
-    }
-    if (seqLength > this.config.maxPositionEmbeddings) {
-      throw new RangeError(`sequence length ${seqLength} exceeds max_position_embeddings ${this.config.maxPositionEmbeddings}`);
-    }
-    const feeds = { ...tokenFeeds(inputs), ...weightFeeds(this.config, weights) };
-    const result = await this.session.run(feeds, [HIDDEN_OUTPUT]);
-    const output = result[HIDDEN_OUTPUT];
-    return output.data as Float32Array;
+    return runEncoderGraph(this.session, this.config, inputs, weightFeeds(this.config, weights));
   }
 
   async dispose(): Promise<void> {

@@ -10,7 +10,7 @@ import type * as ort from "onnxruntime-node";
 import type { EncoderInputs } from "../tfjs/bert.ts";
 import type { BertConfig } from "../../models/bert-config.ts";
 import { dataIdOf } from "../../training/adamw.ts";
-import { OnnxEncoder, weightFeeds } from "./encoder.ts";
+import { buildEncoderGraph, OnnxEncoder, runEncoderGraph, weightFeeds } from "./encoder.ts";
 import { createSession, floatTensor, tokenFeeds } from "./session.ts";
 import {
   buildTrainingBackwardGraph,
@@ -30,8 +30,22 @@ export interface WeightSource {
   namedParameters(): { name: string; tensor: tf.Variable }[];
 }
 
+/** Batches encoded at unchanged (trained) weights before they are baked into a snapshot session. */
+const SNAPSHOT_AFTER_STABLE_BATCHES = 48;
+
 export class OnnxEngine {
   private weights = new Map<string, Float32Array>();
+  /** Bumped whenever a weight changes; 1 = the weights as loaded. */
+  private weightsVersion = 0;
+  /** Consecutive encode() batches at weightsVersion. */
+  private stableBatches = 0;
+  private stableVersion = -1;
+  /**
+   * The encoder with the weights baked in (ORT prepacks them: ~13% less time per bge-small batch).
+   * Building it costs about as much as 50 batches save, so it is made for weights as loaded, or once
+   * weights have stayed put for SNAPSHOT_AFTER_STABLE_BATCHES batches; dropped when they change.
+   */
+  private snapshot: { version: number; session: Promise<ort.InferenceSession> } | undefined;
   /** The tfjs data each weight was read from: an assign() gives a variable a new data id. */
   private readonly readFrom = new Map<string, object>();
   /** Training graphs with dropout-mask inputs ("dropout") and without ("plain": the forward is the encoder's), built on first use. */
@@ -50,12 +64,15 @@ export class OnnxEngine {
 
   /** Re-reads the weights whose tfjs variables changed since they were last read. */
   refreshWeights(source: WeightSource): void {
+    let changed = false;
     for (const { name, tensor } of source.namedParameters()) {
       const dataId = dataIdOf(tensor);
       if (this.readFrom.get(name) === dataId) continue;
       this.weights.set(name, tensor.dataSync() as Float32Array);
       this.readFrom.set(name, dataId);
+      changed = true;
     }
+    if (changed) this.weightsChanged();
   }
 
   /** Takes arrays that already hold a variable's current values (the optimizer's), saving a read. */
@@ -65,10 +82,34 @@ export class OnnxEngine {
       this.weights.set(name, values);
       this.readFrom.set(name, dataId);
     }
+    this.weightsChanged();
+  }
+
+  private weightsChanged(): void {
+    this.weightsVersion++;
+    if (this.snapshot) {
+      void this.snapshot.session.then((session) => session.release());
+      this.snapshot = undefined;
+    }
+  }
+
+  /** Whether encode() runs the snapshot session (weights baked in) at the current weights. */
+  get encodesFromSnapshot(): boolean {
+    return this.snapshot?.version === this.weightsVersion;
   }
 
   /** last_hidden_state [B, T, H] in inference mode. */
-  encode(inputs: EncoderInputs): Promise<Float32Array> {
+  async encode(inputs: EncoderInputs): Promise<Float32Array> {
+    if (this.stableVersion !== this.weightsVersion) {
+      this.stableVersion = this.weightsVersion;
+      this.stableBatches = 0;
+    }
+    this.stableBatches++;
+    if (!this.snapshot && (this.weightsVersion === 1 || this.stableBatches > SNAPSHOT_AFTER_STABLE_BATCHES)) {
+      const bytes = buildEncoderGraph(this.config, this.weights);
+      this.snapshot = { version: this.weightsVersion, session: createSession(bytes).then(({ session }) => session) };
+    }
+    if (this.encodesFromSnapshot) return runEncoderGraph(await this.snapshot.session, this.config, inputs);
     return this.encoder.forward(inputs, this.weights);
   }
 

@@ -8,29 +8,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFolderAtomically } from "../../io/model-folder.ts";
-import type { BertConfig } from "../../models/bert-config.ts";
 import type { SentenceTransformer } from "../../models/sentence-transformer.ts";
-import { BATCH, buildBertForward, declareTokenInputs, HIDDEN_OUTPUT, SEQUENCE, weightNames, weightShape } from "./bert-forward-graph.ts";
-import { OnnxEncoder } from "./encoder.ts";
-import { GraphBuilder } from "./graph-builder.ts";
+import { buildEncoderGraph, OnnxEncoder } from "./encoder.ts";
 
 export const ONNX_MODEL_PATH = join("onnx", "model.onnx");
-
-/** The self-contained inference model: the forward graph with `weights` (encoder layout) as initializers. */
-export function buildOnnxModel(config: BertConfig, weights: Map<string, Float32Array>): Uint8Array {
-  const g = new GraphBuilder("embedtune_bert");
-  const inputs = declareTokenInputs(g);
-  for (const name of weightNames(config)) {
-    const values = weights.get(name);
-    const shape = weightShape(config, name);
-    if (values === undefined) throw new RangeError(`weight ${name} is missing`);
-    if (values.length !== shape.reduce((a, b) => a * b, 1)) throw new RangeError(`weight ${name} has ${values.length} values, expected [${shape.join(", ")}]`);
-    g.initializer(name, values, shape);
-  }
-  const { hidden } = buildBertForward(g, config, inputs, (name) => name);
-  g.output(hidden, "float", [BATCH, SEQUENCE, config.hiddenSize], HIDDEN_OUTPUT);
-  return g.build();
-}
 
 export interface ExportResult {
   directory: string;
@@ -43,7 +24,7 @@ export async function exportOnnx(model: SentenceTransformer, directory: string):
   let onnxBytes = 0;
   await writeFolderAtomically(directory, (temporary) => {
     model.writeFiles(temporary);
-    const bytes = buildOnnxModel(model.transformer.config, OnnxEncoder.weightsOf(model));
+    const bytes = buildEncoderGraph(model.transformer.config, OnnxEncoder.weightsOf(model));
     mkdirSync(join(temporary, "onnx"));
     writeFileSync(join(temporary, ONNX_MODEL_PATH), bytes);
     onnxBytes = bytes.byteLength;
