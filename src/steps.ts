@@ -4,7 +4,7 @@
 //   loadModel → loadPairScore (or loadDataset/loadParquet) → pickLoss → tutorialArguments →
 //   similarityEvaluator + evaluate → train → evaluate on test → save
 
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { inputColumnNames, labelColumnName } from "./data/columns.ts";
 import type { Dataset } from "./data/dataset.ts";
@@ -33,16 +33,19 @@ export async function loadModel(directory?: string, options: SentenceTransformer
 }
 
 /**
- * Step 2: a folder of pair-score parquet files as a DatasetDict: train.parquet, dev.parquet or
- * validation.parquet, test.parquet (the project's own data when no folder is given).
+ * Step 2: a folder of pair-score parquet files as a DatasetDict. Splits train, dev or validation, test,
+ * each one `<split>.parquet` or the Hub's shards `<split>-*.parquet` (as in all-nli's pair-score folder);
+ * the project's own data when no folder is given.
  */
 export async function loadPairScore(directory = DEFAULT_DATA_DIRECTORY): Promise<DatasetDict> {
+  if (!existsSync(directory) || !statSync(directory).isDirectory()) throw new ArgumentError("data", `${directory} is not a folder`);
+  const fileNames = readdirSync(directory);
   const dataFiles: Record<string, string> = {};
   for (const split of ["train", "dev", "validation", "test"]) {
-    const path = join(directory, `${split}.parquet`);
-    if (existsSync(path)) dataFiles[split] = path;
+    if (fileNames.includes(`${split}.parquet`)) dataFiles[split] = join(directory, `${split}.parquet`);
+    else if (fileNames.some((name) => name.startsWith(`${split}-`) && name.endsWith(".parquet"))) dataFiles[split] = join(directory, `${split}-*.parquet`);
   }
-  if (!dataFiles.train) throw new ArgumentError("data", `${directory} has no train.parquet`);
+  if (!dataFiles.train) throw new ArgumentError("data", `${directory} has no train.parquet (or train-*.parquet shards)`);
   return loadDataset("parquet", { dataFiles });
 }
 

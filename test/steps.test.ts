@@ -3,7 +3,7 @@
 // Fine-tuning must raise the test split's spearman_cosine; the saved folder carries the model card.
 
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import {
@@ -18,6 +18,8 @@ import {
   train,
   tutorialArguments,
 } from "../src/steps.ts";
+import { writeParquet } from "../src/data/parquet.ts";
+import { ArgumentError } from "../src/errors.ts";
 import { temporaryDirectory } from "./support/temp.ts";
 
 const TEN_KEYS = ["pearson_cosine", "spearman_cosine", "pearson_manhattan", "spearman_manhattan", "pearson_euclidean", "spearman_euclidean", "pearson_dot", "spearman_dot", "pearson_max", "spearman_max"];
@@ -52,4 +54,29 @@ test("the tutorial's steps fine-tune the default model: test spearman_cosine ris
   for (const text of ["loss:CoSENTLoss", "## Training Logs", "* Dataset: `sts-test`", "| spearman_cosine "]) assert.ok(card.includes(text), text);
   assert.ok(existsSync(join(final, "model.safetensors")));
   model.dispose();
+});
+
+test("loadPairScore reads the Hub's shard layout (<split>-*.parquet) next to single files, and refuses a folder without train", async () => {
+  const folder = temporaryDirectory();
+  const rows = (first: number, count: number) => ({
+    sentence1: Array.from({ length: count }, (_, i) => `first ${first + i}`),
+    sentence2: Array.from({ length: count }, (_, i) => `second ${first + i}`),
+    score: Array.from({ length: count }, (_, i) => (i % 5) / 4),
+  });
+  writeParquet(join(folder, "train-00000-of-00002.parquet"), rows(0, 3));
+  writeParquet(join(folder, "train-00001-of-00002.parquet"), rows(3, 2));
+  writeParquet(join(folder, "validation.parquet"), rows(10, 4));
+  writeParquet(join(folder, "test-00000-of-00001.parquet"), rows(20, 2));
+  const dataset = await loadPairScore(folder);
+  assert.deepEqual(dataset.splits, ["train", "validation", "test"]);
+  assert.deepEqual(dataset.train.column("sentence1"), ["first 0", "first 1", "first 2", "first 3", "first 4"]);
+  assert.equal(devSplit(dataset).numRows, 4);
+  assert.equal(dataset.test.numRows, 2);
+
+  const withoutTrain = temporaryDirectory();
+  writeParquet(join(withoutTrain, "dev.parquet"), rows(0, 2));
+  await assert.rejects(loadPairScore(withoutTrain), (error: Error) => error instanceof ArgumentError && /has no train\.parquet/.test(error.message));
+  const notAFolder = join(withoutTrain, "notes.txt");
+  writeFileSync(notAFolder, "x");
+  await assert.rejects(loadPairScore(notAFolder), /is not a folder/);
 });

@@ -109,7 +109,8 @@ export class OnnxEngine {
       const bytes = buildEncoderGraph(this.config, this.weights);
       this.snapshot = { version: this.weightsVersion, session: createSession(bytes).then(({ session }) => session) };
     }
-    if (this.encodesFromSnapshot) return runEncoderGraph(await this.snapshot.session, this.config, inputs);
+    const snapshot = this.snapshot;
+    if (snapshot?.version === this.weightsVersion) return runEncoderGraph(await snapshot.session, this.config, inputs);
     return this.encoder.forward(inputs, this.weights);
   }
 

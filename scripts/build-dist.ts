@@ -1,0 +1,54 @@
+// `npm run build` (also run by `npm ci` through prepare): compiles the public API (src/index.ts and what
+// it imports) with the project's TypeScript into dist/ as ESM JavaScript + .d.ts, for consumers that cannot
+// run the .ts sources — CommonJS `require("embedtune")` (Node 20 loads the ESM through require(esm)) and
+// tslab notebooks, whose compiler resolves packages the Node10 way. It then links node_modules/embedtune
+// → dist/, so code anywhere in the project imports the kit by its package name, exactly as a user's would.
+
+import { spawnSync } from "node:child_process";
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+
+export const PROJECT_ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+export const DIST_DIRECTORY = join(PROJECT_ROOT, "dist");
+const PACKAGE_LINK = join(PROJECT_ROOT, "node_modules", "embedtune");
+
+/** Compiles dist/ and links node_modules/embedtune to it; throws with the compiler's output when nothing could be emitted. */
+export function buildDist(): void {
+  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+  rmSync(DIST_DIRECTORY, { recursive: true, force: true });
+  const result = spawnSync(process.execPath, [tsc, "-p", join(PROJECT_ROOT, "tsconfig.build.json")], { encoding: "utf8" });
+  // Status 2: type errors, files emitted anyway — reported here, failed by `npm test`'s type check, not by the build.
+  if (result.status === 2) console.warn(`embedtune: dist/ built despite type errors:\n${result.stdout.trim()}`);
+  else if (result.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed:\n${result.stdout}${result.stderr}`);
+  const { name, version } = JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as { name: string; version: string };
+  const distPackage = { name, version, private: true, type: "module", main: "./index.js", types: "./index.d.ts" };
+  writeFileSync(join(DIST_DIRECTORY, "package.json"), `${JSON.stringify(distPackage, null, 2)}\n`);
+  linkPackage();
+}
+
+/** node_modules/embedtune → ../dist (replaced when it is something else). */
+export function linkPackage(): void {
+  mkdirSync(join(PROJECT_ROOT, "node_modules"), { recursive: true });
+  if (isPresent(PACKAGE_LINK)) rmSync(PACKAGE_LINK, { recursive: true, force: true });
+  symlinkSync("../dist", PACKAGE_LINK, "dir");
+}
+
+/** True when dist/ is built and node_modules/embedtune resolves to it. */
+export function distIsReady(): boolean {
+  return existsSync(join(DIST_DIRECTORY, "index.js")) && existsSync(join(DIST_DIRECTORY, "index.d.ts")) && existsSync(join(PACKAGE_LINK, "index.d.ts"));
+}
+
+function isPresent(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+if (process.argv[1] === new URL(import.meta.url).pathname) {
+  buildDist();
+  console.log(`embedtune: built ${DIST_DIRECTORY} (node_modules/embedtune → dist)`);
+}

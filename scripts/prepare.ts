@@ -1,0 +1,18 @@
+// npm's prepare step (runs at the end of `npm ci` / `npm install`): node_modules/.bin/tsc back to the
+// project's TypeScript (typescript-bin.ts), then dist/ and the node_modules/embedtune link (build-dist.ts).
+// Without the TypeScript devDependency (npm ci --omit=dev) there is nothing to build with: it says so and
+// leaves the install alone.
+
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { buildDist, PROJECT_ROOT } from "./build-dist.ts";
+import { linkProjectTypeScript } from "./typescript-bin.ts";
+
+if (!existsSync(join(PROJECT_ROOT, "node_modules", "typescript", "bin", "tsc"))) {
+  console.log("embedtune: TypeScript is not installed (dev dependencies omitted?), so dist/ is not built; the notebooks need it: npm install && npm run build");
+} else {
+  const relinked = linkProjectTypeScript();
+  if (relinked.length > 0) console.log(`embedtune: node_modules/.bin/{${relinked.join(",")}} → the project's TypeScript (not tslab's 5.0)`);
+  buildDist();
+  console.log("embedtune: built dist/ (the kit as JavaScript + types, for notebooks and CommonJS)");
+}

@@ -1,0 +1,54 @@
+// Live training progress for a notebook cell: a compact stdout line at every log and evaluation
+// ("step 40/312  epoch 1.28  loss 0.1234  lr 4.1e-04", "step 50  sts-dev_spearman_cosine 0.4521") and one
+// chart of the training loss and the dev metric that each log or evaluation redraws in place. Outside a
+// notebook only the lines are printed. Returns a function that unsubscribes.
+
+import { trainingCurves } from "../charts/lines.ts";
+import type { SentenceTransformerTrainer } from "../training/trainer.ts";
+import { DisplayHandle, inNotebook } from "./display.ts";
+import { showPlotly } from "./plotly.ts";
+
+export interface TrainingProgressOptions {
+  /** The evaluator metric to print and chart, e.g. "sts-dev_spearman_cosine" (without "eval_"). */
+  metric?: string;
+  /** Redraw the chart (default true in a notebook). */
+  chart?: boolean;
+}
+
+export function showTrainingProgress(trainer: SentenceTransformerTrainer, options: TrainingProgressOptions = {}): () => void {
+  const chart = options.chart ?? inNotebook();
+  const handle = new DisplayHandle();
+  let maxSteps = 0;
+  let started = 0;
+  const redraw = () => {
+    if (chart) showPlotly(trainingCurves(trainer.state.log_history, options.metric), handle);
+  };
+  const onBegin = (info: { maxSteps: number; numTrainEpochs: number }) => {
+    maxSteps = info.maxSteps;
+    started = performance.now();
+    console.log(`training: ${info.maxSteps} steps, ${info.numTrainEpochs} epoch${info.numTrainEpochs === 1 ? "" : "s"}`);
+    redraw();
+  };
+  const onLog = (entry: Record<string, number>) => {
+    if (typeof entry.loss !== "number") return;
+    const parts = [`step ${entry.step}/${maxSteps}`, `epoch ${entry.epoch.toFixed(2)}`, `loss ${entry.loss.toFixed(4)}`];
+    if (typeof entry.learning_rate === "number") parts.push(`lr ${entry.learning_rate.toExponential(1)}`);
+    console.log(parts.join("  "));
+    redraw();
+  };
+  const onEvaluate = (metrics: Record<string, number>) => {
+    const key = options.metric ? `eval_${options.metric}` : undefined;
+    const shown = key && typeof metrics[key] === "number" ? `${options.metric} ${metrics[key].toFixed(4)}` : `eval_loss ${metrics.eval_loss?.toFixed(4)}`;
+    console.log(`step ${trainer.state.global_step}  ${shown}`);
+    redraw();
+  };
+  const onEnd = (output: { globalStep: number; trainingLoss: number }) => {
+    const seconds = (performance.now() - started) / 1000;
+    console.log(`done: ${output.globalStep} steps in ${seconds.toFixed(1)} s, mean training loss ${output.trainingLoss.toFixed(4)}`);
+    redraw();
+  };
+  trainer.on("train_begin", onBegin).on("log", onLog).on("evaluate", onEvaluate).on("train_end", onEnd);
+  return () => {
+    trainer.off("train_begin", onBegin).off("log", onLog).off("evaluate", onEvaluate).off("train_end", onEnd);
+  };
+}
