@@ -10,11 +10,12 @@ import { collectMachineInfo, renderMachine } from "./machine.ts";
 import { memorySteps } from "./memory.ts";
 import { parquetFirstStep } from "./parquet-1m.ts";
 import { renderTable, writeResults } from "./report.ts";
+import { replStart } from "./repl-start.ts";
 import { tinyEpoch } from "./tiny-epoch.ts";
 import { setTorchThreads } from "./torch.ts";
 import { trainStep } from "./train-step.ts";
 
-const BENCHMARKS: Benchmark[] = [trainStep, tinyEpoch, encodeThroughput, parquetFirstStep, memorySteps];
+const BENCHMARKS: Benchmark[] = [trainStep, tinyEpoch, encodeThroughput, parquetFirstStep, memorySteps, replStart];
 
 const USAGE = `usage: npm run bench -- [--quick] [--only NAME[,NAME…]] [--rounds N] [--torch-threads N] [--out FILE]
   --quick          fewer steps and batches, 2 rounds; skips the tfjs bge-small training step

@@ -11,6 +11,7 @@ import { exportOnnxCommand } from "./export-onnx.ts";
 import { initModelCommand } from "./init-model.ts";
 import type { OptionValues } from "./options.ts";
 import { infoCommand } from "./info.ts";
+import { replCommand } from "./repl.ts";
 import { tokenizeCommand } from "./tokenize.ts";
 import { trainCommand } from "./train.ts";
 import { tutorialCommand } from "./tutorial.ts";
@@ -31,6 +32,7 @@ const COMMANDS: Record<string, Command> = {
   "init-model": initModelCommand,
   "export-onnx": exportOnnxCommand,
   info: infoCommand,
+  repl: replCommand,
 };
 
 class UsageError extends EmbedtuneError {}
