@@ -1,5 +1,7 @@
 // npm's prepare step (runs at the end of `npm ci` / `npm install`): node_modules/.bin/tsc back to the
-// project's TypeScript (typescript-bin.ts), then dist/ and the node_modules/embedtune link (build-dist.ts).
+// project's TypeScript (typescript-bin.ts), then dist/ and the node_modules/embedtune link (build-dist.ts),
+// then, where a Python with Jupyter is installed, the tslab kernel (npm run kernel), so the notebooks run
+// right after set-up; a kernel that cannot be registered is reported and never fails the install.
 // Without the TypeScript devDependency (npm ci --omit=dev) there is nothing to build with: it says so and
 // leaves the install alone.
 
@@ -7,6 +9,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { buildDist, PROJECT_ROOT } from "./build-dist.ts";
 import { linkProjectTypeScript } from "./typescript-bin.ts";
+import { findJupyterPython, installKernel } from "../notebooks/install-kernel.ts";
 
 if (!existsSync(join(PROJECT_ROOT, "node_modules", "typescript", "bin", "tsc"))) {
   console.log("embedtune: TypeScript is not installed (dev dependencies omitted?), so dist/ is not built; the notebooks need it: npm install && npm run build");
@@ -15,4 +18,14 @@ if (!existsSync(join(PROJECT_ROOT, "node_modules", "typescript", "bin", "tsc")))
   if (relinked.length > 0) console.log(`embedtune: node_modules/.bin/{${relinked.join(",")}} → the project's TypeScript (not tslab's 5.0)`);
   buildDist();
   console.log("embedtune: built dist/ (the kit as JavaScript + types, for notebooks and CommonJS)");
+  const python = findJupyterPython();
+  if (!python) console.log("embedtune: no Jupyter found, so the notebook kernel is not registered (see README, Notebooks; then npm run kernel)");
+  else {
+    try {
+      installKernel({ python });
+      console.log('embedtune: registered the Jupyter kernel "tslab" (the project\'s tslab) for the notebooks');
+    } catch (error) {
+      console.log(`embedtune: the Jupyter kernel is not registered (${(error as Error).message.split("\n")[0]}); npm run kernel retries`);
+    }
+  }
 }
