@@ -7,7 +7,7 @@
 // reported. The first four sentences' embeddings are compared across the three.
 
 import { join } from "node:path";
-import { bestRound, describeRounds, interleaved, ratio, runNodeTask, scratchDir, type Benchmark, type Outcome, type Row } from "./common.ts";
+import { bestRound, describeRounds, interleaved, ratio, runNodeTask, scratchDir, type Benchmark, type Row } from "./common.ts";
 import { ensureModel, sampleSentences } from "./fixtures.ts";
 import { runTorch, torchLabel } from "./torch.ts";
 

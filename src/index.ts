@@ -26,6 +26,7 @@ export { Transformer } from "./models/transformer.ts";
 export { pairwiseSimilarity, similarity, SimilarityFunction, type SimilarityFunctionName } from "./similarity.ts";
 export {
   DEFAULT_DATA_DIRECTORY,
+  DEFAULT_MODEL_TRAINING,
   devSplit,
   evaluate,
   loadModel,
@@ -44,6 +45,7 @@ export { BatchSamplers, type BatchSampler } from "./training/samplers.ts";
 export { SentenceTransformerTrainer, type TrainerInit } from "./training/trainer.ts";
 export { lossAndGradients } from "./training/train-step.ts";
 export { EMBEDTUNE_VERSION } from "./version.ts";
+// Charts (Plotly figure specs) and their display in notebooks.
 export { barChart, beforeAfterBars, type BarSeries } from "./charts/bars.ts";
 export type { ChartTitles, Figure } from "./charts/figure.ts";
 export { cosineSimilarityMatrix, similarityHeatmap } from "./charts/heatmap.ts";
@@ -55,4 +57,3 @@ export { DisplayHandle, displayBundle, inNotebook, type MimeBundle } from "./not
 export { ensurePlotlyLoaded, plotlyBundle, plotlyFigureHtml, plotlyLibraryHtml, showPlotly } from "./notebook/plotly.ts";
 export { metricsTable, showTable, tableBundle, tableHtml, tableRows, tableText, type DataFrameLike, type TableOptions, type TableRow } from "./notebook/table.ts";
 export { showTrainingProgress, type TrainingProgressOptions } from "./notebook/training-progress.ts";
-export { DEFAULT_MODEL_TRAINING } from "./steps.ts";

@@ -17,7 +17,7 @@ import { SequentialEvaluator } from "../evaluation/sequential.ts";
 import { CoSENTLoss } from "../losses/cosent.ts";
 import type { Loss } from "../losses/loss.ts";
 import type { SentenceTransformer } from "../models/sentence-transformer.ts";
-import { startProgress, type Progress } from "../util/progress.ts";
+import { startProgress } from "../util/progress.ts";
 import { deriveSeed } from "../util/random.ts";
 import { AdamW } from "./adamw.ts";
 import { SentenceTransformerTrainingArguments } from "./arguments.ts";

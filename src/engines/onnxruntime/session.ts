@@ -71,7 +71,6 @@ export function sessionProvider(session: ort.InferenceSession): ExecutionProvide
   return providers.get(session);
 }
 
-/** An int64 tensor of `values` (copied: ORT has no int32→int64 view). */
 /** The token inputs of one batch, as the encoder graphs name them. */
 export function tokenFeeds(inputs: EncoderInputs): Record<string, ort.Tensor> {
   const dims = [inputs.batchSize, inputs.seqLength];
@@ -82,6 +81,7 @@ export function tokenFeeds(inputs: EncoderInputs): Record<string, ort.Tensor> {
   };
 }
 
+/** An int64 tensor of `values` (copied: ORT has no int32→int64 view). */
 export function int64Tensor(values: Int32Array | ArrayLike<number>, dims: readonly number[]): ort.Tensor {
   const data = new BigInt64Array(values.length);
   for (let i = 0; i < values.length; i++) data[i] = BigInt(values[i]);
