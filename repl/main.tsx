@@ -1,10 +1,9 @@
 // `embedtune repl` and `npm run repl`: the Ink app when stdin and stdout are a terminal, line mode
 // otherwise (pipes, scripts, CI), where failed inputs make the command fail at the end. In the app the
 // kit loads in the background after the first frame, so the prompt is there at once; what the kit
-// prints by itself goes into the transcript. Run as a program (this file, or bin/embedtune.js's fast
-// path for `embedtune repl`), nothing else of the CLI is loaded before the prompt.
+// prints by itself goes into the transcript. The CLI (src/cli/main.ts) imports only its repl command
+// module before calling runRepl, so nothing else of the kit loads before the prompt.
 
-import { pathToFileURL } from "node:url";
 import { render } from "ink";
 import { captureProcessOutput } from "./capture-output.ts";
 import { ReplApp, terminalSession } from "./app.tsx";
@@ -28,18 +27,6 @@ export async function runRepl(): Promise<void> {
   if (failures > 0) throw new ReplScriptFailed(failures);
 }
 
-/** The REPL as a program: its exit code, with the CLI's one error line when inputs failed. */
-export async function replProgram(): Promise<number> {
-  try {
-    await runRepl();
-    return 0;
-  } catch (error) {
-    if (!(error instanceof ReplScriptFailed)) throw error;
-    process.stderr.write(`embedtune: error: ${error.message}\n`);
-    return 1;
-  }
-}
-
 async function runTerminalApp(): Promise<void> {
   const transcript = new Transcript();
   transcript.append({
@@ -54,8 +41,4 @@ async function runTerminalApp(): Promise<void> {
   } finally {
     restoreOutput();
   }
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = await replProgram();
 }

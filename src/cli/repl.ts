@@ -1,7 +1,7 @@
 // `embedtune repl`: the interactive REPL (repl/): TypeScript with top-level await and the kit in
 // scope, live training progress; plain line mode when stdin is not a terminal, where any failed
-// input makes the command fail at the end (so a script in CI does). bin/embedtune.js starts
-// `embedtune repl` without loading the rest of the CLI; this entry serves `embedtune --help` and main().
+// input makes the command fail at the end (so a script in CI does). main() imports only this module
+// for `embedtune repl`, so the prompt appears while the kit loads in the background.
 
 import { ArgumentError } from "../errors.ts";
 import type { Command } from "./main.ts";
