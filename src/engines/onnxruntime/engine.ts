@@ -37,15 +37,14 @@ export class OnnxEngine {
   private weights = new Map<string, Float32Array>();
   /** Bumped whenever a weight changes; 1 = the weights as loaded. */
   private weightsVersion = 0;
-  /** Consecutive encode() batches at weightsVersion. */
+  /** encode() batches since the weights last changed. */
   private stableBatches = 0;
-  private stableVersion = -1;
   /**
    * The encoder with the weights baked in (ORT prepacks them: ~13% less time per bge-small batch).
    * Building it costs about as much as 50 batches save, so it is made for weights as loaded, or once
    * weights have stayed put for SNAPSHOT_AFTER_STABLE_BATCHES batches; dropped when they change.
    */
-  private snapshot: { version: number; session: Promise<ort.InferenceSession> } | undefined;
+  private snapshot: Promise<ort.InferenceSession> | undefined;
   /** The tfjs data each weight was read from: an assign() gives a variable a new data id. */
   private readonly readFrom = new Map<string, object>();
   /** Training graphs with dropout-mask inputs ("dropout") and without ("plain": the forward is the encoder's), built on first use. */
@@ -87,30 +86,26 @@ export class OnnxEngine {
 
   private weightsChanged(): void {
     this.weightsVersion++;
+    this.stableBatches = 0;
     if (this.snapshot) {
-      void this.snapshot.session.then((session) => session.release());
+      void this.snapshot.then((session) => session.release());
       this.snapshot = undefined;
     }
   }
 
   /** Whether encode() runs the snapshot session (weights baked in) at the current weights. */
   get encodesFromSnapshot(): boolean {
-    return this.snapshot?.version === this.weightsVersion;
+    return this.snapshot !== undefined;
   }
 
   /** last_hidden_state [B, T, H] in inference mode. */
   async encode(inputs: EncoderInputs): Promise<Float32Array> {
-    if (this.stableVersion !== this.weightsVersion) {
-      this.stableVersion = this.weightsVersion;
-      this.stableBatches = 0;
-    }
     this.stableBatches++;
     if (!this.snapshot && (this.weightsVersion === 1 || this.stableBatches > SNAPSHOT_AFTER_STABLE_BATCHES)) {
       const bytes = buildEncoderGraph(this.config, this.weights);
-      this.snapshot = { version: this.weightsVersion, session: createSession(bytes).then(({ session }) => session) };
+      this.snapshot = createSession(bytes).then(({ session }) => session);
     }
-    const snapshot = this.snapshot;
-    if (snapshot?.version === this.weightsVersion) return runEncoderGraph(await snapshot.session, this.config, inputs);
+    if (this.snapshot) return runEncoderGraph(await this.snapshot, this.config, inputs);
     return this.encoder.forward(inputs, this.weights);
   }
 
