@@ -51,7 +51,7 @@ export function rewriteTopLevel(code: string, importFunctionName: string): Rewri
       replace(`${node.id.name} = ${text(node)};`);
     } else if (node.type === "ImportDeclaration") {
       replace(importAsAssignment(node, text, declared, importFunctionName));
-    } else if (node.type === "ExpressionStatement" && index === statements.length - 1 && node.directive === undefined) {
+    } else if (node.type === "ExpressionStatement" && index === statements.length - 1) {
       returnsValue = true;
       replace(`return (${text(node.expression)});`);
     } else if (node !== statement) {

@@ -2,7 +2,11 @@
 // written (the REPL resolves them), nothing is bundled. An input cut short (an open bracket, a
 // trailing operator, an open template literal or comment) is reported as "incomplete" so the REPL
 // asks for the next line; any other syntax error is one line naming the line and column.
+// esbuild drops expression statements it proves have no effect (`-1`, `"a" + "b"`, `typeof 1`,
+// `undefined`), so when the input is plain JavaScript ending in an expression, that expression is kept
+// as written: the REPL shows its value, as node's does.
 
+import { parse } from "acorn";
 import { transform, type Message } from "esbuild";
 
 export type Transpiled =
@@ -24,7 +28,7 @@ export async function transpile(source: string): Promise<Transpiled> {
     if (asObject.ok) return { kind: "code", code: asObject.code };
   }
   const result = await tryTransform(source);
-  if (result.ok) return { kind: "code", code: result.code };
+  if (result.ok) return { kind: "code", code: await keepFinalExpression(source, result.code) };
   if (await isCutShort(source, result.errors)) return { kind: "incomplete" };
   return { kind: "syntax-error", message: describeSyntaxError(result.errors[0]) };
 }
@@ -39,6 +43,18 @@ async function tryTransform(source: string): Promise<Attempt> {
     if (!Array.isArray(errors) || errors.length === 0) throw error;
     return { ok: false, errors };
   }
+}
+
+async function keepFinalExpression(source: string, code: string): Promise<string> {
+  let last;
+  try {
+    last = parse(source, { ecmaVersion: "latest", sourceType: "module", allowAwaitOutsideFunction: true }).body.at(-1);
+  } catch {
+    return code; // TypeScript syntax: esbuild's output is all there is
+  }
+  if (last?.type !== "ExpressionStatement") return code;
+  const before = await tryTransform(source.slice(0, last.start));
+  return before.ok ? `${before.code}(${source.slice(last.expression.start, last.expression.end)});\n` : code;
 }
 
 const END_OF_INPUT = /end of file|to terminate multi-line comment/;

@@ -12,7 +12,25 @@ export const replCommand: Command = {
   options: {},
   async run(_values, positionals) {
     if (positionals.length > 0) throw new ArgumentError("repl", `takes no arguments, got ${positionals.join(" ")}`);
-    const { runRepl } = await import("../../repl/main.tsx");
+    const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
+    const { runRepl } = await (interactive ? importHidingCiMarkers(() => import("../../repl/main.tsx")) : import("../../repl/main.tsx"));
     await runRepl();
   },
 };
+
+/**
+ * Ink decides once, when it loads, that it runs in CI (is-in-ci: CI or CONTINUOUS_INTEGRATION set)
+ * and then draws only its last frame: no prompt, no live chart. A person at a terminal is not CI,
+ * whatever the environment says, so Ink loads with those variables hidden; they are back right after,
+ * for the code typed into the REPL.
+ */
+async function importHidingCiMarkers<T>(load: () => Promise<T>): Promise<T> {
+  const markers = ["CI", "CONTINUOUS_INTEGRATION"] as const;
+  const saved = markers.map((name) => [name, process.env[name]] as const);
+  for (const name of markers) delete process.env[name];
+  try {
+    return await load();
+  } finally {
+    for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
+  }
+}

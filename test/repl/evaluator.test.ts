@@ -59,6 +59,19 @@ test("an object literal alone is an object, not a block", async () => {
   assert.deepEqual(valueOf(await newEvaluator().evaluate("{ a: 1, b: 'two' }")), { a: 1, b: "two" });
 });
 
+test("an input ending in an expression without effects shows its value, as in node's REPL", async () => {
+  const evaluator = newEvaluator();
+  await evaluator.evaluate("let calls = 0; function kept() { calls += 1 }");
+  assert.equal(valueOf(await evaluator.evaluate('"abc"')), "abc");
+  assert.equal(valueOf(await evaluator.evaluate('"a" + "b"')), "ab");
+  assert.equal(valueOf(await evaluator.evaluate("'use strict'")), "use strict");
+  assert.equal(valueOf(await evaluator.evaluate("-1")), -1);
+  assert.equal(valueOf(await evaluator.evaluate("typeof 1")), "number");
+  assert.equal(valueOf(await evaluator.evaluate("const s: string = 'x'; s + 1")), "x1");
+  assert.equal(valueOf(await evaluator.evaluate("kept(); -2")), -2);
+  assert.equal(valueOf(await evaluator.evaluate("calls")), 1);
+});
+
 test("errors thrown by an input come back as errors, and the scope survives them", async () => {
   const evaluator = newEvaluator();
   await evaluator.evaluate("const kept = 7");

@@ -1,7 +1,8 @@
 // End to end in a real pseudo-terminal: `embedtune repl` runs in tmux (its own server socket, a fixed
 // 120×50 window) and is driven by keys as a person would: load the default model and data, evaluate,
 // train 20 steps (the loss chart and metrics on screen), start a long run and stop it with Ctrl-C
-// (a checkpoint is saved, the prompt comes back and works), then Ctrl-C twice to leave.
+// (a checkpoint is saved, the prompt comes back and works), then Ctrl-C twice to leave. CI=true is set
+// as CI services do: Ink would then draw only its last frame, so the REPL hides it while Ink loads.
 // Skipped, saying so, where tmux is not installed (Debian: apt-get install tmux).
 
 import assert from "node:assert/strict";
@@ -54,7 +55,7 @@ async function waitForPrompt(what: string): Promise<void> {
 
 test("in a real terminal: load, .data, evaluate, train 20 steps with the chart, stop a long run with Ctrl-C, exit", { skip: hasTmux ? false : "tmux is not installed (apt-get install tmux)", timeout: 150_000 }, async () => {
   const work = temporaryDirectory();
-  const env = `EMBEDTUNE_CACHE=${join(work, "cache")} EMBEDTUNE_REPL_HISTORY=${join(work, "history")}`;
+  const env = `CI=true EMBEDTUNE_CACHE=${join(work, "cache")} EMBEDTUNE_REPL_HISTORY=${join(work, "history")}`;
   const exitFile = join(work, "exit-status");
   tmux("new-session", "-d", "-s", "repl", "-x", "120", "-y", "50", `cd ${ROOT} && env ${env} ${process.execPath} bin/embedtune.js repl; echo $? > ${exitFile}`);
   const socketPath = tmux("display-message", "-p", "#{socket_path}").trim();
@@ -98,6 +99,8 @@ test("in a real terminal: load, .data, evaluate, train 20 steps with the chart, 
 
     typeLine("long.output.interrupted && 1 + 1");
     await waitFor(/embedtune> long\.output\.interrupted && 1 \+ 1\n2\n/, "a working prompt after Ctrl-C");
+    typeLine("process.env.CI");
+    await waitFor(/embedtune> process\.env\.CI\n'true'\n/, "CI still set for the code typed in");
 
     tmux("send-keys", "-t", "repl", "C-c");
     await waitFor(/To exit, press Ctrl-C again/, "the exit hint");
