@@ -3,8 +3,9 @@
 // trailing operator, an open template literal or comment) is reported as "incomplete" so the REPL
 // asks for the next line; any other syntax error is one line naming the line and column.
 // esbuild drops expression statements it proves have no effect (`-1`, `"a" + "b"`, `typeof 1`,
-// `undefined`), so when the input is plain JavaScript ending in an expression, that expression is kept
-// as written: the REPL shows its value, as node's does.
+// `undefined`), the last one too, whose value the REPL shows; `export default (expression)` it keeps,
+// and top-level.ts treats that as the input's final expression. Where the statements are is found by
+// acorn, so this applies where the input also parses as JavaScript.
 
 import { parse } from "acorn";
 import { transform, type Message } from "esbuild";
@@ -27,8 +28,13 @@ export async function transpile(source: string): Promise<Transpiled> {
     const asObject = await tryTransform(`(${source})`);
     if (asObject.ok) return { kind: "code", code: asObject.code };
   }
+  const withFinalExpression = finalExpressionExported(source);
+  if (withFinalExpression !== undefined) {
+    const kept = await tryTransform(withFinalExpression);
+    if (kept.ok) return { kind: "code", code: kept.code };
+  }
   const result = await tryTransform(source);
-  if (result.ok) return { kind: "code", code: await keepFinalExpression(source, result.code) };
+  if (result.ok) return { kind: "code", code: result.code };
   if (await isCutShort(source, result.errors)) return { kind: "incomplete" };
   return { kind: "syntax-error", message: describeSyntaxError(result.errors[0]) };
 }
@@ -45,16 +51,16 @@ async function tryTransform(source: string): Promise<Attempt> {
   }
 }
 
-async function keepFinalExpression(source: string, code: string): Promise<string> {
+/** The input with its last statement, when that is an expression, as `export default (expression);`. */
+function finalExpressionExported(source: string): string | undefined {
   let last;
   try {
     last = parse(source, { ecmaVersion: "latest", sourceType: "module", allowAwaitOutsideFunction: true }).body.at(-1);
   } catch {
-    return code; // TypeScript syntax: esbuild's output is all there is
+    return undefined; // TypeScript syntax: no statement boundaries from acorn
   }
-  if (last?.type !== "ExpressionStatement") return code;
-  const before = await tryTransform(source.slice(0, last.start));
-  return before.ok ? `${before.code}(${source.slice(last.expression.start, last.expression.end)});\n` : code;
+  if (last?.type !== "ExpressionStatement") return undefined;
+  return `${source.slice(0, last.start)}export default (${source.slice(last.expression.start, last.expression.end)});`;
 }
 
 const END_OF_INPUT = /end of file|to terminate multi-line comment/;

@@ -70,6 +70,9 @@ test("an input ending in an expression without effects shows its value, as in no
   assert.equal(valueOf(await evaluator.evaluate("const s: string = 'x'; s + 1")), "x1");
   assert.equal(valueOf(await evaluator.evaluate("kept(); -2")), -2);
   assert.equal(valueOf(await evaluator.evaluate("calls")), 1);
+  // Also valid JavaScript (two comparisons), but TypeScript's generic call is what runs.
+  await evaluator.evaluate("function identity<T>(value: T): T { return value }");
+  assert.equal(valueOf(await evaluator.evaluate('identity<string>("x")')), "x");
 });
 
 test("errors thrown by an input come back as errors, and the scope survives them", async () => {
