@@ -8,6 +8,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors.ts";
+import { pythonEnumQualifiedName, pythonEnumValue } from "../util/python-enum.ts";
 import { checkColumns, cosineDistance, requireLabels, torchPairwiseDistance } from "./functional.ts";
 import type { Loss } from "./loss.ts";
 
@@ -19,17 +20,14 @@ export const SiameseDistanceMetric = {
 } as const;
 export type SiameseDistanceMetric = (typeof SiameseDistanceMetric)[keyof typeof SiameseDistanceMetric];
 
-/** Accepts a SiameseDistanceMetric value ("cosine_distance") or member name ("COSINE_DISTANCE"). */
+/** Accepts a SiameseDistanceMetric value ("cosine_distance"), member name ("COSINE_DISTANCE") or qualified name. */
 export function checkSiameseDistanceMetric(metric: unknown, where = "distanceMetric"): SiameseDistanceMetric {
-  const entries = Object.entries(SiameseDistanceMetric);
-  const found = entries.find(([key, value]) => metric === value || metric === key || metric === `SiameseDistanceMetric.${key}`);
-  if (!found) throw new ArgumentError(where, `${JSON.stringify(metric)} is not a SiameseDistanceMetric (use ${entries.map(([key]) => key).join(", ")})`);
-  return found[1];
+  return pythonEnumValue("SiameseDistanceMetric", SiameseDistanceMetric, metric, where);
 }
 
 /** "SiameseDistanceMetric.COSINE_DISTANCE" etc., as get_config_dict() names the metric. */
 export function siameseDistanceMetricName(metric: SiameseDistanceMetric): string {
-  return `SiameseDistanceMetric.${Object.entries(SiameseDistanceMetric).find(([, value]) => value === metric)![0]}`;
+  return pythonEnumQualifiedName("SiameseDistanceMetric", SiameseDistanceMetric, metric);
 }
 
 /** d(u_i, v_i) row by row for a SiameseDistanceMetric. */

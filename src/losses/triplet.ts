@@ -7,6 +7,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors.ts";
+import { pythonEnumQualifiedName, pythonEnumValue } from "../util/python-enum.ts";
 import { checkColumns, cosineDistance, torchPairwiseDistance } from "./functional.ts";
 import type { Loss } from "./loss.ts";
 
@@ -18,12 +19,9 @@ export const TripletDistanceMetric = {
 } as const;
 export type TripletDistanceMetric = (typeof TripletDistanceMetric)[keyof typeof TripletDistanceMetric];
 
-/** Accepts a TripletDistanceMetric value ("euclidean") or member name ("EUCLIDEAN"). */
+/** Accepts a TripletDistanceMetric value ("euclidean"), member name ("EUCLIDEAN") or qualified name. */
 export function checkTripletDistanceMetric(metric: unknown, where = "distanceMetric"): TripletDistanceMetric {
-  const entries = Object.entries(TripletDistanceMetric);
-  const found = entries.find(([key, value]) => metric === value || metric === key || metric === `TripletDistanceMetric.${key}`);
-  if (!found) throw new ArgumentError(where, `${JSON.stringify(metric)} is not a TripletDistanceMetric (use ${entries.map(([key]) => key).join(", ")})`);
-  return found[1];
+  return pythonEnumValue("TripletDistanceMetric", TripletDistanceMetric, metric, where);
 }
 
 /** d(a_i, b_i) row by row for a TripletDistanceMetric. */
@@ -66,7 +64,6 @@ export class TripletLoss implements Loss {
   }
 
   getConfigDict(): Record<string, unknown> {
-    const member = Object.entries(TripletDistanceMetric).find(([, value]) => value === this.distanceMetric)![0];
-    return { distance_metric: `TripletDistanceMetric.${member}`, triplet_margin: this.tripletMargin };
+    return { distance_metric: pythonEnumQualifiedName("TripletDistanceMetric", TripletDistanceMetric, this.distanceMetric), triplet_margin: this.tripletMargin };
   }
 }
