@@ -32,7 +32,7 @@ import {
   type EvaluationModel,
   type SentenceEvaluator,
 } from "./evaluator.ts";
-import { pairedCosineSimilarity, pairedDot, pairedEuclideanDistance, pairedManhattanDistance, resolveSimilarityFnNames } from "./paired-scores.ts";
+import { pairedCosineSimilarity, pairedDot, pairedEuclideanDistance, pairedManhattanDistance, primaryMetricKey, resolveSimilarityFnNames } from "./paired-scores.ts";
 import { averagePrecision, matthewsCorrelation } from "./statistics.ts";
 
 export const BINARY_CLASSIFICATION_DEFAULT_FUNCTIONS: readonly SimilarityFunctionName[] = ["cosine", "dot", "manhattan", "euclidean"];
@@ -148,7 +148,7 @@ export class BinaryClassificationEvaluator implements SentenceEvaluator {
     this.name = options.name ?? "";
     this.showProgressBar = options.showProgressBar ?? false;
     this.writeCsv = options.writeCsv ?? true;
-    this.primaryMetric = prefixMetricName(this.similarityFnNames.length > 1 ? "max_ap" : `${this.similarityFnNames[0]}_ap`, this.name);
+    this.primaryMetric = prefixMetricName(primaryMetricKey(undefined, this.similarityFnNames, (fn) => `${fn}_ap`), this.name);
     this.csvFile = `binary_classification_evaluation${this.name ? `_${this.name}` : ""}_results.csv`;
     this.csvHeaders = ["epoch", "steps", ...this.similarityFnNames.flatMap((fn) => CSV_METRICS.map((metric) => `${fn}_${metric}`))];
   }

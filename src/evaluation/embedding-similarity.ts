@@ -13,7 +13,7 @@
 // quantised precisions (int8, uint8, binary, ubinary) are not supported.
 
 import { ArgumentError } from "../errors.ts";
-import { checkSimilarityFunction, type SimilarityFunctionName } from "../similarity.ts";
+import type { SimilarityFunctionName } from "../similarity.ts";
 import {
   appendCsvRow,
   checkBatchSize,
@@ -29,7 +29,7 @@ import {
   type EvaluationModel,
   type SentenceEvaluator,
 } from "./evaluator.ts";
-import { pairedSimilarity, resolveSimilarityFnNames } from "./paired-scores.ts";
+import { pairedSimilarity, primaryMetricKey, resolveMainSimilarity, resolveSimilarityFnNames } from "./paired-scores.ts";
 import { pearson, spearman } from "./statistics.ts";
 
 export const EMBEDDING_SIMILARITY_DEFAULT_FUNCTIONS: readonly SimilarityFunctionName[] = ["cosine", "manhattan", "euclidean", "dot"];
@@ -89,10 +89,7 @@ export class EmbeddingSimilarityEvaluator implements SentenceEvaluator {
     this.scores = [...scores];
 
     this.similarityFnNames = resolveSimilarityFnNames(options.similarityFnNames, EMBEDDING_SIMILARITY_DEFAULT_FUNCTIONS);
-    this.mainSimilarity = options.mainSimilarity === undefined ? undefined : checkSimilarityFunction(options.mainSimilarity, "mainSimilarity");
-    if (this.mainSimilarity !== undefined && !this.similarityFnNames.includes(this.mainSimilarity)) {
-      throw new ArgumentError("mainSimilarity", `${JSON.stringify(this.mainSimilarity)} is not in similarityFnNames (${this.similarityFnNames.join(", ")})`);
-    }
+    this.mainSimilarity = resolveMainSimilarity(options.mainSimilarity, "mainSimilarity", this.similarityFnNames);
     const precision: unknown = options.precision;
     if (precision !== undefined && precision !== "float32") {
       throw new ArgumentError(
@@ -109,12 +106,7 @@ export class EmbeddingSimilarityEvaluator implements SentenceEvaluator {
     this.showProgressBar = options.showProgressBar ?? false;
     this.writeCsv = options.writeCsv ?? true;
 
-    const primary = this.mainSimilarity
-      ? `spearman_${this.mainSimilarity}`
-      : this.similarityFnNames.length > 1
-        ? "spearman_max"
-        : `spearman_${this.similarityFnNames[0]}`;
-    this.primaryMetric = prefixMetricName(primary, this.name);
+    this.primaryMetric = prefixMetricName(primaryMetricKey(this.mainSimilarity, this.similarityFnNames, (fn) => `spearman_${fn}`), this.name);
     this.csvFile = `similarity_evaluation${this.name ? `_${this.name}` : ""}${this.precision ? `_${this.precision}` : ""}_results.csv`;
     this.csvHeaders = ["epoch", "steps", ...this.similarityFnNames.flatMap((fn) => [`${fn}_pearson`, `${fn}_spearman`])];
   }

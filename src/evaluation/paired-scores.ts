@@ -90,3 +90,24 @@ export function resolveSimilarityFnNames(
   if (duplicate >= 0) throw new ArgumentError(`similarityFnNames[${duplicate}]`, `${JSON.stringify(resolved[duplicate])} is listed twice`);
   return resolved;
 }
+
+/** An evaluator's main similarity function: undefined when unset, otherwise one of its similarityFnNames. */
+export function resolveMainSimilarity(
+  given: string | undefined,
+  argument: string,
+  similarityFnNames: readonly SimilarityFunctionName[],
+): SimilarityFunctionName | undefined {
+  if (given === undefined) return undefined;
+  const main = checkSimilarityFunction(given, argument);
+  if (!similarityFnNames.includes(main)) throw new ArgumentError(argument, `${JSON.stringify(main)} is not in similarityFnNames (${similarityFnNames.join(", ")})`);
+  return main;
+}
+
+/** The primary metric (unprefixed): the main function's, else the max over several functions, else the only function's. */
+export function primaryMetricKey(
+  main: SimilarityFunctionName | undefined,
+  similarityFnNames: readonly SimilarityFunctionName[],
+  key: (fn: SimilarityFunctionName | "max") => string,
+): string {
+  return key(main ?? (similarityFnNames.length > 1 ? "max" : similarityFnNames[0]));
+}

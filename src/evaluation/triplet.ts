@@ -26,7 +26,7 @@ import {
   type EvaluationModel,
   type SentenceEvaluator,
 } from "./evaluator.ts";
-import { pairedSimilarity, resolveSimilarityFnNames } from "./paired-scores.ts";
+import { pairedSimilarity, primaryMetricKey, resolveMainSimilarity, resolveSimilarityFnNames } from "./paired-scores.ts";
 
 export const TRIPLET_DEFAULT_FUNCTIONS: readonly SimilarityFunctionName[] = ["cosine", "dot", "manhattan", "euclidean"];
 
@@ -92,26 +92,14 @@ export class TripletEvaluator implements SentenceEvaluator {
     checkSameLength(this.negatives, "negatives", this.anchors, "anchors");
     if (this.anchors.length === 0) throw new ArgumentError("anchors", "needs at least one triplet");
     this.similarityFnNames = resolveSimilarityFnNames(options.similarityFnNames, TRIPLET_DEFAULT_FUNCTIONS);
-    this.mainSimilarityFunction =
-      options.mainSimilarityFunction === undefined ? undefined : checkSimilarityFunction(options.mainSimilarityFunction, "mainSimilarityFunction");
-    if (this.mainSimilarityFunction !== undefined && !this.similarityFnNames.includes(this.mainSimilarityFunction)) {
-      throw new ArgumentError(
-        "mainSimilarityFunction",
-        `${JSON.stringify(this.mainSimilarityFunction)} is not in similarityFnNames (${this.similarityFnNames.join(", ")})`,
-      );
-    }
+    this.mainSimilarityFunction = resolveMainSimilarity(options.mainSimilarityFunction, "mainSimilarityFunction", this.similarityFnNames);
     this.margin = resolveMargins(options.margin);
     this.truncateDim = checkTruncateDim(options.truncateDim);
     this.batchSize = checkBatchSize(options.batchSize ?? 16);
     this.name = options.name ?? "";
     this.showProgressBar = options.showProgressBar ?? false;
     this.writeCsv = options.writeCsv ?? true;
-    const primary = this.mainSimilarityFunction
-      ? `${this.mainSimilarityFunction}_accuracy`
-      : this.similarityFnNames.length > 1
-        ? "max_accuracy"
-        : `${this.similarityFnNames[0]}_accuracy`;
-    this.primaryMetric = prefixMetricName(primary, this.name);
+    this.primaryMetric = prefixMetricName(primaryMetricKey(this.mainSimilarityFunction, this.similarityFnNames, (fn) => `${fn}_accuracy`), this.name);
     this.csvFile = `triplet_evaluation${this.name ? `_${this.name}` : ""}_results.csv`;
     this.csvHeaders = ["epoch", "steps", ...this.similarityFnNames.map((fn) => `accuracy_${fn}`)];
   }
