@@ -136,6 +136,22 @@ export function ratio(value: number | null | undefined, reference: number | null
   return value / reference;
 }
 
+/**
+ * A row for one measurement: the figure `measure` takes from it and its note, or why there is none; given
+ * a reference, that reference's figure beside it and the ratio of the two.
+ */
+export function measuredRow<T>(
+  fields: Pick<Row, "benchmark" | "subject" | "metric" | "unit" | "better">,
+  outcome: Outcome<T>,
+  measure: (measured: T) => { value: number; note?: string },
+  reference?: { subject: string; value: number | null },
+): Row {
+  const measured = outcome.ok ? measure(outcome.value) : undefined;
+  const value = measured?.value ?? null;
+  const row: Row = { ...fields, value, missing: outcome.ok ? undefined : outcome.reason, note: measured?.note };
+  return reference ? { ...row, reference: reference.subject, referenceValue: reference.value, ratio: ratio(value, reference.value) } : row;
+}
+
 export function loadAverage(): number[] {
   return loadavg().map((value) => Math.round(value * 100) / 100);
 }

@@ -7,7 +7,7 @@
 // reported. The first four sentences' embeddings are compared across the three.
 
 import { join } from "node:path";
-import { bestRound, describeRounds, interleaved, ratio, runNodeTask, scratchDir, type Benchmark, type Row } from "./common.ts";
+import { bestRound, describeRounds, interleaved, measuredRow, runNodeTask, scratchDir, type Benchmark, type Row } from "./common.ts";
 import { ensureModel, sampleSentences } from "./fixtures.ts";
 import { runTorch, torchLabel } from "./torch.ts";
 
@@ -65,49 +65,32 @@ export const encodeThroughput: Benchmark = {
     const torchCheck = torch.ok ? torch.value.check_embeddings : undefined;
     const base = { benchmark: "3 encode", metric: "sentences/s", unit: "sent/s", better: "higher" as const };
     const rows: Row[] = [
-      {
-        ...base,
-        subject: torchLabel(),
-        value: reference,
-        missing: torch.ok ? undefined : torch.reason,
-        note: torch.ok
-          ? [
-              describeRounds(torch.value.roundScores, "sent/s", 0),
-              `${torch.value.sentences} sentences in ${torch.value.seconds.toFixed(2)} s (CPU ${torch.value.cpu_seconds.toFixed(2)} s), ${torch.value.mean_real_tokens.toFixed(1)} real tokens/sentence`,
-            ].filter(Boolean).join("; ")
-          : undefined,
-      },
+      measuredRow({ ...base, subject: torchLabel() }, torch, (measured) => ({
+        value: measured.sentences_per_second,
+        note: [
+          describeRounds(measured.roundScores, "sent/s", 0),
+          `${measured.sentences} sentences in ${measured.seconds.toFixed(2)} s (CPU ${measured.cpu_seconds.toFixed(2)} s), ${measured.mean_real_tokens.toFixed(1)} real tokens/sentence`,
+        ].filter(Boolean).join("; "),
+      })),
     ];
     const outcomes: [string, typeof ort][] = [
       ["embedtune onnxruntime", ort],
       ["transformers.js (exportOnnx model)", tjs],
     ];
     for (const [subject, outcome] of outcomes) {
-      const value = outcome.ok ? outcome.value.sentencesPerSecond : null;
-      let note: string | undefined;
-      if (outcome.ok) {
-        const vsTorch = maxAbsDiff(outcome.value.check, torchCheck);
-        const vsOrt = subject.startsWith("transformers") && ort.ok ? maxAbsDiff(outcome.value.check, ort.value.check) : null;
-        note = [
-          describeRounds(outcome.value.roundScores, "sent/s", 0),
-          `${outcome.value.sentences} sentences in ${outcome.value.seconds.toFixed(2)} s (CPU ${outcome.value.cpuSeconds.toFixed(2)} s)`,
+      const measure = (measured: Throughput & { roundScores: number[] }) => {
+        const vsTorch = maxAbsDiff(measured.check, torchCheck);
+        const vsOrt = subject.startsWith("transformers") && ort.ok ? maxAbsDiff(measured.check, ort.value.check) : null;
+        const note = [
+          describeRounds(measured.roundScores, "sent/s", 0),
+          `${measured.sentences} sentences in ${measured.seconds.toFixed(2)} s (CPU ${measured.cpuSeconds.toFixed(2)} s)`,
           vsTorch === null ? undefined : `max |Δ| vs PyTorch ${vsTorch.toExponential(1)}`,
           vsOrt === null ? undefined : `vs ORT engine ${vsOrt.toExponential(1)}`,
-          typeof outcome.value.extra.exportSeconds === "number" ? `export ${outcome.value.extra.exportSeconds.toFixed(1)} s` : undefined,
-        ]
-          .filter(Boolean)
-          .join("; ");
-      }
-      rows.push({
-        ...base,
-        subject,
-        value,
-        missing: outcome.ok ? undefined : outcome.reason,
-        reference: torchLabel(),
-        referenceValue: reference,
-        ratio: ratio(value, reference),
-        note,
-      });
+          typeof measured.extra.exportSeconds === "number" ? `export ${measured.extra.exportSeconds.toFixed(1)} s` : undefined,
+        ];
+        return { value: measured.sentencesPerSecond, note: note.filter(Boolean).join("; ") };
+      };
+      rows.push(measuredRow({ ...base, subject }, outcome, measure, { subject: torchLabel(), value: reference }));
     }
     return {
       rows,

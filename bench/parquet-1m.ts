@@ -4,7 +4,7 @@
 // peak RSS (resourceUsage().maxRSS, and the highest of 20 ms process.memoryUsage().rss samples).
 // Reference, same run, same code path: STS-B train (5,749 rows). Each runs in a fresh process.
 
-import { attempt, ratio, runNodeTask, type Benchmark, type Row } from "./common.ts";
+import { attempt, measuredRow, runNodeTask, type Benchmark, type Row } from "./common.ts";
 import { ensureModel, ensurePairsParquet, stsbPath } from "./fixtures.ts";
 import type { EngineName } from "./embedtune.ts";
 
@@ -34,32 +34,24 @@ export const parquetFirstStep: Benchmark = {
     const describe = (o: FirstStep) =>
       `${o.engine} engine${o.engineNote ? ` (${o.engineNote})` : ""}: loadDataset ${o.loadDatasetSeconds.toFixed(2)} s, trainer ${o.trainerSeconds.toFixed(2)} s, step ${o.firstStepSeconds.toFixed(2)} s`;
     const rows: Row[] = [
-      {
-        benchmark: "4 parquet-1m",
-        subject: `1,000,000 rows (${(parquet.bytes / 2 ** 20).toFixed(0)} MB file)`,
-        metric: "s to first step done",
-        unit: "s",
-        better: "lower",
-        value: big.ok ? big.value.totalSeconds : null,
-        missing: big.ok ? undefined : big.reason,
-        reference: refName,
-        referenceValue: small.ok ? small.value.totalSeconds : null,
-        ratio: ratio(big.ok ? big.value.totalSeconds : null, small.ok ? small.value.totalSeconds : null),
-        note: big.ok ? `${describe(big.value)}${parquet.generatedSeconds ? `; file written in ${parquet.generatedSeconds.toFixed(0)} s (once)` : ""}` : undefined,
-      },
-      {
-        benchmark: "4 parquet-1m",
-        subject: "1,000,000 rows",
-        metric: "peak RSS MB",
-        unit: "MB",
-        better: "lower",
-        value: big.ok ? big.value.peakRssMB : null,
-        missing: big.ok ? undefined : big.reason,
-        reference: refName,
-        referenceValue: small.ok ? small.value.peakRssMB : null,
-        ratio: ratio(big.ok ? big.value.peakRssMB : null, small.ok ? small.value.peakRssMB : null),
-        note: big.ok ? `RSS ${big.value.rssBeforeMB.toFixed(0)} MB before loadDataset (model loaded); highest sample ${big.value.peakSampledRssMB.toFixed(0)} MB` : undefined,
-      },
+      measuredRow(
+        { benchmark: "4 parquet-1m", subject: `1,000,000 rows (${(parquet.bytes / 2 ** 20).toFixed(0)} MB file)`, metric: "s to first step done", unit: "s", better: "lower" },
+        big,
+        (measured) => ({
+          value: measured.totalSeconds,
+          note: `${describe(measured)}${parquet.generatedSeconds ? `; file written in ${parquet.generatedSeconds.toFixed(0)} s (once)` : ""}`,
+        }),
+        { subject: refName, value: small.ok ? small.value.totalSeconds : null },
+      ),
+      measuredRow(
+        { benchmark: "4 parquet-1m", subject: "1,000,000 rows", metric: "peak RSS MB", unit: "MB", better: "lower" },
+        big,
+        (measured) => ({
+          value: measured.peakRssMB,
+          note: `RSS ${measured.rssBeforeMB.toFixed(0)} MB before loadDataset (model loaded); highest sample ${measured.peakSampledRssMB.toFixed(0)} MB`,
+        }),
+        { subject: refName, value: small.ok ? small.value.peakRssMB : null },
+      ),
     ];
     return {
       rows,

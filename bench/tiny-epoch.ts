@@ -4,7 +4,7 @@
 // tokenising inside the loop as the trainer does; its own shuffle). About 10–60 s per engine, so --quick
 // runs the whole epoch too. Process CPU seconds are reported beside the wall time.
 
-import { attempt, median, ratio, runNodeTask, type Benchmark, type Outcome, type Row } from "./common.ts";
+import { attempt, measuredRow, median, runNodeTask, type Benchmark, type Outcome, type Row } from "./common.ts";
 import { ensureModel, stsbPath, stsbRows } from "./fixtures.ts";
 import { runTorch, torchLabel } from "./torch.ts";
 import type { EngineName } from "./embedtune.ts";
@@ -57,34 +57,23 @@ export const tinyEpoch: Benchmark = {
     const metric = `wall s, ${steps} steps`;
     const base = { benchmark: "2 tiny-epoch", metric, unit: "s", better: "lower" as const };
     const tableRows: Row[] = [
-      {
-        ...base,
-        subject: torchLabel(),
-        value: reference,
-        missing: torch.ok ? undefined : torch.reason,
-        note: torch.ok
-          ? `median step ${(torch.value.median_step_seconds * 1e3).toFixed(1)} ms, mean ${((torch.value.wall_seconds / torch.value.steps) * 1e3).toFixed(1)} ms; CPU ${torch.value.cpu_seconds.toFixed(1)} s; ` +
-            `loss ${torch.value.loss_first_last.map((l) => l.toFixed(2)).join(" → ")}`
-          : undefined,
-      },
+      measuredRow({ ...base, subject: torchLabel() }, torch, (measured) => ({
+        value: measured.wall_seconds,
+        note:
+          `median step ${(measured.median_step_seconds * 1e3).toFixed(1)} ms, mean ${((measured.wall_seconds / measured.steps) * 1e3).toFixed(1)} ms; CPU ${measured.cpu_seconds.toFixed(1)} s; ` +
+          `loss ${measured.loss_first_last.map((l) => l.toFixed(2)).join(" → ")}`,
+      })),
     ];
     const tfjsSeconds = outcomes[1][1].ok ? outcomes[1][1].value.wallSeconds : null;
     for (const [name, outcome] of outcomes) {
-      const value = outcome.ok ? outcome.value.wallSeconds : null;
-      const vsTfjs = name !== "tfjs" && tfjsSeconds !== null && value !== null ? `; ${(tfjsSeconds / value).toFixed(1)}× faster than tfjs` : "";
-      tableRows.push({
-        ...base,
-        subject: `embedtune ${name}`,
-        value,
-        missing: outcome.ok ? undefined : outcome.reason,
-        reference: torchLabel(),
-        referenceValue: reference,
-        ratio: ratio(value, reference),
-        note: outcome.ok
-          ? `median step ${(outcome.value.medianStepSeconds * 1e3).toFixed(1)} ms, mean ${((outcome.value.wallSeconds / outcome.value.steps) * 1e3).toFixed(1)} ms (first ${(outcome.value.firstStepSeconds * 1e3).toFixed(0)} ms); ` +
-            `CPU ${outcome.value.cpuSeconds.toFixed(1)} s; loss ${outcome.value.lossFirstLast.map((l) => l.toFixed(2)).join(" → ")}${vsTfjs}`
-          : undefined,
-      });
+      const measure = (measured: EngineEpoch) => {
+        const vsTfjs = name !== "tfjs" && tfjsSeconds !== null ? `; ${(tfjsSeconds / measured.wallSeconds).toFixed(1)}× faster than tfjs` : "";
+        const note =
+          `median step ${(measured.medianStepSeconds * 1e3).toFixed(1)} ms, mean ${((measured.wallSeconds / measured.steps) * 1e3).toFixed(1)} ms (first ${(measured.firstStepSeconds * 1e3).toFixed(0)} ms); ` +
+          `CPU ${measured.cpuSeconds.toFixed(1)} s; loss ${measured.lossFirstLast.map((l) => l.toFixed(2)).join(" → ")}${vsTfjs}`;
+        return { value: measured.wallSeconds, note };
+      };
+      tableRows.push(measuredRow({ ...base, subject: `embedtune ${name}` }, outcome, measure, { subject: torchLabel(), value: reference }));
     }
     return {
       rows: tableRows,

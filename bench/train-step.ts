@@ -7,7 +7,7 @@
 // once (1 warm-up + 2 timed steps: ~10 s each on wasm; skipped by --quick).
 // embedtune steps are timed between the trainer's "step" events, so tokenisation is inside (as in PyTorch here).
 
-import { attempt, bestRound, describeRounds, interleaved, median, ratio, runNodeTask, type Benchmark, type Row } from "./common.ts";
+import { attempt, bestRound, describeRounds, interleaved, measuredRow, median, runNodeTask, type Benchmark, type Row } from "./common.ts";
 import { ensureModel, samplePairs, type PairRow } from "./fixtures.ts";
 import { runTorch, torchLabel } from "./torch.ts";
 import type { EngineName } from "./embedtune.ts";
@@ -75,31 +75,23 @@ export const trainStep: Benchmark = {
     const referenceName = torchLabel();
     const rows: Row[] = [];
     const base = { benchmark: "1 train-step", metric: "median s/step", unit: "s", better: "lower" as const };
-    rows.push({
-      ...base,
-      subject: referenceName,
-      value: reference,
-      missing: torch.ok ? undefined : torch.reason,
-      note: torch.ok
-        ? `${describeRounds(torch.value.roundScores, "s")}${torch.value.roundScores.length > 1 ? "; " : ""}${torch.value.step_seconds.length - WARMUP} timed steps after ${WARMUP} warm-up (${spread(torch.value.step_seconds.slice(WARMUP))}); CPU ${torch.value.median_cpu_seconds.toFixed(2)} s/step; ` +
-          `padded ${torch.value.padded_lengths.join("/")} tokens per side, mean real ${torch.value.mean_real_tokens.toFixed(1)}`
-        : undefined,
-    });
+    rows.push(
+      measuredRow({ ...base, subject: referenceName }, torch, (measured) => ({
+        value: measured.median_seconds,
+        note:
+          `${describeRounds(measured.roundScores, "s")}${measured.roundScores.length > 1 ? "; " : ""}${measured.step_seconds.length - WARMUP} timed steps after ${WARMUP} warm-up (${spread(measured.step_seconds.slice(WARMUP))}); CPU ${measured.median_cpu_seconds.toFixed(2)} s/step; ` +
+          `padded ${measured.padded_lengths.join("/")} tokens per side, mean real ${measured.mean_real_tokens.toFixed(1)}`,
+      })),
+    );
     for (const [name, outcome] of [["onnxruntime", ort], ["tfjs", tfjs]] as const) {
-      const value = outcome.ok ? outcome.value.medianSeconds : null;
-      rows.push({
-        ...base,
-        subject: `embedtune ${name}${outcome.ok && outcome.value.provider ? ` (${outcome.value.provider})` : ""}`,
-        value,
-        missing: outcome.ok ? undefined : outcome.reason,
-        reference: referenceName,
-        referenceValue: reference,
-        ratio: ratio(value, reference),
-        note: outcome.ok
-          ? `${describeRounds(outcome.value.roundScores, "s")}${outcome.value.roundScores.length > 1 ? "; " : ""}${outcome.value.stepSeconds.length - outcome.value.warmup} timed steps after ${outcome.value.warmup} warm-up (${spread(outcome.value.stepSeconds.slice(outcome.value.warmup))}; first ${outcome.value.stepSeconds[0].toFixed(2)} s); ` +
-            `CPU ${outcome.value.medianCpuSeconds.toFixed(2)} s/step; padded ${outcome.value.paddedLengths.join("/")}; peak RSS ${outcome.value.peakRssMB.toFixed(0)} MB`
-          : undefined,
+      const subject = `embedtune ${name}${outcome.ok && outcome.value.provider ? ` (${outcome.value.provider})` : ""}`;
+      const measure = (measured: EngineTrain & { roundScores: number[] }) => ({
+        value: measured.medianSeconds,
+        note:
+          `${describeRounds(measured.roundScores, "s")}${measured.roundScores.length > 1 ? "; " : ""}${measured.stepSeconds.length - measured.warmup} timed steps after ${measured.warmup} warm-up (${spread(measured.stepSeconds.slice(measured.warmup))}; first ${measured.stepSeconds[0].toFixed(2)} s); ` +
+          `CPU ${measured.medianCpuSeconds.toFixed(2)} s/step; padded ${measured.paddedLengths.join("/")}; peak RSS ${measured.peakRssMB.toFixed(0)} MB`,
       });
+      rows.push(measuredRow({ ...base, subject }, outcome, measure, { subject: referenceName, value: reference }));
     }
     return {
       rows,
