@@ -5,9 +5,16 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { ModelLoadError } from "../errors.ts";
+import { assertContainedFile, moduleFolderEscape } from "./contained-path.ts";
+import { parseJsonText } from "./json-error.ts";
 import { EMBEDTUNE_VERSION } from "../version.ts";
 
-export function readJsonFile(path: string): unknown {
+/**
+ * Reads and parses a JSON file. With `within` (the model folder the file belongs to) a symlink that
+ * resolves outside that folder is refused first (see contained-path.ts). Errors never quote the text.
+ */
+export function readJsonFile(path: string, options: { within?: string } = {}): unknown {
+  if (options.within !== undefined) assertContainedFile(options.within, path);
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -15,12 +22,9 @@ export function readJsonFile(path: string): unknown {
     const code = (error as NodeJS.ErrnoException).code;
     throw new ModelLoadError(path, code === "ENOENT" ? "missing" : `cannot be read (${code ?? (error as Error).message})`);
   }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    // V8 quotes the start of the text, newlines included; keep the message on one line.
-    throw new ModelLoadError(path, `is not valid JSON (${(error as Error).message.replace(/\s+/g, " ")})`);
-  }
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) throw new ModelLoadError(path, `is not valid JSON (${parsed.problem})`);
+  return parsed.value;
 }
 
 export function writeJsonFile(path: string, value: unknown): void {
@@ -43,15 +47,19 @@ const MODULE_TYPES: Record<ModuleKind, string> = {
   Normalize: "sentence_transformers.models.Normalize",
 };
 
-/** modules.json, or undefined when the folder is a plain Hugging Face model without one. */
+/**
+ * modules.json, or undefined when the folder is a plain Hugging Face model without one. Every module
+ * path must stay inside the model folder (contained-path.ts); `../evil`, `/etc` or a symlink to another
+ * folder is refused before anything in it is read.
+ */
 export function readModules(directory: string): ModuleEntry[] | undefined {
   const path = join(directory, "modules.json");
   if (!existsSync(path)) return undefined;
-  const json = readJsonFile(path);
+  const json = readJsonFile(path, { within: directory });
   if (!Array.isArray(json)) throw new ModelLoadError(path, "is not a JSON list of modules");
   return json.map((entry, index) => {
     const module = entry as Partial<ModuleEntry>;
-    if (typeof module.type !== "string" || typeof (module.path ?? "") !== "string") {
+    if (typeof module !== "object" || module === null || typeof module.type !== "string" || typeof (module.path ?? "") !== "string") {
       throw new ModelLoadError(path, `module ${index} has no "type" and "path"`);
     }
     const kind = (Object.keys(MODULE_TYPES) as ModuleKind[]).find((name) => module.type!.split(".").pop() === name);
@@ -61,7 +69,16 @@ export function readModules(directory: string): ModuleEntry[] | undefined {
         `module type ${module.type} is not supported (embedtune supports Transformer, Pooling, Normalize)`,
       );
     }
-    return { idx: module.idx ?? index, name: module.name ?? String(index), path: module.path ?? "", type: module.type, kind };
+    const modulePath = module.path ?? "";
+    const escape = moduleFolderEscape(directory, modulePath);
+    if (escape !== undefined) {
+      const shown = modulePath.length > 200 ? `${modulePath.slice(0, 200)}…` : modulePath;
+      throw new ModelLoadError(
+        path,
+        `module ${index} (${kind}) has path ${JSON.stringify(shown)}, which ${escape}; a module folder must be inside the model folder`,
+      );
+    }
+    return { idx: module.idx ?? index, name: module.name ?? String(index), path: modulePath, type: module.type, kind };
   });
 }
 

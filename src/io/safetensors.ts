@@ -1,9 +1,11 @@
 // Reader and writer for the safetensors format: u64 little-endian header length N | N bytes of UTF-8
 // JSON header {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__"?: {string: string}} |
 // raw little-endian tensor bytes (offsets relative to the byte after the header). Malformed input throws
-// SafetensorsError with a one-line message; we write F32 only, padded and sorted like the Python library.
+// SafetensorsError with a one-line message (a header that is not JSON is described by position, never
+// quoted); we write F32 only, padded and sorted like the Python library.
 import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { ArgumentError, SafetensorsError } from "../errors.ts";
+import { parseJsonText } from "./json-error.ts";
 
 export type SafetensorsDtype =
   | "F64"
@@ -255,12 +257,10 @@ function decodeHeader(headerBytes: Uint8Array, fail: (detail: string) => never):
   } catch {
     return fail(`header (${headerBytes.byteLength} bytes) is not valid UTF-8`);
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    return fail(`header is not valid JSON: ${oneLine(error instanceof Error ? error.message : String(error))}`);
-  }
+  const result = parseJsonText(text);
+  // Never V8's message: it quotes the header text.
+  if (!result.ok) return fail(`header is not valid JSON (${result.problem})`);
+  const parsed = result.value;
   if (!isPlainObject(parsed)) {
     return fail(`header is ${describeValue(parsed)}, expected a JSON object of tensors`);
   }

@@ -1,5 +1,12 @@
 // config.json of a Hugging Face BERT model (model_type "bert"): the sizes the encoder is built from.
 // Unknown fields are kept and written back unchanged, so a saved folder stays loadable by transformers.
+// Remote code: a config with auto_map (classes in the repo's own Python files, which transformers runs
+// only with trust_remote_code=True) is still loaded as model_type "bert" by embedtune's own encoder; the
+// loader says so once per process (remoteCodeNote). Saving leaves auto_map (and a trust_remote_code
+// field) out, unlike transformers, which keeps the config as loaded: embedtune neither copies the
+// repo's modeling_*.py files nor ran that code, so the saved folder is what embedtune trained and
+// evaluated, a plain BERT — keeping auto_map would make trust_remote_code loaders run (or fail to find)
+// code that was never part of the fine-tuning.
 
 import { ModelLoadError } from "../errors.ts";
 
@@ -30,7 +37,8 @@ export function parseBertConfig(json: unknown, file: string): BertConfig {
   if (typeof modelType !== "string" || !SUPPORTED_MODEL_TYPES.includes(modelType)) {
     throw new ModelLoadError(
       file,
-      `model_type ${JSON.stringify(modelType)} is not supported (embedtune supports ${SUPPORTED_MODEL_TYPES.join(", ")})`,
+      `model_type ${JSON.stringify(modelType)} is not supported (embedtune supports ${SUPPORTED_MODEL_TYPES.join(", ")})` +
+        (declaresRemoteCode(raw) ? "; its auto_map names remote code, which embedtune never runs" : ""),
     );
   }
   const hiddenAct = raw.hidden_act ?? "gelu";
@@ -78,11 +86,33 @@ export function parseBertConfig(json: unknown, file: string): BertConfig {
   return config;
 }
 
-/** The config as Hugging Face writes it (the raw fields, with the sizes this object holds). */
+/** Whether config.json points at remote code (auto_map, or a trust_remote_code field). */
+export function declaresRemoteCode(raw: Record<string, unknown>): boolean {
+  return (raw.auto_map !== undefined && raw.auto_map !== null) || raw.trust_remote_code === true;
+}
+
+let remoteCodeNoted = false;
+
+/**
+ * The one stderr line (with its newline) saying remote code is ignored, the first time a config that
+ * declares it is loaded in this process; undefined otherwise (and every later time).
+ */
+export function remoteCodeNote(config: BertConfig): string | undefined {
+  if (remoteCodeNoted || !declaresRemoteCode(config.raw)) return undefined;
+  remoteCodeNoted = true;
+  const what = config.raw.auto_map !== undefined && config.raw.auto_map !== null ? "auto_map" : "trust_remote_code";
+  return (
+    `embedtune: config.json declares ${what} (remote code); embedtune ignores remote code and loads the model as ` +
+    `model_type "bert" (saved models leave ${what} out)\n`
+  );
+}
+
+/** The config as Hugging Face writes it (the raw fields, with the sizes this object holds; no remote code). */
 export function bertConfigJson(config: BertConfig): Record<string, unknown> {
+  const { auto_map: _autoMap, trust_remote_code: _trustRemoteCode, ...raw } = config.raw;
   return {
     architectures: ["BertModel"],
-    ...config.raw,
+    ...raw,
     model_type: "bert",
     vocab_size: config.vocabSize,
     hidden_size: config.hiddenSize,

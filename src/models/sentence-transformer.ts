@@ -87,7 +87,7 @@ export class SentenceTransformer {
     if (first.kind !== "Transformer") {
       throw new ModelLoadError(join(directory, "modules.json"), `the first module must be a Transformer, found ${first.type}`);
     }
-    const transformer = Transformer.load(join(directory, first.path));
+    const transformer = Transformer.load(join(directory, first.path), { root: directory, quiet: options.quiet });
     let model: SentenceTransformer;
     try {
       model = SentenceTransformer.assemble(directory, transformer, rest);
@@ -132,7 +132,7 @@ export class SentenceTransformer {
     for (const module of rest) {
       if (module.kind === "Pooling" && !pooling && !normalize) {
         const path = join(directory, module.path, "config.json");
-        pooling = Pooling.fromConfig(readJsonFile(path), path, transformer.hiddenSize);
+        pooling = Pooling.fromConfig(readJsonFile(path, { within: directory }), path, transformer.hiddenSize);
       } else if (module.kind === "Normalize" && pooling && !normalize) {
         normalize = new Normalize();
       } else {
@@ -147,7 +147,7 @@ export class SentenceTransformer {
       );
     }
     const configPath = join(directory, "config_sentence_transformers.json");
-    const stConfig = existsSync(configPath) ? (readJsonFile(configPath) as Record<string, unknown>) : {};
+    const stConfig = existsSync(configPath) ? (readJsonFile(configPath, { within: directory }) as Record<string, unknown>) : {};
     const similarityFnName = readSimilarityFunction(stConfig.similarity_fn_name, configPath);
     return new SentenceTransformer(
       transformer,
@@ -277,7 +277,7 @@ export class SentenceTransformer {
 
   /** Copies the weights of a saved model folder (same architecture) into this model's variables. */
   loadWeightsFrom(directory: string): void {
-    const saved = Transformer.load(directory);
+    const saved = Transformer.load(directory, { quiet: true });
     try {
       const source = saved.namedParameters();
       this.transformer.namedParameters().forEach(({ name, tensor }, index) => {

@@ -4,11 +4,15 @@
 // max_seq_length − #special tokens, wrap it in the post-processor's special tokens ([CLS] … [SEP]),
 // pad to the longest row with the pad id; attention mask 1 for real tokens, token type ids 0.
 // (transformers.js truncates after adding specials and so drops the final [SEP]; we do not.)
+// The tokenizer files are read only when they resolve inside the model folder (contained-path.ts), since
+// they are written back verbatim on save; JSON errors name the file and position, never its text.
 
 import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { AutoTokenizer, PreTrainedTokenizer } from "@huggingface/transformers";
 import { ModelLoadError } from "../errors.ts";
+import { assertContainedFile } from "../io/contained-path.ts";
+import { parseJsonText } from "../io/json-error.ts";
 import type { EncoderInputs } from "../engines/tfjs/bert.ts";
 
 /** Files copied verbatim when a model is saved. */
@@ -29,9 +33,12 @@ export class SentenceTokenizer {
     /** The tokenizer files as read, written back verbatim on save. */
     readonly files: Map<string, string>,
     readonly vocabSize: number,
+    /** tokenizer_config.json's model_max_length (NaN when absent). */
+    readonly modelMaxLength: number,
   ) {}
 
-  static load(directory: string): SentenceTokenizer {
+  /** Loads the tokenizer files of `directory`, a folder inside the model folder `root` (default: itself). */
+  static load(directory: string, root = directory): SentenceTokenizer {
     const tokenizerPath = join(directory, "tokenizer.json");
     if (!existsSync(tokenizerPath)) {
       throw new ModelLoadError(
@@ -44,7 +51,13 @@ export class SentenceTokenizer {
     const files = new Map<string, string>();
     for (const name of TOKENIZER_FILES) {
       const path = join(directory, name);
-      if (existsSync(path)) files.set(name, readFileSync(path, "utf8"));
+      if (!existsSync(path)) continue;
+      assertContainedFile(root, path);
+      try {
+        files.set(name, readFileSync(path, "utf8"));
+      } catch (error) {
+        throw new ModelLoadError(path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message.split("\n")[0]})`);
+      }
     }
     const tokenizerJson = parseJsonObject(files.get("tokenizer.json")!, tokenizerPath);
     const configPath = join(directory, "tokenizer_config.json");
@@ -67,7 +80,8 @@ export class SentenceTokenizer {
     const frame = specialTokenFrame(tokenizerJson, tokenizerPath);
     const padTokenId = (tokenizer as unknown as { pad_token_id?: number }).pad_token_id ?? 0;
     const vocabSize = Object.keys(model.vocab).length;
-    return new SentenceTokenizer(tokenizer, frame, padTokenId, files, vocabSize);
+    const modelMaxLength = Number(tokenizerConfig.model_max_length);
+    return new SentenceTokenizer(tokenizer, frame, padTokenId, files, vocabSize, modelMaxLength);
   }
 
   /** Token ids of each text without special tokens. */
@@ -119,13 +133,9 @@ export class SentenceTokenizer {
 }
 
 function parseJsonObject(text: string, file: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    // V8 quotes the start of the text, newlines included; keep the message on one line.
-    throw new ModelLoadError(file, `is not valid JSON (${(error as Error).message.replace(/\s+/g, " ")})`);
-  }
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) throw new ModelLoadError(file, `is not valid JSON (${parsed.problem})`);
+  const value = parsed.value;
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new ModelLoadError(file, "is not a JSON object");
   }

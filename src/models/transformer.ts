@@ -1,15 +1,20 @@
 // sentence-transformers' Transformer module for BERT: config.json + model.safetensors + tokenizer,
 // max_seq_length and do_lower_case from sentence_bert_config.json. It owns the trainable weights and
 // turns texts into token embeddings [batch, seq, hidden] through the tfjs reference encoder.
+// Weights come from model.safetensors or, when only that is absent, from sharded files listed in
+// model.safetensors.index.json (merged). Every file is opened only when it resolves inside the model
+// folder (contained-path.ts); NaN/Inf weights are refused naming the tensor (bert-weights.ts).
 
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { bertForward, type BertWeights, type EncoderInputs, type ForwardOptions } from "../engines/tfjs/bert.ts";
 import { ModelLoadError } from "../errors.ts";
-import { readSafetensors, toFloat32, writeSafetensors } from "../io/safetensors.ts";
+import { assertContainedFile } from "../io/contained-path.ts";
+import { readSafetensors, toFloat32, writeSafetensors, type SafetensorsEntry } from "../io/safetensors.ts";
+import { readShardedSafetensors, SAFETENSORS_INDEX } from "../io/sharded-safetensors.ts";
 import { readJsonFile, writeJsonFile } from "../io/model-folder.ts";
-import { bertConfigJson, parseBertConfig, type BertConfig } from "./bert-config.ts";
+import { bertConfigJson, parseBertConfig, remoteCodeNote, type BertConfig } from "./bert-config.ts";
 import {
   bertWeightsFromTensors,
   bertWeightsToTensors,
@@ -31,9 +36,19 @@ export class Transformer {
     readonly poolerTensors: NamedTensorValues[] = [],
   ) {}
 
-  static load(directory: string): Transformer {
-    const config = parseBertConfig(readJsonFile(join(directory, "config.json")), join(directory, "config.json"));
-    const tokenizer = SentenceTokenizer.load(directory);
+  /**
+   * Loads the module folder `directory` of the model folder `root` (default: the same folder). `quiet`
+   * silences the once-per-process note that remote code in config.json is ignored.
+   */
+  static load(directory: string, options: { root?: string; quiet?: boolean } = {}): Transformer {
+    const root = options.root ?? directory;
+    const configPath = join(directory, "config.json");
+    const config = parseBertConfig(readJsonFile(configPath, { within: root }), configPath);
+    if (!options.quiet) {
+      const note = remoteCodeNote(config);
+      if (note !== undefined) process.stderr.write(note);
+    }
+    const tokenizer = SentenceTokenizer.load(directory, root);
     if (tokenizer.vocabSize > config.vocabSize) {
       throw new ModelLoadError(
         join(directory, "tokenizer.json"),
@@ -42,11 +57,10 @@ export class Transformer {
     }
     const sentenceConfigPath = join(directory, "sentence_bert_config.json");
     const sentenceConfig = existsSync(sentenceConfigPath)
-      ? (readJsonFile(sentenceConfigPath) as Record<string, unknown>)
+      ? (readJsonFile(sentenceConfigPath, { within: root }) as Record<string, unknown>)
       : {};
-    const tokenizerMaxLength = Number(JSON.parse(tokenizer.files.get("tokenizer_config.json") ?? "{}").model_max_length);
-    const maxSeqLength = resolveMaxSeqLength(sentenceConfig.max_seq_length, config, tokenizerMaxLength, sentenceConfigPath);
-    const { weights, poolerTensors } = loadWeights(directory, config);
+    const maxSeqLength = resolveMaxSeqLength(sentenceConfig.max_seq_length, config, tokenizer.modelMaxLength, sentenceConfigPath);
+    const { weights, poolerTensors } = loadWeights(directory, root, config);
     return new Transformer(config, tokenizer, weights, maxSeqLength, sentenceConfig.do_lower_case === true, poolerTensors);
   }
 
@@ -104,9 +118,19 @@ function resolveMaxSeqLength(value: unknown, config: BertConfig, tokenizerMaxLen
   return value;
 }
 
-function loadWeights(directory: string, config: BertConfig): { weights: BertWeights; poolerTensors: NamedTensorValues[] } {
+function loadWeights(directory: string, root: string, config: BertConfig): { weights: BertWeights; poolerTensors: NamedTensorValues[] } {
   const weightsPath = join(directory, "model.safetensors");
-  if (!existsSync(weightsPath)) {
+  const indexPath = join(directory, SAFETENSORS_INDEX);
+  let tensors: Map<string, SafetensorsEntry & { file: string }>;
+  let file: string;
+  if (existsSync(weightsPath)) {
+    assertContainedFile(root, weightsPath);
+    tensors = new Map([...readSafetensors(weightsPath).tensors].map(([name, entry]) => [name, { ...entry, file: weightsPath }]));
+    file = weightsPath;
+  } else if (existsSync(indexPath)) {
+    tensors = readShardedSafetensors(indexPath, root);
+    file = indexPath;
+  } else {
     if (existsSync(join(directory, "pytorch_model.bin"))) {
       throw new ModelLoadError(
         join(directory, "pytorch_model.bin"),
@@ -116,10 +140,12 @@ function loadWeights(directory: string, config: BertConfig): { weights: BertWeig
     }
     throw new ModelLoadError(weightsPath, "missing; a model folder needs its weights as model.safetensors");
   }
-  const file = readSafetensors(weightsPath);
-  const read = (name: string) => toFloat32(file.tensors.get(name)!, weightsPath);
-  const poolerTensors = [...file.tensors.values()]
+  const read = (name: string) => {
+    const entry = tensors.get(name)!;
+    return toFloat32(entry, entry.file);
+  };
+  const poolerTensors = [...tensors.values()]
     .filter((entry) => canonicalTensorName(entry.name).startsWith("pooler."))
     .map((entry) => ({ name: canonicalTensorName(entry.name), shape: entry.shape, values: read(entry.name) }));
-  return { weights: bertWeightsFromTensors(config, file.tensors, read, weightsPath), poolerTensors };
+  return { weights: bertWeightsFromTensors(config, tensors, read, file), poolerTensors };
 }
