@@ -14,6 +14,7 @@ import { ArgumentError } from "./errors.ts";
 import { EmbeddingSimilarityEvaluator, type EmbeddingSimilarityEvaluatorOptions } from "./evaluation/embedding-similarity.ts";
 import type { SentenceEvaluator } from "./evaluation/evaluator.ts";
 import { ensureDefaultModel } from "./generator/default-model.ts";
+import { type OutputFolderOptions } from "./io/output-folder.ts";
 import * as losses from "./losses/index.ts";
 import type { Loss } from "./losses/loss.ts";
 import { SentenceTransformer, type SentenceTransformerOptions } from "./models/sentence-transformer.ts";
@@ -120,7 +121,10 @@ export async function train(init: TrainerInit): Promise<{ trainer: SentenceTrans
   return { trainer, output };
 }
 
-/** Step 8: save the final model (sentence-transformers layout with its model card). */
-export function save(model: SentenceTransformer, directory: string): Promise<void> {
-  return model.savePretrained(directory);
+/**
+ * Step 8: save the final model (sentence-transformers layout with its model card). Other files in the
+ * folder stay; a non-empty folder that holds no model needs `{ overwrite: true }`.
+ */
+export function save(model: SentenceTransformer, directory: string, options: OutputFolderOptions = {}): Promise<void> {
+  return model.savePretrained(directory, options);
 }

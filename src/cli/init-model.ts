@@ -1,4 +1,5 @@
-// `embedtune init-model`: writes a randomly initialised BERT folder (see generator/init-model.ts).
+// `embedtune init-model`: writes a randomly initialised BERT folder (see generator/init-model.ts). Files
+// already in --out stay; a non-empty folder that holds no model needs --overwrite.
 
 import { initModel, PRESETS } from "../generator/init-model.ts";
 import { ArgumentError } from "../errors.ts";
@@ -9,7 +10,7 @@ export const initModelCommand: Command = {
   summary: "write a randomly initialised BERT model folder (sentence-transformers layout)",
   usage:
     "embedtune init-model --out DIR [--preset tiny|bge-small] [--hidden N --layers N --heads N --intermediate N] " +
-    "[--pooling cls|mean] [--vocab-from TEXTFILE | --vocab VOCAB.txt] [--vocab-size N] [--max-seq-length N] [--seed N] [--no-normalize]",
+    "[--pooling cls|mean] [--vocab-from TEXTFILE | --vocab VOCAB.txt] [--vocab-size N] [--max-seq-length N] [--seed N] [--no-normalize] [--overwrite]",
   options: {
     out: { type: "string" },
     preset: { type: "string" },
@@ -24,6 +25,7 @@ export const initModelCommand: Command = {
     "max-seq-length": { type: "string" },
     seed: { type: "string" },
     "no-normalize": { type: "boolean" },
+    overwrite: { type: "boolean" },
   },
   async run(values) {
     if (typeof values.out !== "string") throw new ArgumentError("--out", "is required: the folder to write the model into");
@@ -47,6 +49,8 @@ export const initModelCommand: Command = {
       maxSeqLength: integerOption(values, "max-seq-length"),
       seed: integerOption(values, "seed", 0),
       normalize: !values["no-normalize"],
+      overwrite: values.overwrite === true,
+      argument: "--overwrite",
     });
     console.log(`wrote ${result.directory}: ${result.parameterCount.toLocaleString("en")} parameters, vocabulary of ${result.vocabSize}`);
   },

@@ -1,11 +1,14 @@
 // The `embedtune` command: dispatches to one module per command, imported only when it runs (most of
 // them pull in the whole kit, ~2 s; `embedtune repl` shows its prompt before the kit has loaded). User
-// mistakes (EmbedtuneError, bad options) print one line `embedtune: error: …` and exit 1 (2 for usage);
-// bugs keep their stack.
+// mistakes (EmbedtuneError, bad options) and file-system failures that escaped unwrapped (errno errors)
+// print one line `embedtune: error: …` and exit 1 (2 for usage); bugs print `embedtune: internal
+// error: …` with their stack and exit 70 (EX_SOFTWARE). Nothing is re-thrown: tfjs' wasm module
+// re-throws uncaught errors from its own handler, which printed a minified 36 kB source line and exit 7.
 
 import { pathToFileURL } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { EmbedtuneError } from "../errors.ts";
+import { fileSystemError, isErrnoError } from "../io/file-system-errors.ts";
 import { EMBEDTUNE_VERSION } from "../version.ts";
 import type { OptionValues } from "./options.ts";
 
@@ -71,12 +74,57 @@ export async function main(argv: string[]): Promise<number> {
     await command.run(parsed.values, parsed.positionals);
     return 0;
   } catch (error) {
-    if (error instanceof EmbedtuneError) {
-      process.stderr.write(`embedtune: error: ${error.message}\n`);
-      return error instanceof UsageError ? 2 : 1;
-    }
-    throw error;
+    return reportError(error);
   }
+}
+
+/** What a failed system call was doing, for the one-line message of an unwrapped errno error. */
+const SYSCALL_ACTIONS: Record<string, string> = {
+  open: "opening it",
+  read: "reading it",
+  write: "writing it",
+  mkdir: "creating it",
+  rename: "renaming it",
+  unlink: "removing it",
+  rmdir: "removing it",
+  rm: "removing it",
+  scandir: "listing it",
+  opendir: "listing it",
+  stat: "looking it up",
+  lstat: "looking it up",
+  access: "checking access to it",
+  copyfile: "copying it",
+  symlink: "linking it",
+  chmod: "changing its permissions",
+};
+
+/** The longest line printed for an unexpected error (a minified source line can be 36 kB). */
+const MAX_LINE = 500;
+
+function clip(line: string): string {
+  return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}… (${line.length} characters)` : line;
+}
+
+/** Prints `error` for a person and returns the exit code. */
+export function reportError(error: unknown): number {
+  if (error instanceof EmbedtuneError) {
+    process.stderr.write(`embedtune: error: ${error.message}\n`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+  if (isErrnoError(error)) {
+    const line =
+      typeof error.path === "string"
+        ? fileSystemError(error, error.path, (error.syscall && SYSCALL_ACTIONS[error.syscall]) ?? `calling ${error.syscall ?? "the system"}`).message
+        : `${error.message.split("\n")[0]}`;
+    process.stderr.write(`embedtune: error: ${clip(line)}\n`);
+    return 1;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const frames = error instanceof Error && error.stack ? error.stack.split("\n").filter((line) => /^\s+at /.test(line)) : [];
+  process.stderr.write(
+    [`embedtune: internal error: ${clip(message.split("\n")[0])} (a bug in embedtune; please report it with this output)`, ...frames.map(clip)].join("\n") + "\n",
+  );
+  return 70;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -6,7 +6,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ArgumentError, EmbedtuneError } from "../errors.ts";
-import { writeFolderAtomically, writeJsonFile, writeSentenceTransformerFiles } from "../io/model-folder.ts";
+import { writeJsonFile, writeSentenceTransformerFiles } from "../io/model-folder.ts";
+import { checkOutputFolder, writeModelFolder, type OutputFolderOptions } from "../io/output-folder.ts";
 import { writeSafetensors } from "../io/safetensors.ts";
 import { parseBertConfig } from "../models/bert-config.ts";
 import { Pooling } from "../models/pooling.ts";
@@ -14,7 +15,8 @@ import { randomBertWeights } from "./random-weights.ts";
 import { writeBertTokenizerFiles } from "./tokenizer-files.ts";
 import { buildWordPieceVocab } from "./wordpiece-vocab.ts";
 
-export interface InitModelOptions {
+export interface InitModelOptions extends Pick<OutputFolderOptions, "overwrite" | "argument"> {
+  /** The folder to write; files already there that the model does not have stay (see output-folder.ts). */
   out: string;
   preset?: keyof typeof PRESETS;
   hidden?: number;
@@ -98,6 +100,8 @@ export async function initModel(options: InitModelOptions): Promise<InitModelRes
   if (maxSeqLength < 2 || maxSeqLength > MAX_POSITION_EMBEDDINGS) {
     throw new ArgumentError("--max-seq-length", `must be in [2, ${MAX_POSITION_EMBEDDINGS}], got ${maxSeqLength}`);
   }
+  const output: OutputFolderOptions = { overwrite: options.overwrite, argument: options.argument, what: "the new model" };
+  checkOutputFolder(options.out, output);
   const pooling = options.pooling ?? preset.pooling;
   if (pooling !== "cls" && pooling !== "mean") throw new ArgumentError("--pooling", `must be cls or mean, got ${JSON.stringify(pooling)}`);
   const tokens = vocabulary(options, positiveInteger("--vocab-size", options.vocabSize ?? preset.vocabSize));
@@ -125,7 +129,7 @@ export async function initModel(options: InitModelOptions): Promise<InitModelRes
   const config = parseBertConfig(rawConfig, "config.json");
   if (config.padTokenId < 0) throw new EmbedtuneError("the vocabulary has no [PAD] token");
   const weights = randomBertWeights(config, INITIALIZER_RANGE, options.seed ?? 42);
-  await writeFolderAtomically(options.out, (directory) => {
+  await writeModelFolder(options.out, (directory) => {
     writeJsonFile(join(directory, "config.json"), rawConfig);
     writeSafetensors(join(directory, "model.safetensors"), weights, { format: "pt" });
     writeBertTokenizerFiles(directory, tokens, { lowercase: true, modelMaxLength: MAX_POSITION_EMBEDDINGS });
@@ -135,7 +139,7 @@ export async function initModel(options: InitModelOptions): Promise<InitModelRes
       normalize: options.normalize ?? true,
       similarityFnName: "cosine",
     });
-  });
+  }, output);
   return {
     directory: options.out,
     vocabSize: tokens.length,

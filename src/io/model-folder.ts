@@ -4,10 +4,12 @@
 
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { ModelLoadError } from "../errors.ts";
+import { EmbedtuneError, ModelLoadError } from "../errors.ts";
 import { assertContainedFile, moduleFolderEscape } from "./contained-path.ts";
 import { parseJsonText } from "./json-error.ts";
 import { EMBEDTUNE_VERSION } from "../version.ts";
+import { fileSystemError, isErrnoError } from "./file-system-errors.ts";
+import { siblingName, uniqueSuffix } from "./output-folder.ts";
 
 /**
  * Reads and parses a JSON file. With `within` (the model folder the file belongs to) a symlink that
@@ -125,30 +127,38 @@ export function assertModelDirectory(directory: string): void {
 
 /**
  * Writes a folder atomically: `fill` writes into a fresh temporary sibling, which then takes the
- * target's place by rename. A failure leaves the previous folder untouched.
+ * target's place by rename. A failure leaves the previous folder untouched and removes the temporary
+ * one; an errno failure (disk full, read-only) becomes a one-line FileSystemError. Only for folders
+ * embedtune owns entirely (checkpoint-N): anything else in the target is replaced. Folders a user
+ * names go through writeModelFolder (output-folder.ts), which never deletes a file it did not write.
  */
 export async function writeFolderAtomically(target: string, fill: (directory: string) => void | Promise<void>): Promise<void> {
   const absoluteTarget = resolve(target);
   const parent = dirname(absoluteTarget);
-  mkdirSync(parent, { recursive: true });
-  const unique = `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-  const temporary = join(parent, `.${basename(absoluteTarget)}.tmp-${unique}`);
-  const previous = join(parent, `.${basename(absoluteTarget)}.old-${unique}`);
-  mkdirSync(temporary);
+  const unique = uniqueSuffix();
+  const temporary = join(parent, siblingName(absoluteTarget, "tmp", unique));
+  const previous = join(parent, siblingName(absoluteTarget, "old", unique));
+  const action = `writing ${basename(absoluteTarget)}`;
+  let created = false;
   try {
+    mkdirSync(parent, { recursive: true });
+    mkdirSync(temporary);
+    created = true;
     await fill(temporary);
+    const replacing = existsSync(absoluteTarget);
+    if (replacing) renameSync(absoluteTarget, previous);
+    try {
+      renameSync(temporary, absoluteTarget);
+    } catch (error) {
+      if (replacing) renameSync(previous, absoluteTarget);
+      throw error;
+    }
+    created = false;
+    if (replacing) rmSync(previous, { recursive: true, force: true });
   } catch (error) {
-    rmSync(temporary, { recursive: true, force: true });
+    if (isErrnoError(error) && !(error instanceof EmbedtuneError)) throw fileSystemError(error, absoluteTarget, action, "nothing was changed there");
     throw error;
+  } finally {
+    if (created) rmSync(temporary, { recursive: true, force: true });
   }
-  const replacing = existsSync(absoluteTarget);
-  if (replacing) renameSync(absoluteTarget, previous);
-  try {
-    renameSync(temporary, absoluteTarget);
-  } catch (error) {
-    if (replacing) renameSync(previous, absoluteTarget);
-    rmSync(temporary, { recursive: true, force: true });
-    throw error;
-  }
-  if (replacing) rmSync(previous, { recursive: true, force: true });
 }

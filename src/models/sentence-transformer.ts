@@ -2,7 +2,8 @@
 // or Hugging Face folder. encode() mirrors ST: optional prompt, texts sorted by length (longest first)
 // into batches, inference mode, embeddings returned in input order; similarity() uses the model's
 // similarity function (config_sentence_transformers.json, cosine when unset). savePretrained() writes
-// the ST v3 layout atomically. A folder without modules.json gets mean pooling, as ST does.
+// the ST v3 layout, leaving other files in the folder alone. A folder without modules.json gets mean
+// pooling, as ST does.
 
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,11 +15,11 @@ import {
   assertModelDirectory,
   readJsonFile,
   readModules,
-  writeFolderAtomically,
   writeSentenceTransformerFiles,
   type ModuleEntry,
   type ModuleKind,
 } from "../io/model-folder.ts";
+import { writeModelFolder, type OutputFolderOptions } from "../io/output-folder.ts";
 import { checkSimilarityFunction, similarity as similarityMatrix, type SimilarityFunctionName } from "../similarity.ts";
 import { startProgress } from "../util/progress.ts";
 import { Normalize, l2Normalize } from "./normalize.ts";
@@ -270,9 +271,13 @@ export class SentenceTransformer {
     writeFileSync(join(directory, "README.md"), renderModelCard(this));
   }
 
-  /** Writes the sentence-transformers v3 folder layout atomically (temporary folder, then rename). */
-  async savePretrained(directory: string): Promise<void> {
-    await writeFolderAtomically(directory, (temporary) => this.writeFiles(temporary));
+  /**
+   * Writes the sentence-transformers v3 folder layout into `directory`: every file is written into a
+   * staging folder first, then moved in, replacing only files of the same name; other files stay.
+   * A non-empty folder that holds no model is refused unless `overwrite: true` (see output-folder.ts).
+   */
+  async savePretrained(directory: string, options: OutputFolderOptions = {}): Promise<void> {
+    await writeModelFolder(directory, (staging) => this.writeFiles(staging), options);
   }
 
   /** Copies the weights of a saved model folder (same architecture) into this model's variables. */
@@ -292,8 +297,8 @@ export class SentenceTransformer {
   }
 
   /** sentence-transformers' name for the same operation. */
-  save(directory: string): Promise<void> {
-    return this.savePretrained(directory);
+  save(directory: string, options: OutputFolderOptions = {}): Promise<void> {
+    return this.savePretrained(directory, options);
   }
 
   /** One line: architecture, sizes, pooling, normalisation, backend. */

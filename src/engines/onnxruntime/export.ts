@@ -4,10 +4,11 @@
 // attention_mask, token_type_ids (int64 [batch_size, sequence_length]), output last_hidden_state
 // [batch_size, sequence_length, hidden]. Pooling and normalisation stay outside the graph, as in
 // sentence-transformers' export; transformers.js loads the folder (dtype "fp32" → onnx/model.onnx).
+// Written like savePretrained (output-folder.ts): other files in the folder stay.
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeFolderAtomically } from "../../io/model-folder.ts";
+import { writeModelFolder, type OutputFolderOptions } from "../../io/output-folder.ts";
 import type { SentenceTransformer } from "../../models/sentence-transformer.ts";
 import { buildEncoderGraph, OnnxEncoder } from "./encoder.ts";
 
@@ -19,15 +20,19 @@ export interface ExportResult {
   onnxBytes: number;
 }
 
-/** Writes the model folder with onnx/model.onnx into `directory`, atomically (replacing what was there). */
-export async function exportOnnx(model: SentenceTransformer, directory: string): Promise<ExportResult> {
+/**
+ * Writes the model folder with onnx/model.onnx into `directory`: staged, then moved in file by file,
+ * replacing only files of the same name. A non-empty folder that holds no model is refused unless
+ * `overwrite: true`; `directory` may be the model's own folder.
+ */
+export async function exportOnnx(model: SentenceTransformer, directory: string, options: OutputFolderOptions = {}): Promise<ExportResult> {
   let onnxBytes = 0;
-  await writeFolderAtomically(directory, (temporary) => {
+  await writeModelFolder(directory, (temporary) => {
     model.writeFiles(temporary);
     const bytes = buildEncoderGraph(model.transformer.config, OnnxEncoder.weightsOf(model));
     mkdirSync(join(temporary, "onnx"));
     writeFileSync(join(temporary, ONNX_MODEL_PATH), bytes);
     onnxBytes = bytes.byteLength;
-  });
+  }, { what: "the ONNX export", ...options });
   return { directory, onnxBytes };
 }

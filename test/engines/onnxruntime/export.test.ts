@@ -112,7 +112,7 @@ test("shared tiny-bert (CLS + Normalize): transformers.js on the export gives th
   }
 });
 
-test("exporting again replaces the folder with identical bytes", async () => {
+test("exporting again into the same folder writes identical bytes", async () => {
   const source = join(temporaryDirectory(), "tiny-source-2");
   await initModel({ out: source, hidden: 16, layers: 1, heads: 2, intermediate: 32, vocabSize: 600, pooling: "mean", seed: 9 });
   const model = await SentenceTransformer.load(source, { quiet: true });
