@@ -47,10 +47,11 @@ export const encodeCommand: Command = {
     const input = await openSentences(values, positionals);
     let output: ByteOutput | undefined;
     let model: SentenceTransformer | undefined;
-    const progress = encodeProgress(values.progress === true);
+    let progress: EncodeProgress | undefined;
     try {
       output = outputPath === undefined ? standardOutput("the embeddings") : await atomicFileOutput(outputPath, "the embeddings");
       model = await loadModelOption(values);
+      progress = encodeProgress(values.progress === true);
       const modelName = typeof values.model === "string" ? values.model : "the default model";
       const writer = embeddingWriter(format, output);
       const blockSize = Math.max(batchSize, Math.min(batchSize * BATCHES_PER_BLOCK, MAX_BLOCK));
@@ -62,7 +63,7 @@ export const encodeCommand: Command = {
         await writer.write(block, embeddings);
         done += block.length;
         block = [];
-        progress.update(done);
+        progress!.update(done);
       };
       for await (const sentence of input) {
         block.push(sentence);
@@ -72,7 +73,7 @@ export const encodeCommand: Command = {
       await writer.finish();
       progress.finish(done);
     } catch (error) {
-      progress.abandon();
+      progress?.abandon();
       await output?.discard();
       if (error instanceof OutputClosedError) return;
       throw error;

@@ -1,14 +1,17 @@
 // Where streamed output bytes go. `atomicFileOutput(path)` writes a temporary file beside `path` and
 // renames it into place on commit (flushed to disk first); any failure or discard removes the temporary
-// file and leaves an earlier `path` as it was. `standardOutput()` writes to process.stdout, waiting for
-// each write to be taken (memory stays bounded by one chunk, a slow reader slows the writer). Errors:
+// file and leaves an earlier `path` as it was. `standardOutput()` writes to process.stdout: to a pipe or
+// terminal through the stream, waiting for each write to be taken (memory stays bounded by one chunk, a
+// slow reader slows the writer); redirected to a file or device with a writeSync loop that completes
+// short writes (Node's stream drops the rest of a short write: a disk filling up during the last write
+// cut the output with exit 0), so a full disk always surfaces as ENOSPC. Errors:
 // an errno failure becomes a one-line FileSystemError naming the file (for stdout: the file or device it
 // is redirected to, when Linux tells us) and "while writing <what> to …"; EPIPE on stdout (the reader,
 // e.g. `| head -1`, has gone) is an OutputClosedError, which commands end on quietly with exit 0: the
 // reader already has all it wanted, and a `set -o pipefail` script should not fail because of `| head`.
 
 import { open, rename, rm, type FileHandle } from "node:fs/promises";
-import { readlinkSync } from "node:fs";
+import { fstatSync, readlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileSystemError, isErrnoError } from "./file-system-errors.ts";
 
@@ -102,21 +105,52 @@ function standardOutputName(): string {
   return "standard output";
 }
 
-/** process.stdout (or `stream`) as a ByteOutput; `what` names the content ("the embeddings"). */
+/**
+ * process.stdout (or `stream`) as a ByteOutput; `what` names the content ("the embeddings"). Redirected
+ * to a file or a device, stdout is written with our own writeSync loop: Node's stream for it ignores a
+ * short write, so on a disk that fills up during the last write the output was cut short with exit 0.
+ */
 export function standardOutput(what: string, stream: NodeJS.WriteStream = process.stdout): ByteOutput {
+  const action = `writing ${what} to standard output`;
+  const failure = (error: unknown) => {
+    if (isErrnoError(error) && error.code === "EPIPE") return new OutputClosedError();
+    if (isErrnoError(error)) return fileSystemError(error, standardOutputName(), action);
+    return error;
+  };
+  const streamFd = (stream as { fd?: unknown }).fd;
+  const fd = typeof streamFd === "number" ? streamFd : 1;
+  let direct = false;
+  try {
+    const stats = fstatSync(fd);
+    direct = stats.isFile() || (stats.isCharacterDevice() && !stream.isTTY);
+  } catch {
+    // Not a real descriptor (a test double): use the stream.
+  }
+  if (direct) {
+    return {
+      append: async (data) => {
+        const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+        try {
+          for (let done = 0; done < bytes.byteLength; ) done += writeSync(fd, bytes, done, bytes.byteLength - done);
+        } catch (error) {
+          throw failure(error);
+        }
+      },
+      commit: async () => {},
+      discard: async () => {},
+    };
+  }
   // A failed write also emits 'error' on the stream; without a listener Node would crash with a stack.
   stream.on("error", () => {});
-  let closed = false;
+  let closed: unknown;
   return {
     append: (data) =>
       new Promise<void>((resolve, reject) => {
-        if (closed) return reject(new OutputClosedError());
+        if (closed) return reject(closed);
         stream.write(data, (error) => {
           if (!error) return resolve();
-          closed = true;
-          if (isErrnoError(error) && error.code === "EPIPE") return reject(new OutputClosedError());
-          if (isErrnoError(error)) return reject(fileSystemError(error, standardOutputName(), `writing ${what} to standard output`));
-          reject(error);
+          closed = failure(error);
+          reject(closed);
         });
       }),
     commit: async () => {},

@@ -1,15 +1,17 @@
 // `embedtune encode` never hides a write error and never prints null (issue 13, defects 2, 3, 7):
-// stdout on /dev/full is one line `… (ENOSPC) while writing the embeddings to standard output`, exit 1;
+// stdout on /dev/full is one line `… (ENOSPC) while writing the embeddings to standard output`, exit 1,
+// and so is stdout redirected to a file on a nearly full disk (a 1 MB tmpfs, where mounting is
+// permitted) whose only write is cut short (Node's stdout stream dropped the rest and exited 0);
 // a reader that closes the pipe early (`| head -1`) ends it quietly, exit 0 (the documented choice);
 // a model whose output is NaN for one sentence (finite weights that overflow: the [UNK] embedding row
 // set to 3e38) is one line naming that input line, exit 1, nothing printed, an earlier --output intact;
 // a model with a NaN weight is refused in one line either when it loads or when it encodes.
 
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { closeSync, cpSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { projectRoot } from "../support/shared.ts";
 import { float32Tensor, float32Values, rewriteTensors } from "../support/model-fixtures.ts";
 import { temporaryDirectory } from "../support/temp.ts";
@@ -43,6 +45,36 @@ test("stdout on a full disk (/dev/full): one line naming ENOSPC and standard out
     const run = embedtune(["encode", "--model", model, "--input", input], { stdout: fd });
     const line = assertOneLineError(run);
     assert.match(line, /\(ENOSPC\) while writing the embeddings to standard output$/, show(run));
+  } finally {
+    closeSync(fd);
+  }
+});
+
+const mounted: string[] = [];
+after(() => {
+  for (const point of mounted) spawnSync("umount", [point], { stdio: "ignore" });
+});
+
+function mountTmpfs(size: string): string | undefined {
+  const point = join(workspace, "tmpfs");
+  mkdirSync(point, { recursive: true });
+  if (spawnSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", point], { stdio: "ignore" }).status !== 0) return undefined;
+  mounted.push(point);
+  return point;
+}
+const tmpfs = mountTmpfs("1m");
+
+test("stdout to a file on a disk that fills during the only write: one line naming the file, exit 1", { skip: tmpfs ? false : "mounting a tmpfs is not permitted here (needs root)" }, () => {
+  writeFileSync(join(tmpfs!, "filler"), new Uint8Array(900_000));
+  const few = join(workspace, "few.txt");
+  writeFileSync(few, `${sentences(300).join("\n")}\n`); // one block of ~200 kB of JSON: only ~100 kB fit
+  const target = join(tmpfs!, "out.jsonl");
+  const fd = openSync(target, "w");
+  try {
+    const run = embedtune(["encode", "--model", model, "--input", few], { stdout: fd });
+    const line = assertOneLineError(run);
+    assert.match(line, /\(ENOSPC\) while writing the embeddings to standard output$/, show(run));
+    assert.ok(line.includes(target), line);
   } finally {
     closeSync(fd);
   }
