@@ -2,7 +2,7 @@
 // train_end). The run in progress (step of max, per-step losses, latest evaluation, checkpoints) is a
 // fresh snapshot object on every change, for the live view (its loss series is shared and only grows);
 // the last finished run stays for `.plot`; stop() is Ctrl-C: it asks the running trainer to end after
-// its current step, and the trainer saves a checkpoint then.
+// its current step, and the trainer saves a checkpoint then. Watched trainers leave signals to the REPL.
 
 import type { SentenceTransformerTrainer } from "../src/index.ts";
 
@@ -44,6 +44,8 @@ export class TrainingMonitor {
   }
 
   watch(trainer: SentenceTransformerTrainer): void {
+    // Ctrl-C reaches the trainer through stop() (the REPL's own handling), not the trainer's signal listeners.
+    trainer.handleSignals = false;
     trainer.on("train_begin", ({ maxSteps }) => {
       const now = performance.now();
       const firstStep = trainer.state.global_step;

@@ -42,7 +42,8 @@ export { SentenceTransformerTrainingArguments, type TrainingArgumentsInit } from
 export type { TrainerEvents, TrainOutput, StepEvent } from "./training/events.ts";
 export { clipGradientsByGlobalNorm } from "./training/gradient-clipping.ts";
 export { BatchSamplers, type BatchSampler } from "./training/samplers.ts";
-export { SentenceTransformerTrainer, type TrainerInit } from "./training/trainer.ts";
+export { NonFiniteLossError, OutputFolderInUseError } from "./training/errors.ts";
+export { SentenceTransformerTrainer, type TrainerInit, type TrainOptions } from "./training/trainer.ts";
 export { lossAndGradients } from "./training/train-step.ts";
 export { EMBEDTUNE_VERSION } from "./version.ts";
 // Charts (Plotly figure specs) and their display in notebooks.

@@ -1,8 +1,11 @@
 // `embedtune train`: fine-tune a model on a data file with a loss and Hugging Face-style arguments,
 // evaluating the test file's similarity metrics before and after; checkpoints go to --output and
 // --resume continues from the latest one (or --resume-from DIR). The final model goes to OUTPUT/final.
+// --output is checked (writable, not in use by another run) before any data or model is read. Ctrl-C
+// or SIGTERM stops after the current step with a checkpoint and prints the command that resumes
+// (this command line with --resume); the exit code is then 130 / 143 and no final model is saved.
 
-import { join } from "node:path";
+import { isAbsolute, join, relative } from "node:path";
 import type { Dataset } from "../data/dataset.ts";
 import { loadDataset, type DataFormat } from "../data/load-dataset.ts";
 import { ArgumentError } from "../errors.ts";
@@ -10,6 +13,8 @@ import type { EngineName } from "../models/sentence-transformer.ts";
 import { loadModel, pickLoss, similarityEvaluator, type LossName } from "../steps.ts";
 import { SentenceTransformerTrainingArguments } from "../training/arguments.ts";
 import { BatchSamplers, type BatchSampler } from "../training/samplers.ts";
+import { SIGNAL_EXIT_CODES } from "../training/interrupts.ts";
+import { openOutputFolder } from "../training/output-directory.ts";
 import { SentenceTransformerTrainer } from "../training/trainer.ts";
 import { formatMetrics } from "../util/format.ts";
 import type { Command } from "./main.ts";
@@ -27,6 +32,33 @@ function formatOf(path: string): DataFormat {
   const extension = /\.(parquet|csv|jsonl|json)$/.exec(path)?.[1];
   if (!extension) throw new ArgumentError("--train", `${path}: cannot tell the format (use .parquet, .csv, .json or .jsonl)`);
   return extension as DataFormat;
+}
+
+/** A word as a POSIX shell reads it back: bare when safe, else in single quotes. */
+export function shellQuote(word: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The command line that resumes this run: how the program was started (`embedtune` from PATH, else
+ * node and the script), the same options, and --resume instead of any --resume/--resume-from.
+ */
+export function resumeCommandLine(argv: readonly string[] = process.argv, environment: NodeJS.ProcessEnv = process.env): string {
+  const [, script, ...rest] = argv;
+  const words: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === "--resume" || rest[i].startsWith("--resume-from=")) continue;
+    if (rest[i] === "--resume-from") {
+      i += 1;
+      continue;
+    }
+    words.push(rest[i]);
+  }
+  const viaPath = /(^|\/)embedtune$/.test(environment._ ?? "");
+  const scriptPath = isAbsolute(script) && !relative(process.cwd(), script).startsWith("..") ? relative(process.cwd(), script) : script;
+  const program = viaPath ? ["embedtune"] : [process.argv0 || "node", scriptPath];
+  return [...program, ...words, "--resume"].map(shellQuote).join(" ");
 }
 
 async function readSplit(values: OptionValues, name: string): Promise<Dataset | undefined> {
@@ -87,24 +119,38 @@ export const trainCommand: Command = {
       loggingSteps: integerOption(values, "logging-steps") ?? 100,
       engine: values.engine as EngineName | undefined,
     });
-    const trainDataset = (await readSplit(values, "train"))!;
-    const evalDataset = await readSplit(values, "eval");
-    const testDataset = await readSplit(values, "test");
-    const model = await loadModel(typeof values.model === "string" ? values.model : undefined);
-    const loss = pickLoss(model, ((values.loss as string | undefined) ?? "CoSENTLoss") as LossName);
-    const trainer = new SentenceTransformerTrainer({ model, args, trainDataset, evalDataset, loss });
-    const testEvaluator = testDataset && similarityEvaluator(testDataset, "test");
-    const before = testEvaluator && (await testEvaluator.evaluate(model));
-    const resume = typeof values["resume-from"] === "string" ? values["resume-from"] : values.resume === true;
-    const output = await trainer.train({ resumeFromCheckpoint: resume });
-    if (testEvaluator && before) {
-      const after = await testEvaluator.evaluate(model);
-      console.log(formatMetrics(after, "test metrics after training:"));
-      console.log(`test spearman_cosine: ${before.test_spearman_cosine.toFixed(4)} before → ${after.test_spearman_cosine.toFixed(4)} after`);
+    const folder = openOutputFolder(args.outputDir, "--output");
+    try {
+      await trainInto(values, args);
+    } finally {
+      folder.release();
     }
-    const final = join(args.outputDir, "final");
-    await trainer.saveModel(final);
-    console.log(`trained ${output.globalStep} steps (loss ${output.trainingLoss.toFixed(4)}); saved the model to ${final}`);
-    model.dispose();
   },
 };
+
+async function trainInto(values: OptionValues, args: SentenceTransformerTrainingArguments): Promise<void> {
+  const trainDataset = (await readSplit(values, "train"))!;
+  const evalDataset = await readSplit(values, "eval");
+  const testDataset = await readSplit(values, "test");
+  const model = await loadModel(typeof values.model === "string" ? values.model : undefined);
+  const loss = pickLoss(model, ((values.loss as string | undefined) ?? "CoSENTLoss") as LossName);
+  const trainer = new SentenceTransformerTrainer({ model, args, trainDataset, evalDataset, loss });
+  const testEvaluator = testDataset && similarityEvaluator(testDataset, "test");
+  const before = testEvaluator && (await testEvaluator.evaluate(model));
+  const resume = typeof values["resume-from"] === "string" ? values["resume-from"] : values.resume === true;
+  const output = await trainer.train({ resumeFromCheckpoint: resume, resumeCommand: resumeCommandLine() });
+  if (output.interrupted) {
+    // The trainer printed where the checkpoint is and the command that resumes.
+    model.dispose();
+    process.exit(output.signal ? SIGNAL_EXIT_CODES[output.signal] : 130);
+  }
+  if (testEvaluator && before) {
+    const after = await testEvaluator.evaluate(model);
+    console.log(formatMetrics(after, "test metrics after training:"));
+    console.log(`test spearman_cosine: ${before.test_spearman_cosine.toFixed(4)} before → ${after.test_spearman_cosine.toFixed(4)} after`);
+  }
+  const final = join(args.outputDir, "final");
+  await trainer.saveModel(final);
+  console.log(`trained ${output.globalStep} steps (loss ${output.trainingLoss.toFixed(4)}); saved the model to ${final}`);
+  model.dispose();
+}

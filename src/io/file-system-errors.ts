@@ -91,6 +91,20 @@ export function withFileSystemErrorsSync<T>(path: string, action: string, work: 
 }
 
 /**
+ * mkdir -p one level at a time: Node's recursive mkdirSync reports ENOENT where the real cause is
+ * EROFS or EACCES (a read-only mount), which this surfaces.
+ */
+function makeFolders(directory: string): void {
+  if (existsSync(directory)) return;
+  makeFolders(dirname(directory));
+  try {
+    mkdirSync(directory);
+  } catch (error) {
+    if (!(isErrnoError(error) && error.code === "EEXIST")) throw error;
+  }
+}
+
+/**
  * Checks before long work that `directory` can be written: creates it (and its parents) when missing,
  * then writes and removes a probe file. Throws a FileSystemError naming `argument` (e.g. "--output").
  * A folder this creates is left in place (it is where the output will go).
@@ -101,7 +115,7 @@ export function assertWritableFolder(directory: string, argument: string): void 
     if (existsSync(absolute) && !statSync(absolute).isDirectory()) {
       throw Object.assign(new Error(`${absolute} is not a folder`), { code: "ENOTDIR" });
     }
-    mkdirSync(absolute, { recursive: true });
+    makeFolders(absolute);
     accessSync(absolute, constants.W_OK);
     const probe = `${absolute}${sep}.embedtune-write-test-${process.pid}`;
     writeFileSync(probe, "");

@@ -4,7 +4,7 @@
 // `trainer_state.json` (Hugging Face's field names) and `training_args.json`. Written atomically.
 // Rotation keeps the newest `saveTotalLimit` checkpoints and never deletes the best one.
 
-import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError, ModelLoadError } from "../errors.ts";
@@ -12,7 +12,7 @@ import { readJsonFile, writeFolderAtomically, writeJsonFile } from "../io/model-
 import { readSafetensors, toFloat32, writeSafetensors } from "../io/safetensors.ts";
 import type { Loss } from "../losses/loss.ts";
 import type { SentenceTransformer } from "../models/sentence-transformer.ts";
-import type { AdamW } from "./adamw.ts";
+import type { AdamW, NamedParameter } from "./adamw.ts";
 
 /** Hugging Face's TrainerState, with its field names. */
 export interface TrainerState {
@@ -67,6 +67,31 @@ export async function saveCheckpoint(
     writeJsonFile(join(temporary, "trainer_state.json"), parts.state);
     writeFileSync(join(temporary, "training_args.json"), `${JSON.stringify(parts.args, null, 2)}\n`);
   });
+}
+
+/**
+ * About how many bytes a checkpoint takes: the newest one's size when there is one, else the weights
+ * and AdamW's two moments (4 bytes each) plus the tokenizer and configuration files.
+ */
+export function estimateCheckpointBytes(outputDir: string, parameters: NamedParameter[]): number {
+  const latest = listCheckpoints(outputDir).at(-1);
+  if (latest) {
+    try {
+      return folderBytes(latest);
+    } catch {
+      // fall back to the estimate
+    }
+  }
+  return parameters.reduce((sum, { tensor }) => sum + tensor.size, 0) * 4 * 3 + 1e6;
+}
+
+function folderBytes(directory: string): number {
+  let total = 0;
+  for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    const path = join(directory, entry.name);
+    total += entry.isDirectory() ? folderBytes(path) : statSync(path).size;
+  }
+  return total;
 }
 
 /** Restores model weights, loss weights and optimizer state; returns the trainer state. */

@@ -18,8 +18,10 @@ export interface TrainOutput {
   globalStep: number;
   trainingLoss: number;
   metrics: Record<string, number>;
-  /** True when stop() ended training early (a checkpoint was saved). */
+  /** True when stop() (or SIGINT/SIGTERM) ended training early (a checkpoint was saved). */
   interrupted: boolean;
+  /** The signal that stopped training, when one did. */
+  signal?: "SIGINT" | "SIGTERM";
 }
 
 export interface TrainerEvents {

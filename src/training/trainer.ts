@@ -5,13 +5,18 @@
 // evaluate (eval_loss + evaluator metrics, prefixed eval_), maybe save a checkpoint (checkpoint.ts).
 // Batches, dropout masks and everything random derive from (seed, epoch, step), so a run resumed from
 // a checkpoint continues exactly as the uninterrupted run would have.
+// A run is never lost or corrupted: train() first checks outputDir can be written and takes its lock
+// (output-directory.ts); a non-finite loss or gradient norm stops it before the update
+// (NonFiniteLossError); SIGINT/SIGTERM stop it after the current step with a checkpoint (interrupts.ts);
+// a full disk or another file-system failure is one line naming the path, saying what is intact.
 
-import { existsSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { checkLabels, checkTextColumns, inputColumnNames, labelColumnName } from "../data/columns.ts";
 import type { Dataset } from "../data/dataset.ts";
 import { ArgumentError, EmbedtuneError } from "../errors.ts";
+import { FileSystemError, fileSystemError, isErrnoError } from "../io/file-system-errors.ts";
 import type { SentenceEvaluator } from "../evaluation/evaluator.ts";
 import { SequentialEvaluator } from "../evaluation/sequential.ts";
 import { CoSENTLoss } from "../losses/cosent.ts";
@@ -21,9 +26,20 @@ import { startProgress } from "../util/progress.ts";
 import { deriveSeed } from "../util/random.ts";
 import { AdamW } from "./adamw.ts";
 import { SentenceTransformerTrainingArguments } from "./arguments.ts";
-import { checkpointDirectory, listCheckpoints, loadCheckpoint, rotateCheckpoints, saveCheckpoint, type TrainerState } from "./checkpoint.ts";
+import {
+  checkpointDirectory,
+  estimateCheckpointBytes,
+  listCheckpoints,
+  loadCheckpoint,
+  rotateCheckpoints,
+  saveCheckpoint,
+  type TrainerState,
+} from "./checkpoint.ts";
+import { NonFiniteLossError } from "./errors.ts";
 import { TrainerEventEmitter, type TrainOutput } from "./events.ts";
 import { clipGradientsByGlobalNorm } from "./gradient-clipping.ts";
+import { catchInterrupts, SIGNAL_EXIT_CODES } from "./interrupts.ts";
+import { openOutputFolder } from "./output-directory.ts";
 import { epochBatches, nominalBatchCount } from "./samplers.ts";
 import { learningRateFactor, warmupStepCount } from "./schedules.ts";
 import { batchLoss, engineLossAndGradients, trainableParameters } from "./train-step.ts";
@@ -38,6 +54,17 @@ export interface TrainerInit {
   /** One evaluator, or several (run as a SequentialEvaluator). */
   evaluator?: SentenceEvaluator | SentenceEvaluator[];
 }
+
+export interface TrainOptions {
+  /** true: the latest checkpoint in outputDir; a folder: that checkpoint. */
+  resumeFromCheckpoint?: string | boolean;
+  /** Listen to SIGINT/SIGTERM while training (default: the trainer's `handleSignals`). */
+  handleSignals?: boolean;
+  /** How to resume, shown when a signal or a file-system failure ends the run (default: the library call). */
+  resumeCommand?: string;
+}
+
+const LIBRARY_RESUME = "trainer.train({ resumeFromCheckpoint: true })";
 
 /** Above this many weights, layers are recomputed in the backward pass to bound memory. */
 const CHECKPOINT_LAYERS_ABOVE_PARAMETERS = 10_000_000;
@@ -61,6 +88,11 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
   readonly evaluator: SentenceEvaluator | undefined;
   readonly optimizer: AdamW;
   state: TrainerState;
+  /**
+   * Whether train() turns SIGINT/SIGTERM into stop() (a second signal exits at once). Hosts that
+   * turn Ctrl-C into stop() themselves (the REPL) set it to false.
+   */
+  handleSignals = true;
   private stopRequested = false;
   private readonly checkpointLayers: boolean;
 
@@ -118,17 +150,52 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
     }
   }
 
-  /** Ends training after the current step; a checkpoint is saved so train({ resumeFromCheckpoint }) continues. */
+  /**
+   * Ends training after the current step; a checkpoint is saved so train({ resumeFromCheckpoint }) continues.
+   * The one way to interrupt a run: signals, the REPL's Ctrl-C and notebook interrupts all call it.
+   */
   stop(): void {
     this.stopRequested = true;
   }
 
-  async train(options: { resumeFromCheckpoint?: string | boolean } = {}): Promise<TrainOutput> {
+  async train(options: TrainOptions = {}): Promise<TrainOutput> {
     const plan = this.plan();
-    if (this.args.engine) await this.model.setEngine(this.args.engine);
+    const resumeCommand = options.resumeCommand ?? LIBRARY_RESUME;
+    const folder = openOutputFolder(this.args.outputDir, "outputDir");
     this.stopRequested = false;
+    const interrupts = (options.handleSignals ?? this.handleSignals)
+      ? catchInterrupts((signal) => {
+          console.error(`embedtune: ${signal}: stopping after the current step and saving a checkpoint (${signal} again exits at once)`);
+          this.stop();
+        })
+      : undefined;
+    try {
+      const output = await this.run(plan, options.resumeFromCheckpoint, resumeCommand);
+      const signal = interrupts?.received;
+      if (output.interrupted && signal) {
+        output.signal = signal;
+        process.exitCode = SIGNAL_EXIT_CODES[signal];
+        const checkpoint = checkpointDirectory(this.args.outputDir, output.globalStep);
+        const how = resumeCommand === LIBRARY_RESUME ? `${LIBRARY_RESUME} (it continues from ${checkpoint})` : resumeCommand;
+        console.error(`embedtune: training stopped by ${signal} at step ${output.globalStep}, saved ${checkpoint}; resume with: ${how}`);
+      }
+      this.emit("train_end", output);
+      return output;
+    } catch (error) {
+      if (isErrnoError(error) && !(error instanceof EmbedtuneError)) {
+        throw fileSystemError(error, this.args.outputDir, `training (step ${this.state.global_step})`, this.resumeAdvice(resumeCommand, error.code));
+      }
+      throw error;
+    } finally {
+      interrupts?.dispose();
+      folder.release();
+    }
+  }
+
+  private async run(plan: Plan, resume: string | boolean | undefined, resumeCommand: string): Promise<TrainOutput> {
+    if (this.args.engine) await this.model.setEngine(this.args.engine);
     this.state = this.initialState(plan);
-    const resumeFrom = this.resolveResume(options.resumeFromCheckpoint);
+    const resumeFrom = this.resolveResume(resume);
     if (resumeFrom) {
       this.state = loadCheckpoint(resumeFrom, { model: this.model, loss: this.loss, optimizer: this.optimizer });
       console.error(`embedtune: resuming from ${resumeFrom} at step ${this.state.global_step}`);
@@ -146,6 +213,7 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
     let lossTotal = 0;
     let lastGradNorm = 0;
     let interrupted = false;
+    let savedStep = -1;
     const firstEpoch = Math.floor(this.state.global_step / plan.stepsPerEpoch);
     try {
       training: for (let epoch = firstEpoch; epoch < plan.numEpochs; epoch++) {
@@ -171,13 +239,16 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
             stepsSinceLog = 0;
           }
           if (due(this.args.evalStrategy, plan.evalSteps)) await this.evaluate();
-          if (due(this.args.saveStrategy, plan.saveSteps)) await this.saveCheckpoint();
-          if (step >= plan.maxSteps) break training;
+          if (due(this.args.saveStrategy, plan.saveSteps)) {
+            await this.saveCheckpoint(resumeCommand);
+            savedStep = step;
+          }
           if (this.stopRequested) {
-            if (!existsSync(checkpointDirectory(this.args.outputDir, step))) await this.saveCheckpoint();
+            if (savedStep !== step) await this.saveCheckpoint(resumeCommand);
             interrupted = true;
             break training;
           }
+          if (step >= plan.maxSteps) break training;
           await new Promise((resolve) => setImmediate(resolve));
         }
       }
@@ -200,9 +271,7 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
       this.model.modelCardData.bestModelStep = Number(/checkpoint-(\d+)/.exec(this.state.best_model_checkpoint)?.[1]);
     }
     this.state.log_history.push({ ...metrics, step: this.state.global_step });
-    const output: TrainOutput = { globalStep: this.state.global_step, trainingLoss: metrics.train_loss, metrics, interrupted };
-    this.emit("train_end", output);
-    return output;
+    return { globalStep: this.state.global_step, trainingLoss: metrics.train_loss, metrics, interrupted };
   }
 
   /**
@@ -324,11 +393,26 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
     }
     const gradients = summed!;
     if (batches.length > 1) for (const values of gradients.values()) for (let i = 0; i < values.length; i++) values[i] /= batches.length;
+    const loss = lossSum / batches.length;
     const norm = clipGradientsByGlobalNorm(gradients, this.args.maxGradNorm);
-    this.optimizer.learningRate = this.args.learningRate * learningRateFactor(this.args.lrSchedulerType, step, plan.warmupSteps, plan.maxSteps);
+    const learningRate = this.args.learningRate * learningRateFactor(this.args.lrSchedulerType, step, plan.warmupSteps, plan.maxSteps);
+    // A NaN anywhere in the gradients makes the norm NaN, an overflow makes it infinite: stop before
+    // the update, so the weights (and every checkpoint) stay finite.
+    if (!Number.isFinite(loss) || !Number.isFinite(norm)) this.failNonFinite(step + 1, loss, norm, learningRate, plan);
+    this.optimizer.learningRate = learningRate;
     this.optimizer.applyGradients(gradients);
     this.model.onnx?.adoptWeights(this.optimizer.updatedWeights());
-    return { loss: lossSum / batches.length, gradNorm: norm };
+    const weight = firstNonFinite(this.optimizer.updatedWeights());
+    if (weight !== undefined) this.failNonFinite(step + 1, loss, norm, learningRate, plan, weight);
+    return { loss, gradNorm: norm };
+  }
+
+  /** Logs the step's figures (log_history and the "log" event) and throws NonFiniteLossError. */
+  private failNonFinite(step: number, loss: number, gradNorm: number, learningRate: number, plan: Plan, weight?: string): never {
+    const entry = { loss, grad_norm: gradNorm, learning_rate: learningRate, epoch: this.state.epoch, step };
+    this.state.log_history.push(entry);
+    this.emit("log", entry);
+    throw new NonFiniteLossError(step, loss, gradNorm, { learningRate, maxGradNorm: this.args.maxGradNorm, warmupSteps: plan.warmupSteps, weight });
   }
 
   private log(values: Record<string, number>): void {
@@ -354,11 +438,36 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
     }
   }
 
-  private async saveCheckpoint(): Promise<void> {
+  /**
+   * Writes checkpoint-{step} (atomically: a failure leaves no folder of that name and removes the
+   * staging folder); a file-system failure becomes one line naming the checkpoint, its size and what
+   * is still intact.
+   */
+  private async saveCheckpoint(resumeCommand: string): Promise<void> {
     const directory = checkpointDirectory(this.args.outputDir, this.state.global_step);
-    await saveCheckpoint(directory, { model: this.model, loss: this.loss, optimizer: this.optimizer, state: this.state, args: this.args });
+    try {
+      await saveCheckpoint(directory, { model: this.model, loss: this.loss, optimizer: this.optimizer, state: this.state, args: this.args });
+    } catch (error) {
+      const code = error instanceof FileSystemError ? error.code : isErrnoError(error) ? error.code : undefined;
+      if (code === undefined) throw error;
+      removeOwnStaging(directory);
+      const full = code === "ENOSPC" || code === "EDQUOT";
+      const bytes = full ? estimateCheckpointBytes(this.args.outputDir, this.optimizer.parameters) : 0;
+      const action = `writing ${basename(directory)}${full ? ` (needs ~${formatBytes(bytes)})` : ""}`;
+      const cause = Object.assign(new Error((error as Error).message), { code });
+      throw fileSystemError(cause, directory, action, this.resumeAdvice(resumeCommand, code));
+    }
     rotateCheckpoints(this.args.outputDir, this.args.saveTotalLimit, this.state.best_model_checkpoint);
     this.emit("save", { checkpoint: directory, step: this.state.global_step });
+  }
+
+  /** What is intact after a file-system failure and how to go on. */
+  private resumeAdvice(resumeCommand: string, code: string | undefined): string {
+    const latest = listCheckpoints(this.args.outputDir).at(-1);
+    const fix = code === "ENOSPC" || code === "EDQUOT" ? "free some space" : "fix that";
+    return latest
+      ? `earlier checkpoints are intact (the latest is ${basename(latest)}); ${fix}, then resume with: ${resumeCommand}`
+      : `no checkpoint had been saved yet; ${fix}, then start again`;
   }
 
   private resolveResume(resume: string | boolean | undefined): string | undefined {
@@ -393,6 +502,32 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
       if (key.startsWith("eval_") && !/^eval_(loss|runtime|samples_per_second|steps_per_second)$/.test(key)) row[key.slice(5)] = value;
     }
   }
+}
+
+/** The name of the first weight holding a NaN or an infinity (x·0 is NaN exactly for those). */
+function firstNonFinite(weights: Map<string, { values: Float32Array }>): string | undefined {
+  for (const [name, { values }] of weights) {
+    let probe = 0;
+    for (let i = 0; i < values.length; i++) probe += values[i] * 0;
+    if (probe !== 0) return name;
+  }
+  return undefined;
+}
+
+/** Removes this process's staging folders of `target` (writeFolderAtomically's, after a failure). */
+function removeOwnStaging(target: string): void {
+  const prefix = `.${basename(target)}.tmp-${process.pid}-`;
+  try {
+    for (const name of readdirSync(dirname(target))) if (name.startsWith(prefix)) rmSync(join(dirname(target), name), { recursive: true, force: true });
+  } catch {
+    // Nothing to tidy, or the folder cannot be read: the cleanup at the next start takes care of it.
+  }
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(bytes >= 1e7 ? 0 : 1)} MB`;
+  return `${Math.max(1, Math.round(bytes / 1e3))} kB`;
 }
 
 function addInto(target: Float32Array, values: Float32Array): void {

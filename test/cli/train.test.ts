@@ -95,13 +95,14 @@ test("bad input stops `embedtune train` before training with one line naming the
     [["--train", trainFile, "--batch-size", "1000"], /perDeviceTrainBatchSize: 1000 is larger than the 400 rows/],
     [["--train", trainFile, "--learning-rate=-1"], /learningRate: must be/],
     [["--train", trainFile, "--eval", testFile, "--eval-steps", "0"], /--eval-steps: must be an integer ≥ 1/],
-    [["--train", trainFile, "--output", fileAsOutput], /outputDir: .*a-file exists and is not a folder/],
+    [["--train", trainFile, "--output", fileAsOutput], /a-file is a file, not a folder \(ENOTDIR\) while checking that --output can be written/],
   ];
   const results = await Promise.all(
     cases.map(
-      ([args]) =>
+      ([args], index) =>
         new Promise<{ status: number | null; stderr: string }>((resolve) => {
-          const common = ["bin/embedtune.js", "train", "--model", modelDirectory, "--output", join(workspace, "out-bad"), "--batch-size", "2"];
+          // One folder each: the runs are concurrent, and a second run into a folder in use is refused.
+          const common = ["bin/embedtune.js", "train", "--model", modelDirectory, "--output", join(workspace, `out-bad-${index}`), "--batch-size", "2"];
           const child = spawn(process.execPath, [...common, ...args], {
             cwd: projectRoot,
             env: environment,
@@ -121,5 +122,5 @@ test("bad input stops `embedtune train` before training with one line naming the
     assert.ok(!/\n\s+at /.test(stderr), `no stack trace: ${stderr}`);
     assert.ok(!/Training/.test(stderr), `stopped before training: ${stderr}`);
   });
-  assert.ok(!existsSync(join(workspace, "out-bad", "checkpoint-1")));
+  cases.forEach((_, index) => assert.ok(!existsSync(join(workspace, `out-bad-${index}`, "checkpoint-1"))));
 });
