@@ -9,9 +9,8 @@ import { readFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { ArgumentError } from "../errors.ts";
-import { ensureDefaultModel } from "../generator/default-model.ts";
 import { isErrnoError } from "../io/file-system-errors.ts";
-import { SentenceTransformer } from "../models/sentence-transformer.ts";
+import type { SentenceTransformer } from "../models/sentence-transformer.ts";
 
 export type OptionValues = Record<string, string | boolean | undefined>;
 
@@ -25,7 +24,12 @@ export function integerOption(values: OptionValues, name: string, minimum = 1): 
   return value;
 }
 
+/** The model of --model, else the embedded default; the kit is imported here, so parsing options stays light. */
 export async function loadModelOption(values: OptionValues): Promise<SentenceTransformer> {
+  const [{ ensureDefaultModel }, { SentenceTransformer }] = await Promise.all([
+    import("../generator/default-model.ts"),
+    import("../models/sentence-transformer.ts"),
+  ]);
   const directory = typeof values.model === "string" ? values.model : await ensureDefaultModel();
   return SentenceTransformer.load(directory);
 }

@@ -7,15 +7,14 @@
 
 import { isAbsolute, join, relative } from "node:path";
 import type { Dataset } from "../data/dataset.ts";
-import { loadDataset, type DataFormat } from "../data/load-dataset.ts";
+import type { DataFormat } from "../data/load-dataset.ts";
 import { ArgumentError } from "../errors.ts";
 import type { EngineName } from "../models/sentence-transformer.ts";
-import { loadModel, pickLoss, similarityEvaluator, type LossName } from "../steps.ts";
+import type { LossName } from "../steps.ts";
 import { SentenceTransformerTrainingArguments } from "../training/arguments.ts";
 import { BatchSamplers, type BatchSampler } from "../training/samplers.ts";
 import { SIGNAL_EXIT_CODES } from "../training/interrupts.ts";
 import { openOutputFolder } from "../training/output-directory.ts";
-import { SentenceTransformerTrainer } from "../training/trainer.ts";
 import { formatMetrics } from "../util/format.ts";
 import type { Command } from "./main.ts";
 import { integerOption, type OptionValues } from "./options.ts";
@@ -64,6 +63,7 @@ export function resumeCommandLine(argv: readonly string[] = process.argv, enviro
 async function readSplit(values: OptionValues, name: string): Promise<Dataset | undefined> {
   const path = values[name];
   if (typeof path !== "string") return undefined;
+  const { loadDataset } = await import("../data/load-dataset.ts");
   return loadDataset(formatOf(path), { dataFiles: path, split: "train" });
 }
 
@@ -128,7 +128,12 @@ export const trainCommand: Command = {
   },
 };
 
+/** The run itself; the kit is imported only now, so the lock above is taken within a moment of the start. */
 async function trainInto(values: OptionValues, args: SentenceTransformerTrainingArguments): Promise<void> {
+  const [{ loadModel, pickLoss, similarityEvaluator }, { SentenceTransformerTrainer }] = await Promise.all([
+    import("../steps.ts"),
+    import("../training/trainer.ts"),
+  ]);
   const trainDataset = (await readSplit(values, "train"))!;
   const evalDataset = await readSplit(values, "eval");
   const testDataset = await readSplit(values, "test");

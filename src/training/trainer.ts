@@ -465,8 +465,9 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
   private resumeAdvice(resumeCommand: string, code: string | undefined): string {
     const latest = listCheckpoints(this.args.outputDir).at(-1);
     const fix = code === "ENOSPC" || code === "EDQUOT" ? "free some space" : "fix that";
+    const resume = resumeCommand === LIBRARY_RESUME ? LIBRARY_RESUME : "the same command with --resume";
     return latest
-      ? `earlier checkpoints are intact (the latest is ${basename(latest)}); ${fix}, then resume with: ${resumeCommand}`
+      ? `earlier checkpoints are intact (the latest is ${basename(latest)}); ${fix}, then resume with ${resume}`
       : `no checkpoint had been saved yet; ${fix}, then start again`;
   }
 

@@ -188,7 +188,7 @@ test("disk full at the second checkpoint: one line naming it, exit 1, checkpoint
     line,
     new RegExp(
       `^embedtune: error: no space left on the device holding ${checkpoint4} \\(ENOSPC\\) while writing checkpoint-4 \\(needs ~\\d+ kB\\): ` +
-        "earlier checkpoints are intact \\(the latest is checkpoint-2\\); free some space, then resume with: .* --resume$",
+        "earlier checkpoints are intact \\(the latest is checkpoint-2\\); free some space, then resume with the same command with --resume$",
     ),
   );
   assert.ok(!result.stderr.includes("Training: 10/10"), "stopped at the failure");
