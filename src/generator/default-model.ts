@@ -26,7 +26,8 @@ export async function ensureDefaultModel(options: { quiet?: boolean } = {}): Pro
   const directory = defaultModelDirectory();
   if (!existsSync(join(directory, "modules.json"))) {
     if (!options.quiet) process.stderr.write(`embedtune: generating the default model (tiny random BERT) in ${directory}\n`);
-    await initModel({ out: directory, preset: "tiny", vocabFrom: VOCABULARY_SOURCES, seed: 42 });
+    // The cache folder is embedtune's own: a half-written earlier attempt is completed, not refused.
+    await initModel({ out: directory, preset: "tiny", vocabFrom: VOCABULARY_SOURCES, seed: 42, overwrite: true });
   }
   return directory;
 }

@@ -11,7 +11,7 @@
 // a full disk or another file-system failure is one line naming the path, saying what is intact.
 
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { checkLabels, checkTextColumns, inputColumnNames, labelColumnName } from "../data/columns.ts";
 import type { Dataset } from "../data/dataset.ts";
@@ -318,9 +318,12 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
     return metrics;
   }
 
-  /** Saves the final model (sentence-transformers layout, model card included) into outputDir or `directory`. */
+  /**
+   * Saves the final model (sentence-transformers layout, model card included) into outputDir or `directory`.
+   * The run's own outputDir holds its checkpoints, so the model's files are added beside them (nothing is removed).
+   */
   async saveModel(directory = this.args.outputDir): Promise<void> {
-    await this.model.savePretrained(directory);
+    await this.model.savePretrained(directory, { overwrite: resolve(directory) === resolve(this.args.outputDir) });
   }
 
   private plan(): Plan {
