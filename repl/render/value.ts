@@ -1,13 +1,14 @@
 // Any REPL result as lines for a person: the kit's objects get their own view (a model as one line,
-// data as tables, metrics as a two-column table, embeddings as shape and first values, a trainer as
-// its progress); an object holding some of them lists one line per key; anything else is inspected.
+// data as tables, metrics as a two-column table and several metrics dicts side by side, embeddings as
+// shape and first values, a trainer as its progress); an object holding some of them lists one line
+// per key; anything else is inspected.
 
 import { inspect } from "node:util";
 import type { SentenceTransformerTrainer } from "../../src/index.ts";
 import { formatNumber } from "./cell.ts";
 import { isArrayOfRecords, isDanfoFrame, isDataset, isDatasetDict, isPlainObject, renderDanfoFrame, renderDataset, renderDatasetDict, renderRecords } from "./data.ts";
 import { isEmbeddingMatrix, isLongVector, isTensor, renderEmbeddingMatrix, renderTensor, renderVector } from "./embeddings.ts";
-import { isMetrics, renderMetrics } from "./metrics.ts";
+import { isMetrics, isMetricsColumns, renderMetrics, renderMetricsColumns } from "./metrics.ts";
 import { isSentenceTransformer, renderModelSummary } from "./model-summary.ts";
 
 export interface RenderContext {
@@ -29,6 +30,7 @@ export function renderValue(value: unknown, context: RenderContext): string[] {
   if (isLongVector(value)) return renderVector(value, width);
   if (isArrayOfRecords(value)) return renderRecords(value, width);
   if (isMetrics(value)) return renderMetrics(value, width);
+  if (isMetricsColumns(value)) return renderMetricsColumns(value, width);
   if (typeof value === "object" && value !== null && isPlainObject(value) && Object.values(value).some((entry) => oneLine(entry, context) !== undefined)) {
     return Object.entries(value).map(([key, entry]) => `${key}: ${oneLine(entry, context) ?? inspectCompact(entry)}`);
   }

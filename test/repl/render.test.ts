@@ -36,6 +36,36 @@ test("a metrics dict is a two-column table of metric and value", () => {
   ]);
 });
 
+test("retrieval metrics: keys with @k stay whole when they fit; cut in the middle (keeping @k) when they do not; before/after side by side", () => {
+  const metrics = {
+    "squad_cosine_accuracy@1": 0.25,
+    "squad_cosine_precision@10": 0.0375,
+    "squad_cosine_ndcg@10": 0.12901,
+    "squad_cosine_map@100": 0.5,
+  };
+  assert.deepEqual(renderValue(metrics, context), [
+    "metric                      value",
+    "─────────────────────────  ──────",
+    "squad_cosine_accuracy@1    0.2500",
+    "squad_cosine_precision@10  0.0375",
+    "squad_cosine_ndcg@10       0.1290",
+    "squad_cosine_map@100       0.5000",
+  ]);
+  // Width 30 leaves 22 characters for the key: 8 of its start, "…", 13 of its end.
+  assert.deepEqual(renderValue({ "squad-retrieval_cosine_precision@10": 0.0375, "squad-retrieval_cosine_ndcg@10": 0.129 }, { width: 30 }), [
+    "metric                   value",
+    "──────────────────────  ──────",
+    "squad-re…_precision@10  0.0375",
+    "squad-re…osine_ndcg@10  0.1290",
+  ]);
+  assert.deepEqual(renderValue({ before: { "squad_cosine_ndcg@10": 0.129, "squad_cosine_mrr@10": 0.1 }, after: { "squad_cosine_ndcg@10": 0.3251, "squad_cosine_mrr@10": 0.27 } }, context), [
+    "metric                before   after",
+    "────────────────────  ──────  ──────",
+    "squad_cosine_ndcg@10  0.1290  0.3251",
+    "squad_cosine_mrr@10   0.1000  0.2700",
+  ]);
+});
+
 test("embeddings show their shape and first values, never every number", () => {
   const embeddings = Array.from({ length: 6 }, (_, row) => Array.from({ length: 384 }, (_, i) => (row + i) / 1000));
   const lines = renderValue(embeddings, { width: 80 });
