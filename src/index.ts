@@ -51,6 +51,7 @@ export { barChart, beforeAfterBars, type BarSeries } from "./charts/bars.ts";
 export type { ChartTitles, Figure } from "./charts/figure.ts";
 export { cosineSimilarityMatrix, similarityHeatmap } from "./charts/heatmap.ts";
 export { binCounts, histogram, type BinOptions, type Bins, type HistogramOptions, type HistogramSeries } from "./charts/histogram.ts";
+export { DEFAULT_RANK_EDGES, rankBuckets, rankHistogram, relevantRanks, type RankedHit, type RankHistogramOptions, type RankSeries } from "./charts/ranks.ts";
 export { lineChart, trainingCurves, type LineSeries } from "./charts/lines.ts";
 export { shortMetricNames } from "./charts/metric-names.ts";
 export { importDanfo } from "./data/danfo.ts";
