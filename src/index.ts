@@ -13,6 +13,7 @@ export { defaultModelDirectory, ensureDefaultModel } from "./generator/default-m
 export { initModel, PRESETS, type InitModelOptions } from "./generator/init-model.ts";
 export { readSafetensors, writeSafetensors } from "./io/safetensors.ts";
 export * from "./losses/index.ts";
+export { lastMiningSummary, mineHardNegatives, type MineHardNegativesOptions, type MiningModel, type MiningSummary } from "./mining/hard-negatives.ts";
 export { renderModelCard, type ModelCardData } from "./models/model-card.ts";
 export { Normalize } from "./models/normalize.ts";
 export { Pooling, type PoolingMode } from "./models/pooling.ts";
