@@ -8,6 +8,7 @@ export { DatasetDict } from "./data/dataset-dict.ts";
 export { DataLoadError } from "./data/errors.ts";
 export { loadDataset, loadParquet, readParquet } from "./data/load-dataset.ts";
 export { writeParquet } from "./data/parquet.ts";
+export { loadRetrievalData, type LoadRetrievalDataOptions, type RetrievalData } from "./data/retrieval-data.ts";
 export * from "./evaluation/index.ts";
 export { defaultModelDirectory, ensureDefaultModel } from "./generator/default-model.ts";
 export { initModel, PRESETS, type InitModelOptions } from "./generator/init-model.ts";

@@ -6,3 +6,5 @@ export * from "./embedding-similarity.ts";
 export * from "./binary-classification.ts";
 export * from "./triplet.ts";
 export * from "./sequential.ts";
+export * from "./top-k.ts";
+export * from "./information-retrieval.ts";
