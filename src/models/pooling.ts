@@ -2,6 +2,10 @@
 // vector per sentence. Modes (concatenated in this order when several are on, as in ST):
 //   cls: the first token;  max: max over real tokens (padding set to −1e9);
 //   mean: Σ(token·mask) / max(Σ mask, 1e-9);  mean_sqrt_len_tokens: Σ(token·mask) / √max(Σ mask, 1e-9).
+// includePrompt = false (config "include_prompt": false, as INSTRUCTOR): when a prompt length p is given,
+// the mask of the first p positions is zeroed before pooling (ST: attention_mask[:, :p] = 0), so mean
+// and max skip the prompt's tokens — p counts [CLS] too (see SentenceTransformer.getPromptLength), so
+// [CLS] is skipped as well; cls mode still takes token 0, as in ST.
 // Reads both config dialects: v3 booleans (pooling_mode_cls_token, …) and v5.4+ "pooling_mode".
 
 import * as tf from "@tensorflow/tfjs";
@@ -24,7 +28,8 @@ export class Pooling {
   constructor(
     readonly wordEmbeddingDimension: number,
     modes: PoolingMode | PoolingMode[],
-    readonly includePrompt = true,
+    /** false: prompt tokens are left out of the pooling (when the caller passes a prompt length). */
+    public includePrompt = true,
   ) {
     const list = Array.isArray(modes) ? modes : [modes];
     this.modes = POOLING_MODES.filter((mode) => list.includes(mode));
@@ -41,10 +46,16 @@ export class Pooling {
     return this.modes.join("+");
   }
 
-  forward(tokenEmbeddings: tf.Tensor3D, attentionMask: tf.Tensor2D): tf.Tensor2D {
+  /** `promptLength`: the prompt's token count (with [CLS]) at the start of every row; used when includePrompt is false. */
+  forward(tokenEmbeddings: tf.Tensor3D, attentionMask: tf.Tensor2D, promptLength?: number): tf.Tensor2D {
     return tf.tidy(() => {
-      const [batchSize, , dimension] = tokenEmbeddings.shape;
-      const mask = tf.expandDims(tf.cast(attentionMask, "float32"), -1) as tf.Tensor3D;
+      const [batchSize, seqLength, dimension] = tokenEmbeddings.shape;
+      let floatMask = tf.cast(attentionMask, "float32") as tf.Tensor2D;
+      if (!this.includePrompt && promptLength !== undefined && promptLength > 0) {
+        const afterPrompt = tf.cast(tf.greaterEqual(tf.range(0, seqLength, 1, "int32"), promptLength), "float32");
+        floatMask = tf.mul(floatMask, tf.expandDims(afterPrompt, 0)) as tf.Tensor2D;
+      }
+      const mask = tf.expandDims(floatMask, -1) as tf.Tensor3D;
       const outputs: tf.Tensor2D[] = [];
       let maskedSum: tf.Tensor2D | undefined;
       let tokenCount: tf.Tensor2D | undefined;

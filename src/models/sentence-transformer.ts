@@ -1,5 +1,6 @@
 // SentenceTransformer: the modules Transformer → Pooling → (Normalize) loaded from a sentence-transformers
-// or Hugging Face folder. encode() mirrors ST: optional prompt, texts sorted by length (longest first)
+// or Hugging Face folder. encode() mirrors ST: optional prompt (its token count goes to Pooling, which
+// leaves the prompt out when include_prompt is false), texts sorted by length (longest first)
 // into batches, inference mode, embeddings returned in input order; similarity() uses the model's
 // similarity function (config_sentence_transformers.json, cosine when unset). savePretrained() writes
 // the ST v3 layout, leaving other files in the folder alone. A folder without modules.json gets mean
@@ -36,6 +37,12 @@ export interface EncodeOptions {
   prompt?: string;
   /** The name of a prompt in the model's config_sentence_transformers.json. */
   promptName?: string;
+}
+
+/** The encoder's options plus the prompt length Pooling needs when it excludes the prompt. */
+export interface SentenceForwardOptions extends ForwardOptions {
+  /** Token count of the prompt that starts every text (getPromptLength); only Pooling with includePrompt false uses it. */
+  promptLength?: number;
 }
 
 export interface SentenceTransformerOptions {
@@ -75,6 +82,7 @@ export class SentenceTransformer {
   prompts: Record<string, string>;
   defaultPromptName: string | null;
   private onnxEngine: OnnxEngine | undefined;
+  private readonly promptLengths = new Map<string, number>();
   /** What the model card (README.md) says about training; filled in by the trainer. */
   modelCardData: ModelCardData = {};
 
@@ -186,9 +194,31 @@ export class SentenceTransformer {
    * Sentence embeddings [batch, dim] through every module, as a tensor that gradients flow through.
    * Training passes `training: true` (dropout on) and a dropout seed.
    */
-  forward(inputs: EncoderInputs | string[], options: ForwardOptions = {}): tf.Tensor2D {
+  forward(inputs: EncoderInputs | string[], options: SentenceForwardOptions = {}): tf.Tensor2D {
+    const { promptLength, ...encoderOptions } = options;
     const features = Array.isArray(inputs) ? this.tokenize(inputs) : inputs;
-    return this.poolAndNormalize(this.transformer.forward(features, options), features);
+    return this.poolAndNormalize(this.transformer.forward(features, encoderOptions), features, promptLength);
+  }
+
+  /**
+   * ST's _get_prompt_length: the token count of the prompt tokenized alone, special tokens included,
+   * less one when its last token is special (the trailing [SEP]); so "query: " on BERT is 3 ([CLS] query :).
+   * Special here: the ids the tokenizer wraps every text in (those of an empty text) — [CLS] and [SEP] on BERT.
+   */
+  getPromptLength(prompt: string): number {
+    const key = `${this.maxSeqLength}\u0000${prompt}`;
+    const cached = this.promptLengths.get(key);
+    if (cached !== undefined) return cached;
+    const ids = this.transformer.tokenizer.ids(prompt, { maxSeqLength: this.maxSeqLength, doLowerCase: this.transformer.doLowerCase });
+    const special = new Set(this.transformer.tokenizer.ids("", { maxSeqLength: this.maxSeqLength }));
+    const length = ids.length > 0 && special.has(ids[ids.length - 1]) ? ids.length - 1 : ids.length;
+    this.promptLengths.set(key, length);
+    return length;
+  }
+
+  /** ST's set_pooling_include_prompt: whether Pooling keeps the prompt's tokens (false for INSTRUCTOR-style models). */
+  setPoolingIncludePrompt(includePrompt: boolean): void {
+    this.pooling.includePrompt = includePrompt;
   }
 
   encode(sentences: string, options?: EncodeOptions): Promise<number[]>;
@@ -202,6 +232,8 @@ export class SentenceTransformer {
       if (typeof sentence !== "string") throw new ArgumentError(`sentences[${index}]`, `must be a string, got ${typeof sentence}`);
       return prompt + sentence;
     });
+    // As ST: a non-empty prompt's length always goes to Pooling, which uses it only when include_prompt is false.
+    const promptLength = prompt.length > 0 ? this.getPromptLength(prompt) : undefined;
     const order = texts.map((_, index) => index).sort((a, b) => texts[b].length - texts[a].length);
     const result: Embeddings = new Array(texts.length);
     const batchCount = Math.ceil(texts.length / batchSize);
@@ -211,9 +243,9 @@ export class SentenceTransformer {
         const indices = order.slice(start, start + batchSize);
         const batchTexts = indices.map((index) => texts[index]);
         const embeddings = this.onnxEngine
-          ? await this.embedWithOnnx(this.onnxEngine, batchTexts, options.normalizeEmbeddings ?? false)
+          ? await this.embedWithOnnx(this.onnxEngine, batchTexts, options.normalizeEmbeddings ?? false, promptLength)
           : tf.tidy(() => {
-              const output = this.forward(batchTexts);
+              const output = this.forward(batchTexts, { promptLength });
               return options.normalizeEmbeddings ? l2Normalize(output) : output;
             });
         const rows = (await embeddings.array()) as number[][];
@@ -228,26 +260,29 @@ export class SentenceTransformer {
   }
 
   /** Sentence embeddings [batch, dim] of one batch in inference mode, through the model's engine. */
-  async embed(texts: string[]): Promise<tf.Tensor2D> {
-    return this.onnxEngine ? this.embedWithOnnx(this.onnxEngine, texts, false) : tf.tidy(() => this.forward(texts));
+  async embed(texts: string[], options: { promptLength?: number } = {}): Promise<tf.Tensor2D> {
+    const { promptLength } = options;
+    return this.onnxEngine
+      ? this.embedWithOnnx(this.onnxEngine, texts, false, promptLength)
+      : tf.tidy(() => this.forward(texts, { promptLength }));
   }
 
   /** Sentence embeddings of one batch through the ONNX engine; pooling and Normalize in tfjs. */
-  private async embedWithOnnx(engine: OnnxEngine, texts: string[], normalizeEmbeddings: boolean): Promise<tf.Tensor2D> {
+  private async embedWithOnnx(engine: OnnxEngine, texts: string[], normalizeEmbeddings: boolean, promptLength?: number): Promise<tf.Tensor2D> {
     const features = this.tokenize(texts);
     engine.refreshWeights(this.transformer);
     const hidden = await engine.encode(features);
     return tf.tidy(() => {
       const tokens = tf.tensor3d(hidden, [features.batchSize, features.seqLength, this.transformer.hiddenSize]);
-      const output = this.poolAndNormalize(tokens, features);
+      const output = this.poolAndNormalize(tokens, features, promptLength);
       return normalizeEmbeddings ? l2Normalize(output) : output;
     });
   }
 
   /** Pooling, then Normalize when the model has it: token embeddings [B, T, H] → sentence embeddings. */
-  poolAndNormalize(tokenEmbeddings: tf.Tensor3D, features: EncoderInputs): tf.Tensor2D {
+  poolAndNormalize(tokenEmbeddings: tf.Tensor3D, features: EncoderInputs, promptLength?: number): tf.Tensor2D {
     const mask = tf.tensor2d(features.attentionMask, [features.batchSize, features.seqLength], "int32");
-    const pooled = this.pooling.forward(tokenEmbeddings, mask);
+    const pooled = this.pooling.forward(tokenEmbeddings, mask, promptLength);
     mask.dispose();
     return this.normalize ? this.normalize.forward(pooled) : pooled;
   }

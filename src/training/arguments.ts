@@ -1,11 +1,12 @@
 // SentenceTransformerTrainingArguments: Hugging Face TrainingArguments (the subset that matters for
-// embedding fine-tuning) plus sentence-transformers' batchSampler, in camelCase, with Hugging Face's
+// embedding fine-tuning) plus sentence-transformers' prompts and batchSampler, in camelCase, with Hugging Face's
 // defaults where the tutorial is silent. Impossible values fail at construction with a one-line error.
 //   evalSteps/loggingSteps/saveSteps < 1 are ratios of the total steps; evalSteps defaults to loggingSteps;
 //   loadBestModelAtEnd defaults metricForBestModel to "loss" and greaterIsBetter to !metric.endsWith("loss").
 
 import { ArgumentError } from "../errors.ts";
 import type { EngineName } from "../models/sentence-transformer.ts";
+import { checkPrompts, type TrainingPrompts } from "./prompts.ts";
 import { BatchSamplers, type BatchSampler } from "./samplers.ts";
 import { LR_SCHEDULER_TYPES, type LrSchedulerType } from "./schedules.ts";
 
@@ -43,6 +44,11 @@ export interface TrainingArgumentsInit {
   dataSeed?: number;
   fp16?: boolean;
   bf16?: boolean;
+  /**
+   * Prompts prepended to the input columns' texts (ST's `prompts`): one string for every column,
+   * { column: prompt }, or per dataset { dataset: prompt | { column: prompt } } (see prompts.ts).
+   */
+  prompts?: TrainingPrompts;
   batchSampler?: BatchSampler;
   dataloaderDropLast?: boolean;
   runName?: string;
@@ -83,7 +89,7 @@ export const TRAINING_ARGUMENT_DEFAULTS = {
   disableTqdm: false,
 };
 
-type Resolved = Required<Omit<TrainingArgumentsInit, "evalSteps" | "saveTotalLimit" | "metricForBestModel" | "greaterIsBetter" | "dataSeed" | "runName" | "engine">>;
+type Resolved = Required<Omit<TrainingArgumentsInit, "evalSteps" | "saveTotalLimit" | "metricForBestModel" | "greaterIsBetter" | "dataSeed" | "runName" | "engine" | "prompts">>;
 
 export class SentenceTransformerTrainingArguments implements Resolved {
   outputDir!: string;
@@ -116,6 +122,7 @@ export class SentenceTransformerTrainingArguments implements Resolved {
   dataSeed: number | undefined;
   fp16!: boolean;
   bf16!: boolean;
+  prompts: TrainingPrompts | undefined;
   batchSampler!: BatchSampler;
   dataloaderDropLast!: boolean;
   runName: string | undefined;
@@ -201,6 +208,7 @@ export class SentenceTransformerTrainingArguments implements Resolved {
         throw new ArgumentError("saveSteps", `must be a multiple of evalSteps (${this.evalSteps}) with loadBestModelAtEnd, got ${this.saveSteps}`);
       }
     }
+    this.prompts = checkPrompts(this.prompts);
     if (!Number.isInteger(this.seed)) throw new ArgumentError("seed", `must be an integer, got ${this.seed}`);
     if (this.engine !== undefined && this.engine !== "onnxruntime" && this.engine !== "tfjs") {
       throw new ArgumentError("engine", `must be "onnxruntime" or "tfjs", got ${JSON.stringify(this.engine)}`);

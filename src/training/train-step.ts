@@ -14,6 +14,9 @@ import type { SentenceTransformer } from "../models/sentence-transformer.ts";
 import { deriveSeed } from "../util/random.ts";
 import type { NamedParameter } from "./adamw.ts";
 
+/** The encoder's options plus, per input column, the prompt length Pooling skips (include_prompt false). */
+export type TrainStepOptions = ForwardOptions & { promptLengths?: readonly (number | undefined)[] };
+
 export interface LossAndGradients {
   loss: number;
   /** By parameter name, in the encoder's layout. */
@@ -26,8 +29,14 @@ export function trainableParameters(model: SentenceTransformer, loss: Loss): Nam
 }
 
 /** The batch loss without gradients (evaluation): dropout off, through the model's engine. */
-export async function batchLoss(model: SentenceTransformer, loss: Loss, columns: string[][], labels: number[] | undefined): Promise<number> {
-  const embeddings = await Promise.all(columns.map((texts) => model.embed(texts)));
+export async function batchLoss(
+  model: SentenceTransformer,
+  loss: Loss,
+  columns: string[][],
+  labels: number[] | undefined,
+  promptLengths: readonly (number | undefined)[] = [],
+): Promise<number> {
+  const embeddings = await Promise.all(columns.map((texts, column) => model.embed(texts, { promptLength: promptLengths[column] })));
   const value = tf.tidy(() => loss.computeLoss(embeddings, labels ? tf.tensor1d(labels, "float32") : undefined).dataSync()[0]);
   embeddings.forEach((tensor) => tensor.dispose());
   return value;
@@ -39,7 +48,7 @@ export async function engineLossAndGradients(
   loss: Loss,
   columns: string[][],
   labels: number[] | undefined,
-  options: ForwardOptions = { training: true, checkpointLayers: true },
+  options: TrainStepOptions = { training: true, checkpointLayers: true },
 ): Promise<LossAndGradients> {
   return model.onnx ? onnxLossAndGradients(model, model.onnx, loss, columns, labels, options) : lossAndGradients(model, loss, columns, labels, options);
 }
@@ -50,14 +59,15 @@ export function lossAndGradients(
   loss: Loss,
   columns: string[][],
   labels: number[] | undefined,
-  options: ForwardOptions = { training: true, checkpointLayers: true },
+  options: TrainStepOptions = { training: true, checkpointLayers: true },
 ): LossAndGradients {
   const parameters = trainableParameters(model, loss);
   const nameOfVariable = new Map(parameters.map(({ name, tensor }) => [tensor.name, name]));
   const labelTensor = labels ? tf.tensor1d(labels, "float32") : undefined;
   const { value, grads } = tf.variableGrads(() => {
+    const { promptLengths, ...forwardOptions } = options;
     const embeddings = columns.map((texts, column) =>
-      model.forward(texts, { ...options, dropoutSeed: deriveSeed(options.dropoutSeed ?? 0, column) }),
+      model.forward(texts, { ...forwardOptions, dropoutSeed: deriveSeed(options.dropoutSeed ?? 0, column), promptLength: promptLengths?.[column] }),
     );
     return loss.computeLoss(embeddings, labelTensor);
   }, parameters.map(({ tensor }) => tensor));
@@ -78,7 +88,7 @@ async function onnxLossAndGradients(
   loss: Loss,
   columns: string[][],
   labels: number[] | undefined,
-  options: ForwardOptions,
+  options: TrainStepOptions,
 ): Promise<LossAndGradients> {
   engine.refreshWeights(model.transformer);
   const hiddenSize = model.transformer.hiddenSize;
@@ -95,7 +105,7 @@ async function onnxLossAndGradients(
   const lossParameters = loss.trainableParameters ?? [];
   const labelTensor = labels ? tf.tensor1d(labels, "float32") : undefined;
   const { value, grads } = tf.variableGrads(
-    () => loss.computeLoss(hiddenStates.map((hidden, column) => model.poolAndNormalize(hidden as tf.Tensor3D, features[column])), labelTensor),
+    () => loss.computeLoss(hiddenStates.map((hidden, column) => model.poolAndNormalize(hidden as tf.Tensor3D, features[column], options.promptLengths?.[column])), labelTensor),
     [...hiddenStates, ...lossParameters.map(({ tensor }) => tensor)],
   );
   labelTensor?.dispose();

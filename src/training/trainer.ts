@@ -9,6 +9,8 @@
 // (output-directory.ts); a non-finite loss or gradient norm stops it before the update
 // (NonFiniteLossError); SIGINT/SIGTERM stop it after the current step with a checkpoint (interrupts.ts);
 // a full disk or another file-system failure is one line naming the path, saying what is intact.
+// args.prompts are prepended to the input columns (train, eval loss, the data check) as ST's collator
+// does; with Pooling include_prompt false each column's prompt length goes through to pooling (prompts.ts).
 
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
@@ -41,6 +43,7 @@ import { clipGradientsByGlobalNorm } from "./gradient-clipping.ts";
 import { catchInterrupts, SIGNAL_EXIT_CODES } from "./interrupts.ts";
 import { openOutputFolder } from "./output-directory.ts";
 import { epochBatches, nominalBatchCount } from "./samplers.ts";
+import { checkPromptNames, promptedInputColumns } from "./prompts.ts";
 import { learningRateFactor, warmupStepCount } from "./schedules.ts";
 import { batchLoss, engineLossAndGradients, trainableParameters } from "./train-step.ts";
 
@@ -95,6 +98,8 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
   handleSignals = true;
   private stopRequested = false;
   private readonly checkpointLayers: boolean;
+  /** Per train input column, the prompt length pooling skips (include_prompt false), set when training starts. */
+  private trainPromptLengths: (number | undefined)[] = [];
 
   constructor(init: TrainerInit) {
     super();
@@ -108,6 +113,10 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
     checkOutputDirectory(this.args.outputDir);
     checkDataset(this.trainDataset, "trainDataset");
     if (this.evalDataset) checkDataset(this.evalDataset, "evalDataset");
+    checkPromptNames(this.args.prompts, [
+      { name: "trainDataset", dataset: this.trainDataset },
+      ...(this.evalDataset ? [{ name: "evalDataset", dataset: this.evalDataset }] : []),
+    ]);
     if (this.args.perDeviceTrainBatchSize > this.trainDataset.numRows) {
       throw new ArgumentError(
         "perDeviceTrainBatchSize",
@@ -138,10 +147,15 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
   private checkLossFitsData(): void {
     const rows = Math.min(2, this.trainDataset.numRows);
     const labelName = labelColumnName(this.trainDataset);
-    const columns = inputColumnNames(this.trainDataset).map((name) => (this.trainDataset.column(name) as string[]).slice(0, rows));
+    const prompted = promptedInputColumns(this.model, this.trainDataset.select(Array.from({ length: rows }, (_, i) => i)), this.args.prompts);
     const labels = labelName === undefined ? undefined : (this.trainDataset.column(labelName) as number[]).slice(0, rows);
     try {
-      tf.tidy(() => this.loss.computeLoss(columns.map((texts) => this.model.forward(texts)), labels && tf.tensor1d(labels, "float32")));
+      tf.tidy(() =>
+        this.loss.computeLoss(
+          prompted.texts.map((texts, column) => this.model.forward(texts, { promptLength: prompted.promptLengths[column] })),
+          labels && tf.tensor1d(labels, "float32"),
+        ),
+      );
     } catch (error) {
       if (error instanceof EmbedtuneError) {
         throw new ArgumentError("trainDataset", `columns ${this.trainDataset.columnNames.join(", ")} do not fit ${this.loss.name}: ${error.message}`);
@@ -206,7 +220,9 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
     const progress = startProgress("Training", plan.maxSteps, !this.args.disableTqdm);
     progress.increment(this.state.global_step);
     const labelName = labelColumnName(this.trainDataset);
-    const inputs = inputColumnNames(this.trainDataset).map((name) => this.trainDataset.column(name) as string[]);
+    const prompted = promptedInputColumns(this.model, this.trainDataset, this.args.prompts);
+    const inputs = prompted.texts;
+    this.trainPromptLengths = prompted.promptLengths;
     const labels = labelName === undefined ? undefined : (this.trainDataset.column(labelName) as number[]);
     let lossSinceLog = 0;
     let stepsSinceLog = 0;
@@ -284,14 +300,14 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
     let batches = 0;
     if (this.evalDataset) {
       const labelName = labelColumnName(this.evalDataset);
-      const inputs = inputColumnNames(this.evalDataset).map((name) => this.evalDataset!.column(name) as string[]);
+      const { texts: inputs, promptLengths } = promptedInputColumns(this.model, this.evalDataset, this.args.prompts);
       const labels = labelName === undefined ? undefined : (this.evalDataset.column(labelName) as number[]);
       const size = this.args.perDeviceEvalBatchSize;
       let weightedLoss = 0;
       for (let start = 0; start < this.evalDataset.numRows; start += size) {
         const end = Math.min(start + size, this.evalDataset.numRows);
         const columns = inputs.map((column) => column.slice(start, end));
-        weightedLoss += (await batchLoss(this.model, this.loss, columns, labels?.slice(start, end))) * (end - start);
+        weightedLoss += (await batchLoss(this.model, this.loss, columns, labels?.slice(start, end), promptLengths)) * (end - start);
         batches += 1;
       }
       metrics.eval_loss = weightedLoss / this.evalDataset.numRows;
@@ -388,7 +404,7 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
         this.loss,
         inputs.map((column) => rows.map((row) => column[row])),
         labels && rows.map((row) => labels[row]),
-        { training: true, dropoutSeed: deriveSeed(this.args.seed, step, micro), checkpointLayers: this.checkpointLayers },
+        { training: true, dropoutSeed: deriveSeed(this.args.seed, step, micro), checkpointLayers: this.checkpointLayers, promptLengths: this.trainPromptLengths },
       );
       lossSum += result.loss;
       if (!summed) summed = result.gradients;
