@@ -97,8 +97,58 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * `embedtune encode` of SENTENCES with a copy of the tiny model (at dir/`folder`) that `change` has
+ * broken or altered first.
+ */
+async function encodeAltered(
+  { dir, env, fixtures }: CaseContext,
+  change: (model: string) => void | Promise<void>,
+  options: { folder?: string; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  const model = await fixtures.copyTinyModel(join(dir, options.folder ?? "model"));
+  await change(model);
+  return run(["encode", "--model", model, ...SENTENCES], { env, timeoutMs: options.timeoutMs });
+}
+
+/** The largest difference between the embeddings `result` printed and the unaltered tiny model's. */
+async function differenceFromReference({ fixtures }: CaseContext, result: RunResult): Promise<number> {
+  return maxAbsoluteDifference(parseEmbeddings(result.stdout), await fixtures.referenceEmbeddings());
+}
+
 // ---------------------------------------------------------------------------------------------
 // 1. User files in an output folder are never deleted.
+
+/**
+ * The command `args` builds writes into dir/`folder`, which holds the user's `files` (relative path →
+ * content): it either succeeds (`written` is then there) or is refused in one line; the files are kept.
+ */
+function userFilesKept(
+  name: string,
+  options: {
+    folder: string;
+    files: Record<string, string>;
+    args: (out: string, fixtures: Fixtures) => Promise<string[]>;
+    /** What exit 0 means, for the message ("exit (trained, or refused)"). */
+    success: string;
+    written: string;
+    timeoutMs?: number;
+  },
+): Case {
+  return {
+    name,
+    async run({ dir, checks, env, fixtures }) {
+      const out = join(dir, options.folder);
+      const files = Object.entries(options.files).map(([path, content]) => ({ path, content, file: write(join(out, path), content) }));
+      const result = await run(await options.args(out, fixtures), { env, timeoutMs: options.timeoutMs });
+      checks.exit(result, [0, 1], `exit (${options.success}, or refused)`);
+      if (result.code === 0) checks.check(existsSync(join(out, options.written)), `exit 0 but ${options.written} is missing`);
+      else checks.oneLineError(result);
+      for (const { path, content, file } of files) checks.intact(file, content, path);
+      return result;
+    },
+  };
+}
 
 const userFiles: Case[] = [
   {
@@ -127,21 +177,13 @@ const userFiles: Case[] = [
       return result;
     },
   },
-  {
-    name: "1 export-onnx --out a folder holding notes.txt, src/train.py: files kept",
-    async run({ dir, checks, env, fixtures }) {
-      const out = join(dir, "project");
-      const notes = write(join(out, "notes.txt"), "my notes\n");
-      const script = write(join(out, "src", "train.py"), "print('hello')\n");
-      const result = await run(["export-onnx", "--model", await fixtures.tinyModel(), "--out", out], { env });
-      checks.exit(result, [0, 1], "exit (added beside, or refused)");
-      if (result.code === 0) checks.check(existsSync(join(out, "onnx", "model.onnx")), "exit 0 but onnx/model.onnx is missing");
-      else checks.oneLineError(result);
-      checks.intact(notes, "my notes\n", "notes.txt");
-      checks.intact(script, "print('hello')\n", "src/train.py");
-      return result;
-    },
-  },
+  userFilesKept("1 export-onnx --out a folder holding notes.txt, src/train.py: files kept", {
+    folder: "project",
+    files: { "notes.txt": "my notes\n", "src/train.py": "print('hello')\n" },
+    args: async (out, fixtures) => ["export-onnx", "--model", await fixtures.tinyModel(), "--out", out],
+    success: "added beside",
+    written: "onnx/model.onnx",
+  }),
   {
     name: "1 export-onnx --out the model's own folder: eval/ and pytorch_model.bin kept",
     async run({ dir, checks, env, fixtures }) {
@@ -157,58 +199,67 @@ const userFiles: Case[] = [
       return result;
     },
   },
-  {
-    name: "1 train --output a folder holding user files: files kept",
-    async run({ dir, checks, env, fixtures }) {
-      const out = join(dir, "run");
-      const notes = write(join(out, "notes.md"), "# experiment log\n");
-      const lookalike = write(join(out, "checkpoint-notes.txt"), "not a checkpoint\n");
-      const result = await run(await fixtures.trainArgs(out, { maxSteps: 4, saveSteps: 1, extra: ["--save-total-limit", "1"] }), { env, timeoutMs: 90_000 });
-      checks.exit(result, [0, 1], "exit (trained, or refused)");
-      if (result.code === 0) checks.check(existsSync(join(out, "final", "model.safetensors")), "exit 0 but final/model.safetensors is missing");
-      else checks.oneLineError(result);
-      checks.intact(notes, "# experiment log\n", "notes.md");
-      checks.intact(lookalike, "not a checkpoint\n", "checkpoint-notes.txt");
-      return result;
-    },
-  },
+  userFilesKept("1 train --output a folder holding user files: files kept", {
+    folder: "run",
+    files: { "notes.md": "# experiment log\n", "checkpoint-notes.txt": "not a checkpoint\n" },
+    args: (out, fixtures) => fixtures.trainArgs(out, { maxSteps: 4, saveSteps: 1, extra: ["--save-total-limit", "1"] }),
+    success: "trained",
+    written: "final/model.safetensors",
+    timeoutMs: 90_000,
+  }),
 ];
 
 // ---------------------------------------------------------------------------------------------
 // 2. File-system errors: one line naming the path, nothing half-written.
 
+/** The command `args` builds writes under a regular file (ENOTDIR): exit 1, one line naming the file. */
+function underRegularFile(name: string, args: (file: string, fixtures: Fixtures) => Promise<string[]>, training = false): Case {
+  return {
+    name,
+    async run({ dir, checks, env, fixtures }) {
+      const file = write(join(dir, "plain-file"), "x");
+      const result = await run(await args(file, fixtures), { env, timeoutMs: training ? 90_000 : undefined });
+      checks.exit(result, 1);
+      checks.oneLineError(result, escape(file), "error line (naming the path)");
+      if (training) checks.noTrainingStep(result);
+      return result;
+    },
+  };
+}
+
+/** The command `args` builds writes a model (> 1 MiB) to a 1 MB tmpfs (ENOSPC): one line, nothing half-written. */
+function modelOnFullDisk(name: string, args: (mount: string, fixtures: Fixtures) => Promise<string[]>): Case {
+  return {
+    name,
+    async run({ dir, checks, env, fixtures }) {
+      const mount = join(dir, "small-disk");
+      const command = await args(mount, fixtures);
+      return withTmpfs(mount, "1m", [], async () => {
+        const result = await run(command, { env });
+        checks.exit(result, 1);
+        checks.oneLineError(result, /ENOSPC|no space/i);
+        checks.noStaging(mount, dir);
+        noPartialModel(checks, mount);
+        return result;
+      });
+    },
+  };
+}
+
 const fileSystem: Case[] = [
-  {
-    name: "2 train --output under a regular file (ENOTDIR): refused before training",
-    async run({ dir, checks, env, fixtures }) {
-      const file = write(join(dir, "plain-file"), "x");
-      const result = await run(await fixtures.trainArgs(join(file, "run"), { maxSteps: 50, saveSteps: 5 }), { env, timeoutMs: 90_000 });
-      checks.exit(result, 1);
-      checks.oneLineError(result, escape(file), "error line (naming the path)");
-      checks.noTrainingStep(result);
-      return result;
-    },
-  },
-  {
-    name: "2 init-model --out under a regular file (ENOTDIR)",
-    async run({ dir, checks, env }) {
-      const file = write(join(dir, "plain-file"), "x");
-      const result = await run(["init-model", "--out", join(file, "model"), ...TINY_FLAGS], { env });
-      checks.exit(result, 1);
-      checks.oneLineError(result, escape(file), "error line (naming the path)");
-      return result;
-    },
-  },
-  {
-    name: "2 export-onnx --out under a regular file (ENOTDIR)",
-    async run({ dir, checks, env, fixtures }) {
-      const file = write(join(dir, "plain-file"), "x");
-      const result = await run(["export-onnx", "--model", await fixtures.tinyModel(), "--out", join(file, "export")], { env });
-      checks.exit(result, 1);
-      checks.oneLineError(result, escape(file), "error line (naming the path)");
-      return result;
-    },
-  },
+  underRegularFile(
+    "2 train --output under a regular file (ENOTDIR): refused before training",
+    (file, fixtures) => fixtures.trainArgs(join(file, "run"), { maxSteps: 50, saveSteps: 5 }),
+    true,
+  ),
+  underRegularFile("2 init-model --out under a regular file (ENOTDIR)", async (file) => ["init-model", "--out", join(file, "model"), ...TINY_FLAGS]),
+  underRegularFile("2 export-onnx --out under a regular file (ENOTDIR)", async (file, fixtures) => [
+    "export-onnx",
+    "--model",
+    await fixtures.tinyModel(),
+    "--out",
+    join(file, "export"),
+  ]),
   {
     name: "2 train --output on a read-only tmpfs: refused before training",
     async run({ dir, checks, env, fixtures }) {
@@ -224,36 +275,17 @@ const fileSystem: Case[] = [
       });
     },
   },
-  {
-    name: "2 init-model --out a 1 MB tmpfs (ENOSPC): nothing half-written",
-    async run({ dir, checks, env, fixtures }) {
-      await fixtures.bigModel(); // the same flags give > 1 MiB of weights
-      const mount = join(dir, "small-disk");
-      return withTmpfs(mount, "1m", [], async () => {
-        const result = await run(["init-model", "--out", mount, ...BIG_FLAGS], { env });
-        checks.exit(result, 1);
-        checks.oneLineError(result, /ENOSPC|no space/i);
-        checks.noStaging(mount, dir);
-        noPartialModel(checks, mount);
-        return result;
-      });
-    },
-  },
-  {
-    name: "2 export-onnx --out a 1 MB tmpfs (ENOSPC): nothing half-written",
-    async run({ dir, checks, env, fixtures }) {
-      const model = await fixtures.bigModel();
-      const mount = join(dir, "small-disk");
-      return withTmpfs(mount, "1m", [], async () => {
-        const result = await run(["export-onnx", "--model", model, "--out", mount], { env });
-        checks.exit(result, 1);
-        checks.oneLineError(result, /ENOSPC|no space/i);
-        checks.noStaging(mount, dir);
-        noPartialModel(checks, mount);
-        return result;
-      });
-    },
-  },
+  modelOnFullDisk("2 init-model --out a 1 MB tmpfs (ENOSPC): nothing half-written", async (mount, fixtures) => {
+    await fixtures.bigModel(); // the same flags give > 1 MiB of weights
+    return ["init-model", "--out", mount, ...BIG_FLAGS];
+  }),
+  modelOnFullDisk("2 export-onnx --out a 1 MB tmpfs (ENOSPC): nothing half-written", async (mount, fixtures) => [
+    "export-onnx",
+    "--model",
+    await fixtures.bigModel(),
+    "--out",
+    mount,
+  ]),
   {
     name: "2 train: disk fills at the 2nd checkpoint: 1st intact, no staging",
     async run({ dir, checks, env, fixtures }) {
@@ -317,18 +349,21 @@ const notANumber: Case[] = [
   },
   {
     name: "3 encode with NaN in one weight tensor: refused naming the tensor",
-    async run({ dir, checks, env, fixtures }) {
-      const model = await fixtures.copyTinyModel(join(dir, "model"));
-      const path = join(model, "model.safetensors");
-      const { tensors, metadata } = readRawTensors(path);
-      const target = tensors.find((tensor) => tensor.name.endsWith("attention.self.query.weight") && tensor.dtype === "F32");
-      if (!target) throw new Error("no F32 attention.self.query.weight tensor in the tiny model");
-      const view = new DataView(target.bytes.buffer, target.bytes.byteOffset, target.bytes.byteLength);
-      for (const index of [0, 1, 7, 33]) view.setUint32(index * 4, 0x7fc00000, true); // quiet NaN
-      writeSafetensors(path, tensors, metadata);
-      const result = await run(["encode", "--model", model, ...SENTENCES], { env });
+    async run(context) {
+      const { checks } = context;
+      let target = "";
+      const result = await encodeAltered(context, (model) => {
+        const path = join(model, "model.safetensors");
+        const { tensors, metadata } = readRawTensors(path);
+        const tensor = tensors.find((candidate) => candidate.name.endsWith("attention.self.query.weight") && candidate.dtype === "F32");
+        if (!tensor) throw new Error("no F32 attention.self.query.weight tensor in the tiny model");
+        const view = new DataView(tensor.bytes.buffer, tensor.bytes.byteOffset, tensor.bytes.byteLength);
+        for (const index of [0, 1, 7, 33]) view.setUint32(index * 4, 0x7fc00000, true); // quiet NaN
+        writeSafetensors(path, tensors, metadata);
+        target = tensor.name;
+      });
       checks.exit(result, 1);
-      checks.oneLineError(result, escape(target.name), "error line (naming the tensor)");
+      checks.oneLineError(result, escape(target), "error line (naming the tensor)");
       checks.check(!result.stdout.includes("null"), "stdout contains null");
       return result;
     },
@@ -565,40 +600,34 @@ function pointTransformerAt(model: string, path: string): void {
   writeFileSync(modulesPath, JSON.stringify(modules, null, 2));
 }
 
+/** The Transformer module's path in modules.json is `path` (beside the model: a copy of it named `neighbour`): refused. */
+function transformerPathRefused(name: string, path: string, neighbour?: string): Case {
+  return {
+    name,
+    async run(context) {
+      const { dir, checks, fixtures } = context;
+      if (neighbour) await fixtures.copyTinyModel(join(dir, neighbour));
+      const result = await encodeAltered(context, (model) => pointTransformerAt(model, path), { folder: neighbour ? "victim" : "model" });
+      checks.exit(result, 1);
+      checks.oneLineError(result);
+      checks.check(result.stdout.trim() === "", "embeddings were printed: the model loaded");
+      return result;
+    },
+  };
+}
+
 const containment: Case[] = [
-  {
-    name: "8 modules.json path ../evil (another valid model): refused",
-    async run({ dir, checks, env, fixtures }) {
-      const model = await fixtures.copyTinyModel(join(dir, "victim"));
-      await fixtures.copyTinyModel(join(dir, "evil"));
-      pointTransformerAt(model, "../evil");
-      const result = await run(["encode", "--model", model, ...SENTENCES], { env });
-      checks.exit(result, 1);
-      checks.oneLineError(result);
-      checks.check(result.stdout.trim() === "", "embeddings were printed: the model loaded");
-      return result;
-    },
-  },
-  {
-    name: "8 modules.json path /etc: refused",
-    async run({ dir, checks, env, fixtures }) {
-      const model = await fixtures.copyTinyModel(join(dir, "model"));
-      pointTransformerAt(model, "/etc");
-      const result = await run(["encode", "--model", model, ...SENTENCES], { env });
-      checks.exit(result, 1);
-      checks.oneLineError(result);
-      checks.check(result.stdout.trim() === "", "embeddings were printed: the model loaded");
-      return result;
-    },
-  },
+  transformerPathRefused("8 modules.json path ../evil (another valid model): refused", "../evil", "evil"),
+  transformerPathRefused("8 modules.json path /etc: refused", "/etc"),
   {
     name: "8 tokenizer.json symlinked to a secret file: refused, secret not shown",
-    async run({ dir, checks, env, fixtures }) {
-      const model = await fixtures.copyTinyModel(join(dir, "model"));
+    async run(context) {
+      const { dir, checks } = context;
       const secret = write(join(dir, "outside", "passwd"), "root:x:0:0:SECRET\n");
-      rmSync(join(model, "tokenizer.json"));
-      symlinkSync(secret, join(model, "tokenizer.json"));
-      const result = await run(["encode", "--model", model, ...SENTENCES], { env });
+      const result = await encodeAltered(context, (model) => {
+        rmSync(join(model, "tokenizer.json"));
+        symlinkSync(secret, join(model, "tokenizer.json"));
+      });
       checks.exit(result, 1);
       checks.oneLineError(result);
       checks.check(!/root:x|SECRET/.test(result.stdout + result.stderr), "the secret file's content appears in the output");
@@ -613,13 +642,14 @@ const containment: Case[] = [
 const hubFolders: Case[] = [
   {
     name: "9 config.json with auto_map: loads, with a note about remote code",
-    async run({ dir, checks, env, fixtures }) {
-      const model = await fixtures.copyTinyModel(join(dir, "model"));
-      const configPath = join(model, "config.json");
-      const config = JSON.parse(readFileSync(configPath, "utf8")) as Record<string, unknown>;
-      config.auto_map = { AutoConfig: "configuration_custom.CustomConfig", AutoModel: "modeling_custom.CustomModel" };
-      writeFileSync(configPath, JSON.stringify(config, null, 2));
-      const result = await run(["encode", "--model", model, ...SENTENCES], { env });
+    async run(context) {
+      const { checks } = context;
+      const result = await encodeAltered(context, (model) => {
+        const configPath = join(model, "config.json");
+        const config = JSON.parse(readFileSync(configPath, "utf8")) as Record<string, unknown>;
+        config.auto_map = { AutoConfig: "configuration_custom.CustomConfig", AutoModel: "modeling_custom.CustomModel" };
+        writeFileSync(configPath, JSON.stringify(config, null, 2));
+      });
       checks.exit(result, 0);
       checks.noStackTrace(result);
       checks.check(/remote.code|trust_remote_code|auto_map/i.test(result.stderr), "no note about remote code (auto_map) on stderr");
@@ -629,25 +659,25 @@ const hubFolders: Case[] = [
   },
   {
     name: "9 sharded weights + model.safetensors.index.json: same embeddings, or 'not supported'",
-    async run({ dir, checks, env, fixtures }) {
-      const reference = await fixtures.referenceEmbeddings();
-      const model = await fixtures.copyTinyModel(join(dir, "model"));
-      const { tensors, metadata } = readRawTensors(join(model, "model.safetensors"));
-      const half = Math.ceil(tensors.length / 2);
-      const shards = [tensors.slice(0, half), tensors.slice(half)];
-      const weightMap: Record<string, string> = {};
-      shards.forEach((shard, index) => {
-        const file = `model-0000${index + 1}-of-00002.safetensors`;
-        writeSafetensors(join(model, file), shard, metadata);
-        for (const tensor of shard) weightMap[tensor.name] = file;
+    async run(context) {
+      const result = await encodeAltered(context, (model) => {
+        const { tensors, metadata } = readRawTensors(join(model, "model.safetensors"));
+        const half = Math.ceil(tensors.length / 2);
+        const shards = [tensors.slice(0, half), tensors.slice(half)];
+        const weightMap: Record<string, string> = {};
+        shards.forEach((shard, index) => {
+          const file = `model-0000${index + 1}-of-00002.safetensors`;
+          writeSafetensors(join(model, file), shard, metadata);
+          for (const tensor of shard) weightMap[tensor.name] = file;
+        });
+        const totalSize = tensors.reduce((sum, tensor) => sum + tensor.bytes.byteLength, 0);
+        writeFileSync(join(model, "model.safetensors.index.json"), JSON.stringify({ metadata: { total_size: totalSize }, weight_map: weightMap }, null, 2));
+        rmSync(join(model, "model.safetensors"));
       });
-      const totalSize = tensors.reduce((sum, tensor) => sum + tensor.bytes.byteLength, 0);
-      writeFileSync(join(model, "model.safetensors.index.json"), JSON.stringify({ metadata: { total_size: totalSize }, weight_map: weightMap }, null, 2));
-      rmSync(join(model, "model.safetensors"));
-      const result = await run(["encode", "--model", model, ...SENTENCES], { env });
+      const { checks } = context;
       checks.exit(result, [0, 1]);
       if (result.code === 0) {
-        const difference = maxAbsoluteDifference(parseEmbeddings(result.stdout), reference);
+        const difference = await differenceFromReference(context, result);
         checks.check(difference <= 1e-6, `embeddings differ from the unsharded model's by ${difference}`);
       } else {
         const line = checks.oneLineError(result, /shard/i, "error line (saying sharded weights are not supported)");
@@ -661,42 +691,44 @@ const hubFolders: Case[] = [
 // ---------------------------------------------------------------------------------------------
 // Already solid (earlier audit): keep them so.
 
-const solid: Case[] = [
-  {
-    name: "S truncated model.safetensors: one line",
-    async run({ dir, checks, env, fixtures }) {
-      const model = await fixtures.copyTinyModel(join(dir, "model"));
-      const path = join(model, "model.safetensors");
-      truncateSync(path, Math.floor(statSync(path).size / 2));
-      const result = await run(["encode", "--model", model, ...SENTENCES], { env });
-      checks.exit(result, 1);
-      checks.oneLineError(result, /model\.safetensors/);
+/** model.safetensors broken by `breakFile` (given its path): exit 1, one line naming it. */
+function brokenWeightsFile(name: string, breakFile: (path: string) => void, timeoutMs?: number): Case {
+  return {
+    name,
+    async run(context) {
+      const result = await encodeAltered(context, (model) => breakFile(join(model, "model.safetensors")), { timeoutMs });
+      context.checks.exit(result, 1);
+      context.checks.oneLineError(result, /model\.safetensors/);
       return result;
     },
-  },
-  {
-    name: "S safetensors header length 2^40 (lying): one line, fast",
-    async run({ dir, checks, env, fixtures }) {
-      const model = await fixtures.copyTinyModel(join(dir, "model"));
-      const path = join(model, "model.safetensors");
+  };
+}
+
+const solid: Case[] = [
+  brokenWeightsFile("S truncated model.safetensors: one line", (path) => truncateSync(path, Math.floor(statSync(path).size / 2))),
+  brokenWeightsFile(
+    "S safetensors header length 2^40 (lying): one line, fast",
+    (path) => {
       const bytes = readFileSync(path);
       bytes.writeBigUInt64LE(2n ** 40n, 0);
       writeFileSync(path, bytes);
-      const result = await run(["encode", "--model", model, ...SENTENCES], { env, timeoutMs: 30_000 });
-      checks.exit(result, 1);
-      checks.oneLineError(result, /model\.safetensors/);
-      return result;
     },
-  },
+    30_000,
+  ),
   {
     name: "S only pytorch_model.bin: refused, never opened (a FIFO)",
-    async run({ dir, checks, env, fixtures }) {
-      const model = await fixtures.copyTinyModel(join(dir, "model"));
-      rmSync(join(model, "model.safetensors"));
-      // Opening a FIFO for reading blocks until a writer comes: a loader that opens it hangs.
-      const fifo = spawnSync("mkfifo", [join(model, "pytorch_model.bin")]);
-      if (fifo.status !== 0) throw new Skip("mkfifo failed");
-      const result = await run(["encode", "--model", model, ...SENTENCES], { env, timeoutMs: 30_000 });
+    async run(context) {
+      const { checks } = context;
+      const result = await encodeAltered(
+        context,
+        (model) => {
+          rmSync(join(model, "model.safetensors"));
+          // Opening a FIFO for reading blocks until a writer comes: a loader that opens it hangs.
+          const fifo = spawnSync("mkfifo", [join(model, "pytorch_model.bin")]);
+          if (fifo.status !== 0) throw new Skip("mkfifo failed");
+        },
+        { timeoutMs: 30_000 },
+      );
       if (result.timedOut) checks.check(false, "hung: pytorch_model.bin (a FIFO) was opened");
       else checks.exit(result, 1);
       checks.oneLineError(result, /safetensors/i);
@@ -705,17 +737,16 @@ const solid: Case[] = [
   },
   {
     name: "S F16 weights: load, embeddings within 1e-2 of F32",
-    async run({ dir, checks, env, fixtures }) {
-      const reference = await fixtures.referenceEmbeddings();
-      const model = await fixtures.copyTinyModel(join(dir, "model"));
-      const path = join(model, "model.safetensors");
-      const { tensors, metadata } = readRawTensors(path);
-      writeSafetensors(path, tensors.map(toFloat16), metadata);
-      const result = await run(["encode", "--model", model, ...SENTENCES], { env });
-      checks.exit(result, 0);
+    async run(context) {
+      const result = await encodeAltered(context, (model) => {
+        const path = join(model, "model.safetensors");
+        const { tensors, metadata } = readRawTensors(path);
+        writeSafetensors(path, tensors.map(toFloat16), metadata);
+      });
+      context.checks.exit(result, 0);
       if (result.code === 0) {
-        const difference = maxAbsoluteDifference(parseEmbeddings(result.stdout), reference);
-        checks.check(difference < 1e-2, `embeddings differ from F32 by ${difference}`);
+        const difference = await differenceFromReference(context, result);
+        context.checks.check(difference < 1e-2, `embeddings differ from F32 by ${difference}`);
       }
       return result;
     },

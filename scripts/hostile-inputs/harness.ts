@@ -1,11 +1,16 @@
 // The machinery under scripts/hostile-inputs.ts: running the real CLI in a child process with a
 // timeout, the checks every case shares (one error line, no stack trace, files left as they were, no
-// staging folders), tmpfs mounts that are always unmounted, and safetensors files read and rewritten
-// byte by byte (the header parsed here, not with the project's reader, so a case controls every byte).
+// staging folders), tmpfs mounts that are always unmounted, and safetensors files read byte by byte
+// (the header parsed here, not with the project's reader, so a check does not trust what it checks)
+// and rewritten with test/support/model-fixtures.ts's writer and float16 conversion.
 
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { buildSafetensors, toHalfTensor, type RawTensor } from "../../test/support/model-fixtures.ts";
+
+export { diskUsage } from "../../test/support/files.ts";
+export type { RawTensor };
 
 export const projectRoot = resolve(new URL("../..", import.meta.url).pathname);
 export const cliPath = join(projectRoot, "bin", "embedtune.js");
@@ -274,15 +279,6 @@ export function unmountAll(): void {
   for (const directory of [...mounted]) unmount(directory);
 }
 
-/** Bytes a folder takes on a tmpfs: each file rounded up to 4 KiB pages, plus a page per folder. */
-export function diskUsage(path: string): number {
-  const stats = statSync(path);
-  if (!stats.isDirectory()) return Math.ceil(stats.size / 4096) * 4096;
-  let total = 4096;
-  for (const name of readdirSync(path)) total += diskUsage(join(path, name));
-  return total;
-}
-
 // ---------------------------------------------------------------------------------------------
 // safetensors by hand: u64 little-endian header length | JSON header | data.
 
@@ -339,13 +335,7 @@ export function safetensorsProblem(path: string): string | undefined {
   return undefined;
 }
 
-export interface RawTensor {
-  name: string;
-  dtype: string;
-  shape: number[];
-  bytes: Uint8Array;
-}
-
+/** The tensors of a safetensors file as they are (read by readSafetensorsLayout, not the project's reader). */
 export function readRawTensors(path: string): { tensors: RawTensor[]; metadata?: Record<string, string> } {
   const layout = readSafetensorsLayout(path);
   const bytes = readFileSync(path);
@@ -358,62 +348,14 @@ export function readRawTensors(path: string): { tensors: RawTensor[]; metadata?:
   return { tensors, metadata: layout.metadata };
 }
 
-/** A well-formed safetensors file of `tensors` back to back (header padded with spaces to 8 bytes). */
-export function safetensorsBytes(tensors: RawTensor[], metadata?: Record<string, string>): Buffer {
-  const header: Record<string, unknown> = {};
-  if (metadata) header.__metadata__ = metadata;
-  let offset = 0;
-  for (const tensor of tensors) {
-    header[tensor.name] = { dtype: tensor.dtype, shape: tensor.shape, data_offsets: [offset, offset + tensor.bytes.byteLength] };
-    offset += tensor.bytes.byteLength;
-  }
-  let json = JSON.stringify(header);
-  json += " ".repeat((8 - (json.length % 8)) % 8);
-  const headerBytes = Buffer.from(json, "utf8");
-  const out = Buffer.alloc(8 + headerBytes.byteLength + offset);
-  out.writeBigUInt64LE(BigInt(headerBytes.byteLength), 0);
-  headerBytes.copy(out, 8);
-  offset = 8 + headerBytes.byteLength;
-  for (const tensor of tensors) {
-    out.set(tensor.bytes, offset);
-    offset += tensor.bytes.byteLength;
-  }
-  return out;
-}
-
+/** A well-formed safetensors file of `tensors` back to back (test/support/model-fixtures.ts's writer). */
 export function writeSafetensors(path: string, tensors: RawTensor[], metadata?: Record<string, string>): void {
-  writeFileSync(path, safetensorsBytes(tensors, metadata));
+  writeFileSync(path, buildSafetensors(tensors, metadata));
 }
 
-const scratch32 = new Float32Array(1);
-const scratchBits = new Uint32Array(scratch32.buffer);
-
-/** IEEE binary16 bits of a float32, round to nearest even (enough for weights of magnitude ~0.02–1). */
-export function float16Bits(value: number): number {
-  scratch32[0] = value;
-  const bits = scratchBits[0];
-  const sign = (bits >>> 16) & 0x8000;
-  const exponent = (bits >>> 23) & 0xff;
-  const mantissa = bits & 0x7fffff;
-  if (exponent === 0xff) return sign | 0x7c00 | (mantissa === 0 ? 0 : 0x200);
-  const halfExponent = exponent - 127 + 15;
-  if (halfExponent >= 0x1f) return sign | 0x7c00;
-  if (halfExponent <= 0) {
-    if (halfExponent < -10) return sign;
-    return sign | Math.round((mantissa | 0x800000) / 2 ** (14 - halfExponent));
-  }
-  let half = (halfExponent << 10) | (mantissa >>> 13);
-  const remainder = mantissa & 0x1fff;
-  if (remainder > 0x1000 || (remainder === 0x1000 && (half & 1) === 1)) half++;
-  return sign | half;
-}
-
+/** `tensor` with F32 values as F16 (rounded to nearest even); tensors of other types as they are. */
 export function toFloat16(tensor: RawTensor): RawTensor {
-  if (tensor.dtype !== "F32") return tensor;
-  const values = new Float32Array(Uint8Array.from(tensor.bytes).buffer);
-  const out = new Uint16Array(values.length);
-  values.forEach((value, index) => (out[index] = float16Bits(value)));
-  return { ...tensor, dtype: "F16", bytes: new Uint8Array(out.buffer) };
+  return tensor.dtype === "F32" ? toHalfTensor(tensor, "F16") : tensor;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,40 +1,11 @@
-// Helpers for the encode-*.test.ts files: `embedtune encode` as a child process (stdout to a pipe, a file
-// or /dev/full), the one-line-error check, tiny generated models, and sentences to encode.
+// Helpers for the encode-*.test.ts files: the one-line-error and success checks of an `embedtune encode`
+// run (./cli.ts: stdout to a pipe, a file or /dev/full), tiny generated models, and sentences to encode.
 
 import assert from "node:assert/strict";
-import { spawnSync, type StdioOptions } from "node:child_process";
 import { join } from "node:path";
 import { initModel } from "../../src/generator/init-model.ts";
-import { projectRoot } from "../support/shared.ts";
 import { temporaryDirectory } from "../support/temp.ts";
-
-export interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const cache = temporaryDirectory("embedtune-encode-cache-");
-
-/** `embedtune ...args`; `stdout` may be a file descriptor (the output then is not captured). */
-export function embedtune(args: string[], options: { stdout?: number; input?: string; env?: NodeJS.ProcessEnv; nodeOptions?: string[] } = {}): Run {
-  const stdio: StdioOptions = ["pipe", options.stdout ?? "pipe", "pipe"];
-  const result = spawnSync(process.execPath, [...(options.nodeOptions ?? []), "bin/embedtune.js", ...args], {
-    cwd: projectRoot,
-    env: { ...process.env, EMBEDTUNE_CACHE: cache, ...options.env },
-    input: options.input ?? "",
-    stdio,
-    encoding: "utf8",
-    maxBuffer: 256 * 1024 * 1024,
-    timeout: 120_000,
-  });
-  if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
-}
-
-export function show(run: Run): string {
-  return `exit ${run.status}\n--- stdout (${run.stdout.length} characters)\n${run.stdout.slice(0, 2000)}--- stderr\n${run.stderr.slice(0, 4000)}`;
-}
+import { show, type Run } from "./cli.ts";
 
 /** Lines a model load may print on stderr before anything else (informational). */
 const INFO_LINE = /^embedtune: (tfjs backend \S|onnxruntime engine unavailable)/;

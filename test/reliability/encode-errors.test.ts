@@ -8,14 +8,16 @@
 // a model with a NaN weight is refused in one line either when it loads or when it encodes.
 
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import { closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { closeSync, cpSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import { projectRoot } from "../support/shared.ts";
 import { float32Tensor, float32Values, rewriteTensors } from "../support/model-fixtures.ts";
+import { mountTmpfs, NO_TMPFS } from "../support/mounts.ts";
 import { temporaryDirectory } from "../support/temp.ts";
-import { assertOneLineError, assertSuccess, embedtune, sentences, show, tinyModel } from "./encode-cli.ts";
+import { embedtune, show } from "./cli.ts";
+import { assertOneLineError, assertSuccess, sentences, tinyModel } from "./encode-cli.ts";
 
 const workspace = temporaryDirectory("embedtune-encode-errors-");
 const model = await tinyModel(32);
@@ -50,21 +52,9 @@ test("stdout on a full disk (/dev/full): one line naming ENOSPC and standard out
   }
 });
 
-const mounted: string[] = [];
-after(() => {
-  for (const point of mounted) spawnSync("umount", [point], { stdio: "ignore" });
-});
+const tmpfs = mountTmpfs(join(workspace, "tmpfs"), "1m");
 
-function mountTmpfs(size: string): string | undefined {
-  const point = join(workspace, "tmpfs");
-  mkdirSync(point, { recursive: true });
-  if (spawnSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", point], { stdio: "ignore" }).status !== 0) return undefined;
-  mounted.push(point);
-  return point;
-}
-const tmpfs = mountTmpfs("1m");
-
-test("stdout to a file on a disk that fills during the only write: one line naming the file, exit 1", { skip: tmpfs ? false : "mounting a tmpfs is not permitted here (needs root)" }, () => {
+test("stdout to a file on a disk that fills during the only write: one line naming the file, exit 1", { skip: tmpfs ? false : NO_TMPFS }, () => {
   writeFileSync(join(tmpfs!, "filler"), new Uint8Array(900_000));
   const few = join(workspace, "few.txt");
   writeFileSync(few, `${sentences(300).join("\n")}\n`); // one block of ~200 kB of JSON: only ~100 kB fit

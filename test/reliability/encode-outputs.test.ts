@@ -8,13 +8,15 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import { readParquetFile } from "../../src/data/parquet.ts";
 import { SentenceTransformer } from "../../src/models/sentence-transformer.ts";
+import { mountTmpfs, NO_TMPFS } from "../support/mounts.ts";
 import { temporaryDirectory } from "../support/temp.ts";
-import { assertClose, assertOneLineError, assertSuccess, embedtune, sentences, show, tinyModel } from "./encode-cli.ts";
+import { embedtune, show } from "./cli.ts";
+import { assertClose, assertOneLineError, assertSuccess, sentences, tinyModel } from "./encode-cli.ts";
 
 const workspace = temporaryDirectory("embedtune-encode-outputs-");
 const model = await tinyModel(32);
@@ -146,22 +148,9 @@ test("an unknown extension, no extension, a missing folder: one line naming --ou
 
 // ---- a full disk ---------------------------------------------------------------------------------
 
-const mounted: string[] = [];
-after(() => {
-  for (const point of mounted) spawnSync("umount", [point], { stdio: "ignore" });
-});
+const tmpfs = mountTmpfs(join(workspace, "tmpfs"), "1m");
 
-function mountTmpfs(size: string): string | undefined {
-  const point = join(workspace, "tmpfs");
-  mkdirSync(point, { recursive: true });
-  if (spawnSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", point], { stdio: "ignore" }).status !== 0) return undefined;
-  mounted.push(point);
-  return point;
-}
-
-const tmpfs = mountTmpfs("1m");
-
-test("disk full while writing .npy: one line, no temporary file, the earlier file intact", { skip: tmpfs ? false : "mounting a tmpfs is not permitted here (needs root)" }, () => {
+test("disk full while writing .npy: one line, no temporary file, the earlier file intact", { skip: tmpfs ? false : NO_TMPFS }, () => {
   const folder = tmpfs!;
   const target = join(folder, "out.npy");
   writeFileSync(target, "earlier output");

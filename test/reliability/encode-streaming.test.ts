@@ -13,7 +13,8 @@ import { test } from "node:test";
 import { SentenceTransformer } from "../../src/models/sentence-transformer.ts";
 import { projectRoot } from "../support/shared.ts";
 import { temporaryDirectory } from "../support/temp.ts";
-import { assertClose, assertSuccess, embedtune, sentences, show, tinyModel } from "./encode-cli.ts";
+import { embedtune, show } from "./cli.ts";
+import { assertClose, assertSuccess, sentences, tinyModel } from "./encode-cli.ts";
 
 const workspace = temporaryDirectory("embedtune-encode-streaming-");
 const model = await tinyModel(128);

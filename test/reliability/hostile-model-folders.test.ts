@@ -29,6 +29,7 @@ import {
 } from "../support/model-fixtures.ts";
 import { projectRoot } from "../support/shared.ts";
 import { temporaryDirectory } from "../support/temp.ts";
+import * as cli from "./cli.ts";
 
 const SENTENCES = ["A man is playing a flute.", "hello world"];
 const SECRET = "root:x:0:0:SECRET-7f3a:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/usr/sbin/nologin\n";
@@ -397,11 +398,7 @@ describe("non-finite weights", () => {
 
 describe("through the CLI", () => {
   function encode(folder: string): string {
-    const run = spawnSync(process.execPath, ["bin/embedtune.js", "encode", "--model", folder, "hello"], {
-      cwd: projectRoot,
-      encoding: "utf8",
-      timeout: 60_000,
-    });
+    const run = cli.embedtune(["encode", "--model", folder, "hello"], { timeout: 60_000 });
     const shown = `exit ${run.status}\n--- stdout\n${run.stdout}--- stderr\n${run.stderr}`;
     assert.equal(run.status, 1, shown);
     assert.equal(run.stdout, "", shown);

@@ -4,7 +4,6 @@
 // model folder keeps its foreign files (eval/, pytorch_model.bin). A move failing midway is rolled back.
 
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
@@ -14,39 +13,23 @@ import { FileSystemError } from "../../src/io/file-system-errors.ts";
 import { FolderNotEmptyError, writeModelFolder } from "../../src/io/output-folder.ts";
 import { SentenceTransformer } from "../../src/models/sentence-transformer.ts";
 import { save } from "../../src/steps.ts";
+import { snapshot } from "../support/files.ts";
 import { tinyModelTemplate } from "../support/model-fixtures.ts";
-import { projectRoot } from "../support/shared.ts";
 import { temporaryDirectory } from "../support/temp.ts";
+import * as cli from "./cli.ts";
 
 await initializeBackend({ quiet: true });
 
 const workspace = temporaryDirectory("embedtune-output-folders-");
 const SMALL = ["--hidden", "16", "--layers", "1", "--heads", "2", "--intermediate", "32", "--vocab-size", "600"];
 
-function embedtune(...args: string[]) {
-  const result = spawnSync(process.execPath, ["bin/embedtune.js", ...args], {
-    cwd: projectRoot,
-    env: { ...process.env, EMBEDTUNE_CACHE: join(workspace, "cache") },
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  if (result.error) throw result.error;
-  return result;
+function embedtune(...args: string[]): cli.Run {
+  return cli.embedtune(args, { cache: join(workspace, "cache"), timeout: 60_000 });
 }
 
 /** The lines of stderr without the informational backend line a model load prints. */
 function errorLines(stderr: string): string[] {
   return stderr.split("\n").filter((line) => line !== "" && !/^embedtune: tfjs backend /.test(line));
-}
-
-/** Every file under `directory` (relative path → contents, base64), folders as "<dir>". */
-function snapshot(directory: string): Map<string, string> {
-  return new Map(
-    (readdirSync(directory, { recursive: true }) as string[]).sort().map((entry) => {
-      const path = join(directory, entry);
-      return [entry, statSync(path).isDirectory() ? "<dir>" : readFileSync(path).toString("base64")];
-    }),
-  );
 }
 
 /** Staging or backup siblings of `folder` left in its parent. */

@@ -6,18 +6,21 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import { initializeBackend } from "../../src/backend.ts";
 import { exportOnnx } from "../../src/engines/onnxruntime/export.ts";
 import { initModel } from "../../src/generator/init-model.ts";
 import { FileSystemError } from "../../src/io/file-system-errors.ts";
 import { writeFolderAtomically } from "../../src/io/model-folder.ts";
 import { SentenceTransformer } from "../../src/models/sentence-transformer.ts";
+import { snapshot } from "../support/files.ts";
 import { tinyModelTemplate } from "../support/model-fixtures.ts";
+import { mountTmpfs, NO_TMPFS, remountReadOnly } from "../support/mounts.ts";
 import { projectRoot } from "../support/shared.ts";
 import { temporaryDirectory } from "../support/temp.ts";
+import * as cli from "./cli.ts";
 
 await initializeBackend({ quiet: true });
 
@@ -25,43 +28,18 @@ const workspace = temporaryDirectory("embedtune-save-errors-");
 
 // ---- mounts -------------------------------------------------------------------------------------
 
-const mounted: string[] = [];
-
-function run(command: string, args: string[]): boolean {
-  return spawnSync(command, args, { stdio: "ignore" }).status === 0;
+/** A fresh 1 MB (or `size`) tmpfs at a new folder `name` of the workspace; undefined where mounting is not permitted. */
+function mountDisk(name: string, size = "1m"): string | undefined {
+  return mountTmpfs(join(workspace, name), size);
 }
 
-/** Mounts a fresh tmpfs of `size` at a new folder; undefined where mounting is not permitted. */
-function mountTmpfs(name: string, size = "1m"): string | undefined {
-  const point = join(workspace, name);
-  mkdirSync(point, { recursive: true });
-  if (!run("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", point])) return undefined;
-  mounted.push(point);
-  return point;
-}
-
-function remountReadOnly(point: string): void {
-  assert.ok(run("mount", ["-o", "remount,ro", point]), `remount ${point} read-only`);
-}
-
-after(() => {
-  for (const point of mounted.reverse()) run("umount", [point]);
-});
-
-const probe = mountTmpfs("probe");
-const MOUNT_SKIP = probe === undefined ? "mounting a tmpfs is not permitted here (needs root)" : false;
+const probe = mountDisk("probe");
+const MOUNT_SKIP = probe === undefined ? NO_TMPFS : false;
 
 // ---- helpers ------------------------------------------------------------------------------------
 
-function embedtune(...args: string[]) {
-  const result = spawnSync(process.execPath, ["bin/embedtune.js", ...args], {
-    cwd: projectRoot,
-    env: { ...process.env, EMBEDTUNE_CACHE: join(workspace, "cache") },
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  if (result.error) throw result.error;
-  return result;
+function embedtune(...args: string[]): cli.Run {
+  return cli.embedtune(args, { cache: join(workspace, "cache"), timeout: 60_000 });
 }
 
 /**
@@ -77,16 +55,6 @@ function oneErrorLine(result: { status: number | null; stdout: string; stderr: s
   assert.equal(lines.length, 1, result.stderr);
   assert.match(lines[0], /^embedtune: error: \S/);
   return lines[0];
-}
-
-/** Every file under `directory` (relative path → contents, base64), folders as "<dir>". */
-function snapshot(directory: string): Map<string, string> {
-  return new Map(
-    (readdirSync(directory, { recursive: true }) as string[]).sort().map((entry) => {
-      const path = join(directory, entry);
-      return [entry, statSync(path).isDirectory() ? "<dir>" : readFileSync(path).toString("base64")];
-    }),
-  );
 }
 
 /** Staging (.tmp-) or backup (.old-) folders anywhere directly under `directory`. */
@@ -118,7 +86,7 @@ const enospc = () => Object.assign(new Error("ENOSPC: no space left on device, w
 // ---- disk full ----------------------------------------------------------------------------------
 
 test("disk full during savePretrained: one-line FileSystemError, no staging folder, the earlier model intact", async () => {
-  const disk = mountTmpfs("disk-save");
+  const disk = mountDisk("disk-save");
   const parent = disk ?? join(workspace, "simulated-save");
   const target = join(parent, "out");
   const small = await SentenceTransformer.load(await tinyModelTemplate(), { quiet: true });
@@ -148,7 +116,7 @@ test("disk full during savePretrained: one-line FileSystemError, no staging fold
 });
 
 test("disk full during export-onnx and init-model (CLI): exit 1, one line, no staging folder, earlier contents intact", { skip: MOUNT_SKIP }, async () => {
-  const disk = mountTmpfs("disk-cli")!;
+  const disk = mountDisk("disk-cli")!;
   const target = join(disk, "model");
   const first = embedtune("init-model", "--out", target, ...SMALL);
   assert.equal(first.status, 0, first.stderr);
@@ -167,7 +135,7 @@ test("disk full during export-onnx and init-model (CLI): exit 1, one line, no st
 });
 
 test("disk full in exportOnnx (library): the staging folder is removed", async () => {
-  const disk = mountTmpfs("disk-export");
+  const disk = mountDisk("disk-export");
   const parent = disk ?? join(workspace, "simulated-export");
   const target = join(parent, "onnx-out");
   const big = await SentenceTransformer.load(await bigModel(), { quiet: true });
@@ -186,7 +154,7 @@ test("disk full in exportOnnx (library): the staging folder is removed", async (
 });
 
 test("writeFolderAtomically (checkpoints): disk full is a FileSystemError and the temporary folder is removed", async () => {
-  const disk = mountTmpfs("disk-checkpoint");
+  const disk = mountDisk("disk-checkpoint");
   const parent = disk ?? join(workspace, "simulated-checkpoint");
   const target = join(parent, "checkpoint-6");
   await writeFolderAtomically(target, (temporary) => writeFileSync(join(temporary, "trainer_state.json"), "{}"));
@@ -208,7 +176,7 @@ test("writeFolderAtomically (checkpoints): disk full is a FileSystemError and th
 // ---- read-only, a file in the way, a mount point as the target ---------------------------------
 
 test("a read-only mount: savePretrained and init-model give one line naming the folder (EROFS)", { skip: MOUNT_SKIP }, async () => {
-  const disk = mountTmpfs("read-only")!;
+  const disk = mountDisk("read-only")!;
   const target = join(disk, "model");
   const model = await SentenceTransformer.load(await tinyModelTemplate(), { quiet: true });
   try {
@@ -246,7 +214,7 @@ test("--out under a regular file (ENOTDIR): one line naming the file in the way"
 });
 
 test("the target is itself a mount point: files are staged inside it (rename cannot cross devices)", { skip: MOUNT_SKIP }, async () => {
-  const point = mountTmpfs("mount-point", "4m")!;
+  const point = mountDisk("mount-point", "4m")!;
   writeFileSync(join(point, "config.json"), "{}");
   writeFileSync(join(point, "keep.txt"), "keep");
   const model = await SentenceTransformer.load(await tinyModelTemplate(), { quiet: true });

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -17,48 +17,25 @@ import { CoSENTLoss } from "../../src/losses/cosent.ts";
 import { SentenceTransformer } from "../../src/models/sentence-transformer.ts";
 import { SentenceTransformerTrainingArguments } from "../../src/training/arguments.ts";
 import { SentenceTransformerTrainer } from "../../src/training/trainer.ts";
+import { diskUsage } from "../support/files.ts";
+import { mountTmpfs, NO_TMPFS } from "../support/mounts.ts";
 import { corpusPairScores } from "../support/pair-scores.ts";
-import { projectRoot } from "../support/shared.ts";
 import { temporaryDirectory } from "../support/temp.ts";
+import * as cli from "./cli.ts";
 import { errorLines, killRunning, prepareFixture, startEmbedtune, trainArguments, waitFor, type TrainingFixture } from "./training-helpers.ts";
 
 await initializeBackend({ quiet: true });
 const workspace = temporaryDirectory("embedtune-training-output-");
 after(killRunning);
 
-// ---- mounts (as test/reliability/save-errors.test.ts) -------------------------------------------
+// ---- mounts -------------------------------------------------------------------------------------
 
-const mounted: string[] = [];
-
-function run(command: string, args: string[]): boolean {
-  return spawnSync(command, args, { stdio: "ignore" }).status === 0;
-}
-
-function mountTmpfs(name: string, size: number): string | undefined {
-  const point = join(workspace, name);
-  mkdirSync(point, { recursive: true });
-  if (process.env.NO_MOUNT || !run("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", point])) return undefined;
-  mounted.push(point);
-  return point;
-}
-
-after(() => {
-  for (const point of mounted.reverse()) run("umount", [point]);
-});
-
-const MOUNT_SKIP = mountTmpfs("probe", 65536) === undefined ? "mounting a tmpfs is not permitted here (needs root)" : false;
+const MOUNT_SKIP = mountTmpfs(join(workspace, "probe"), 65536) === undefined ? NO_TMPFS : false;
 
 // ---- helpers ------------------------------------------------------------------------------------
 
-function embedtune(args: string[]) {
-  const result = spawnSync(process.execPath, ["bin/embedtune.js", ...args], {
-    cwd: projectRoot,
-    env: { ...process.env, EMBEDTUNE_CACHE: join(workspace, "cache") },
-    encoding: "utf8",
-    timeout: 100_000,
-  });
-  if (result.error) throw result.error;
-  return result;
+function embedtune(args: string[]): cli.Run {
+  return cli.embedtune(args, { cache: join(workspace, "cache"), timeout: 100_000 });
 }
 
 /** Exit 1 and exactly one `embedtune: error:` line (no stack); returns that line. */
@@ -81,15 +58,6 @@ async function trainInProcess(fixture: TrainingFixture, outputDir: string, maxSt
   const args = new SentenceTransformerTrainingArguments({ outputDir, maxSteps, saveSteps: maxSteps, perDeviceTrainBatchSize: 8, learningRate: 1e-3, disableTqdm: true });
   await new SentenceTransformerTrainer({ model, args, trainDataset: corpusPairScores(0, 80), loss: new CoSENTLoss(model) }).train();
   model.dispose();
-}
-
-function folderBytes(directory: string): number {
-  let total = 4096;
-  for (const entry of readdirSync(directory, { withFileTypes: true })) {
-    const path = join(directory, entry.name);
-    total += entry.isDirectory() ? folderBytes(path) : Math.ceil(statSync(path).size / 4096) * 4096;
-  }
-  return total;
 }
 
 // ---- the lock -----------------------------------------------------------------------------------
@@ -165,8 +133,7 @@ test("--output under a regular file: refused before any data or model is read; t
 
 test("--output on a read-only mount: refused before training with one line (EROFS)", { skip: MOUNT_SKIP }, async () => {
   const fixture = await prepareFixture(workspace);
-  const disk = mountTmpfs("read-only", 1 << 20)!;
-  assert.ok(run("mount", ["-o", "remount,ro", disk]));
+  const disk = mountTmpfs(join(workspace, "read-only"), 1 << 20, { readOnly: true })!;
   const line = oneErrorLine(embedtune(trainArguments(fixture, join(disk, "out"), ["--max-steps", "5"])));
   assert.equal(line, `embedtune: error: ${join(disk, "out")}: read-only file system (EROFS) while checking that --output can be written`);
 });
@@ -178,8 +145,8 @@ test("disk full at the second checkpoint: one line naming it, exit 1, checkpoint
   const measured = join(workspace, "measured");
   await trainInProcess(fixture, measured, 1);
   // Room for one checkpoint and a half: checkpoint-2 fits, checkpoint-4 does not.
-  const size = Math.ceil((folderBytes(join(measured, "checkpoint-1")) * 1.5) / 4096) * 4096;
-  const disk = mountTmpfs("full", size)!;
+  const size = Math.ceil((diskUsage(join(measured, "checkpoint-1")) * 1.5) / 4096) * 4096;
+  const disk = mountTmpfs(join(workspace, "full"), size)!;
   const output = join(disk, "out");
   const result = embedtune(trainArguments(fixture, output, ["--max-steps", "10", "--save-steps", "2"]));
   const line = oneErrorLine(result);
