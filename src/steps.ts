@@ -3,6 +3,8 @@
 // next one needs:
 //   loadModel → loadPairScore (or loadDataset/loadParquet) → pickLoss → tutorialArguments →
 //   similarityEvaluator + evaluate → train → evaluate on test → save
+// and for retrieval: loadRetrievalData (a BEIR-layout folder) → retrievalEvaluator (IR metrics such as
+// cosine_ndcg@10) and mineHardNegatives ((anchor, positive) pairs → triplets or n-tuples).
 
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -10,9 +12,11 @@ import { inputColumnNames, labelColumnName } from "./data/columns.ts";
 import type { Dataset } from "./data/dataset.ts";
 import type { DatasetDict } from "./data/dataset-dict.ts";
 import { loadDataset } from "./data/load-dataset.ts";
+import type { RetrievalData } from "./data/retrieval-data.ts";
 import { ArgumentError } from "./errors.ts";
 import { EmbeddingSimilarityEvaluator, type EmbeddingSimilarityEvaluatorOptions } from "./evaluation/embedding-similarity.ts";
 import type { SentenceEvaluator } from "./evaluation/evaluator.ts";
+import { InformationRetrievalEvaluator, type InformationRetrievalEvaluatorOptions } from "./evaluation/information-retrieval.ts";
 import { ensureDefaultModel } from "./generator/default-model.ts";
 import { type OutputFolderOptions } from "./io/output-folder.ts";
 import * as losses from "./losses/index.ts";
@@ -24,6 +28,8 @@ import { BatchSamplers } from "./training/samplers.ts";
 import { SentenceTransformerTrainer, type TrainerInit } from "./training/trainer.ts";
 
 export { loadDataset, loadParquet, readParquet } from "./data/load-dataset.ts";
+export { loadRetrievalData, type RetrievalData } from "./data/retrieval-data.ts";
+export { mineHardNegatives, type MineHardNegativesOptions } from "./mining/hard-negatives.ts";
 
 /** The pair-score data the project ships (sentence1, sentence2, score in 0..1; train/dev/test). */
 export const DEFAULT_DATA_DIRECTORY = new URL("../data/pair-score", import.meta.url).pathname;
@@ -107,6 +113,14 @@ export function similarityEvaluator(dataset: Dataset, name: string, options: Par
     dataset.column(label) as number[],
     { name, ...options },
   );
+}
+
+/**
+ * Retrieval evaluation: an InformationRetrievalEvaluator over loadRetrievalData's queries, corpus and
+ * relevant documents (keys `{name}_{fn}_{metric}@{k}`, e.g. `squad_cosine_ndcg@10`; no prefix without a name).
+ */
+export function retrievalEvaluator(data: RetrievalData, name = "", options: Partial<InformationRetrievalEvaluatorOptions> = {}): InformationRetrievalEvaluator {
+  return new InformationRetrievalEvaluator(data.queries, data.corpus, data.relevantDocs, { ...options, name });
 }
 
 /** Step 5 and 7: run an evaluator (sentence-transformers: `evaluator(model)`). */

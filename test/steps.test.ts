@@ -12,12 +12,19 @@ import {
   evaluate,
   loadModel,
   loadPairScore,
+  loadRetrievalData,
+  mineHardNegatives,
   pickLoss,
+  retrievalEvaluator,
   save,
   similarityEvaluator,
   train,
   tutorialArguments,
 } from "../src/steps.ts";
+import { Dataset } from "../src/data/dataset.ts";
+import { mkdirSync } from "node:fs";
+import { tinyModelTemplate } from "./support/model-fixtures.ts";
+import { corpus } from "./support/pair-scores.ts";
 import { writeParquet } from "../src/data/parquet.ts";
 import { ArgumentError } from "../src/errors.ts";
 import { temporaryDirectory } from "./support/temp.ts";
@@ -79,4 +86,31 @@ test("loadPairScore reads the Hub's shard layout (<split>-*.parquet) next to sin
   const notAFolder = join(withoutTrain, "notes.txt");
   writeFileSync(notAFolder, "x");
   await assert.rejects(loadPairScore(notAFolder), /is not a folder/);
+});
+
+test("retrieval steps: loadRetrievalData → retrievalEvaluator (keys unprefixed without a name); mineHardNegatives", { timeout: 120_000 }, async () => {
+  // Each query is the exact text of its one relevant document (cosine 1, ranked first): ndcg@10 = mrr@10 = 1,
+  // precision@10 = 1/10 in a corpus of 12.
+  const folder = join(temporaryDirectory(), "tiny-ir");
+  mkdirSync(folder);
+  const documents = Array.from({ length: 12 }, (_, i) => corpus[100 + 5 * i]);
+  writeParquet(join(folder, "corpus.parquet"), { id: documents.map((_, i) => `d${i}`), text: documents });
+  writeParquet(join(folder, "queries.parquet"), { id: ["q0", "q1"], text: [documents[2], documents[9]] });
+  writeParquet(join(folder, "qrels.parquet"), { query_id: ["q0", "q1"], corpus_id: ["d2", "d9"], score: [1, 1] });
+  const model = await loadModel(await tinyModelTemplate(), { quiet: true });
+  const data = await loadRetrievalData(folder);
+  assert.deepEqual(Object.keys(data.queries), ["q0", "q1"]);
+  const unnamed = await evaluate(model, retrievalEvaluator(data));
+  assert.equal(unnamed["cosine_ndcg@10"], 1);
+  assert.equal(unnamed["cosine_mrr@10"], 1);
+  assert.ok(Math.abs(unnamed["cosine_precision@10"] - 0.1) < 1e-12);
+  const named = retrievalEvaluator(data, "tiny", { ndcgAtK: [5] });
+  assert.equal(named.primaryMetric, "tiny_cosine_ndcg@5");
+  assert.equal((await evaluate(model, named))["tiny_cosine_ndcg@5"], 1);
+
+  // The anchor's own copy in the corpus is its most similar text, so it is the top negative.
+  const pairs = Dataset.fromColumns({ anchor: [corpus[10], corpus[40]], positive: [corpus[11], corpus[41]] });
+  const mined = await mineHardNegatives(pairs, model, { corpus: [corpus[300], corpus[10], corpus[40]], numNegatives: 1, verbose: false, showProgressBar: false });
+  assert.deepEqual(mined.column("negative"), [corpus[10], corpus[40]]);
+  model.dispose();
 });

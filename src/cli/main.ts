@@ -22,6 +22,8 @@ export interface Command {
 const COMMANDS: Record<string, () => Promise<Command>> = {
   tutorial: async () => (await import("./tutorial.ts")).tutorialCommand,
   train: async () => (await import("./train.ts")).trainCommand,
+  evaluate: async () => (await import("./evaluate.ts")).evaluateCommand,
+  mine: async () => (await import("./mine.ts")).mineCommand,
   demo: async () => (await import("./demo.ts")).demoCommand,
   encode: async () => (await import("./encode.ts")).encodeCommand,
   tokenize: async () => (await import("./tokenize.ts")).tokenizeCommand,

@@ -1,14 +1,17 @@
 // `embedtune train`: fine-tune a model on a data file with a loss and Hugging Face-style arguments,
-// evaluating the test file's similarity metrics before and after; checkpoints go to --output and
+// evaluating the test file's similarity metrics and, with --ir-eval DIR, retrieval metrics on a
+// BEIR-layout folder (InformationRetrievalEvaluator) before and after; with either, the last line on
+// stdout is one JSON object {"before": {...}, "after": {...}} (every key, for scripts; the data is read
+// and checked before the model loads). Checkpoints go to --output and
 // --resume continues from the latest one (or --resume-from DIR). The final model goes to OUTPUT/final.
 // --output is checked (writable, not in use by another run) before any data or model is read. Ctrl-C
 // or SIGTERM stops after the current step with a checkpoint and prints the command that resumes
 // (this command line with --resume); the exit code is then 130 / 143 and no final model is saved.
 
-import { isAbsolute, join, relative } from "node:path";
+import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import type { Dataset } from "../data/dataset.ts";
-import type { DataFormat } from "../data/load-dataset.ts";
 import { ArgumentError } from "../errors.ts";
+import type { EvaluationModel, SentenceEvaluator } from "../evaluation/evaluator.ts";
 import type { EngineName } from "../models/sentence-transformer.ts";
 import type { LossName } from "../steps.ts";
 import { SentenceTransformerTrainingArguments } from "../training/arguments.ts";
@@ -16,6 +19,7 @@ import { BatchSamplers, type BatchSampler } from "../training/samplers.ts";
 import { SIGNAL_EXIT_CODES } from "../training/interrupts.ts";
 import { openOutputFolder } from "../training/output-directory.ts";
 import { formatMetrics } from "../util/format.ts";
+import { readDataOption } from "./data-options.ts";
 import type { Command } from "./main.ts";
 import { integerOption, type OptionValues } from "./options.ts";
 
@@ -25,12 +29,6 @@ function numberOption(values: OptionValues, name: string): number | undefined {
   const value = Number(raw);
   if (!Number.isFinite(value)) throw new ArgumentError(`--${name}`, `must be a number, got ${JSON.stringify(raw)}`);
   return value;
-}
-
-function formatOf(path: string): DataFormat {
-  const extension = /\.(parquet|csv|jsonl|json)$/.exec(path)?.[1];
-  if (!extension) throw new ArgumentError("--train", `${path}: cannot tell the format (use .parquet, .csv, .json or .jsonl)`);
-  return extension as DataFormat;
 }
 
 /** A word as a POSIX shell reads it back: bare when safe, else in single quotes. */
@@ -63,8 +61,7 @@ export function resumeCommandLine(argv: readonly string[] = process.argv, enviro
 async function readSplit(values: OptionValues, name: string): Promise<Dataset | undefined> {
   const path = values[name];
   if (typeof path !== "string") return undefined;
-  const { loadDataset } = await import("../data/load-dataset.ts");
-  return loadDataset(formatOf(path), { dataFiles: path, split: "train" });
+  return readDataOption(path, `--${name}`);
 }
 
 export const trainCommand: Command = {
@@ -72,12 +69,13 @@ export const trainCommand: Command = {
   usage:
     "embedtune train [--model DIR] --train FILE [--eval FILE] [--test FILE] [--output DIR] [--loss NAME] [--epochs N] [--max-steps N] " +
     "[--batch-size N] [--learning-rate X] [--warmup-ratio X] [--weight-decay X] [--seed N] [--batch-sampler batch_sampler|no_duplicates] " +
-    "[--eval-steps N] [--save-steps N] [--save-total-limit N] [--logging-steps N] [--engine onnxruntime|tfjs] [--resume | --resume-from DIR]",
+    "[--ir-eval DIR] [--eval-steps N] [--save-steps N] [--save-total-limit N] [--logging-steps N] [--engine onnxruntime|tfjs] [--resume | --resume-from DIR]",
   options: {
     model: { type: "string" },
     train: { type: "string" },
     eval: { type: "string" },
     test: { type: "string" },
+    "ir-eval": { type: "string" },
     output: { type: "string" },
     loss: { type: "string" },
     epochs: { type: "string" },
@@ -130,18 +128,25 @@ export const trainCommand: Command = {
 
 /** The run itself; the kit is imported only now, so the lock above is taken within a moment of the start. */
 async function trainInto(values: OptionValues, args: SentenceTransformerTrainingArguments): Promise<void> {
-  const [{ loadModel, pickLoss, similarityEvaluator }, { SentenceTransformerTrainer }] = await Promise.all([
+  const [{ loadModel, loadRetrievalData, pickLoss, retrievalEvaluator, similarityEvaluator }, { SentenceTransformerTrainer }] = await Promise.all([
     import("../steps.ts"),
     import("../training/trainer.ts"),
   ]);
   const trainDataset = (await readSplit(values, "train"))!;
   const evalDataset = await readSplit(values, "eval");
   const testDataset = await readSplit(values, "test");
+  const irFolder = typeof values["ir-eval"] === "string" ? values["ir-eval"] : undefined;
+  // Each evaluation with its title and the key of its "before → after" line.
+  const evaluations: { evaluator: SentenceEvaluator; title: string; key: string }[] = [];
+  if (testDataset) evaluations.push({ evaluator: similarityEvaluator(testDataset, "test"), title: "test metrics", key: "test_spearman_cosine" });
+  if (irFolder !== undefined) {
+    const evaluator = retrievalEvaluator(await loadRetrievalData(irFolder), basename(resolve(irFolder)));
+    evaluations.push({ evaluator, title: "retrieval metrics", key: evaluator.primaryMetric });
+  }
   const model = await loadModel(typeof values.model === "string" ? values.model : undefined);
   const loss = pickLoss(model, ((values.loss as string | undefined) ?? "CoSENTLoss") as LossName);
   const trainer = new SentenceTransformerTrainer({ model, args, trainDataset, evalDataset, loss });
-  const testEvaluator = testDataset && similarityEvaluator(testDataset, "test");
-  const before = testEvaluator && (await testEvaluator.evaluate(model));
+  const before = await evaluateAll(evaluations, model);
   const resume = typeof values["resume-from"] === "string" ? values["resume-from"] : values.resume === true;
   const output = await trainer.train({ resumeFromCheckpoint: resume, resumeCommand: resumeCommandLine() });
   if (output.interrupted) {
@@ -149,13 +154,21 @@ async function trainInto(values: OptionValues, args: SentenceTransformerTraining
     model.dispose();
     process.exit(output.signal ? SIGNAL_EXIT_CODES[output.signal] : 130);
   }
-  if (testEvaluator && before) {
-    const after = await testEvaluator.evaluate(model);
-    console.log(formatMetrics(after, "test metrics after training:"));
-    console.log(`test spearman_cosine: ${before.test_spearman_cosine.toFixed(4)} before → ${after.test_spearman_cosine.toFixed(4)} after`);
+  const after = await evaluateAll(evaluations, model);
+  for (const [index, { evaluator, title, key }] of evaluations.entries()) {
+    console.log(formatMetrics(after[index], `${title} after training:`));
+    const label = evaluator.name && key.startsWith(`${evaluator.name}_`) ? `${evaluator.name} ${key.slice(evaluator.name.length + 1)}` : key;
+    console.log(`${label}: ${before[index][key].toFixed(4)} before → ${after[index][key].toFixed(4)} after`);
   }
   const final = join(args.outputDir, "final");
   await trainer.saveModel(final);
   console.log(`trained ${output.globalStep} steps (loss ${output.trainingLoss.toFixed(4)}); saved the model to ${final}`);
   model.dispose();
+  if (evaluations.length > 0) console.log(JSON.stringify({ before: Object.assign({}, ...before), after: Object.assign({}, ...after) }));
+}
+
+async function evaluateAll(evaluations: readonly { evaluator: SentenceEvaluator }[], model: EvaluationModel): Promise<Record<string, number>[]> {
+  const results: Record<string, number>[] = [];
+  for (const { evaluator } of evaluations) results.push(await evaluator.evaluate(model));
+  return results;
 }
