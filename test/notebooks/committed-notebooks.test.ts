@@ -11,8 +11,8 @@ import { projectRoot } from "../support/shared.ts";
 const folder = join(projectRoot, "notebooks");
 const notebooks = readdirSync(folder).filter((name) => name.endsWith(".ipynb")).sort();
 
-test("the project has the tutorial and the data-exploration notebooks", () => {
-  assert.deepEqual(notebooks, ["explore-data.ipynb", "finetune-embeddings.ipynb"]);
+test("the project has the tutorial, the data-exploration and the retrieval notebooks", () => {
+  assert.deepEqual(notebooks, ["explore-data.ipynb", "finetune-embeddings.ipynb", "finetune-retrieval.ipynb"]);
 });
 
 for (const name of notebooks) {
