@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { Unavailable } from "./common.ts";
 import { encodeTasks } from "./encode.ts";
+import { irEvalTasks } from "./ir-eval.ts";
 import { fixtureTasks } from "./fixtures.ts";
 import { machineTasks } from "./machine.ts";
 import { memoryTasks } from "./memory.ts";
@@ -20,6 +21,7 @@ const tasks: Record<string, Task> = {
   ...trainStepTasks,
   ...tinyEpochTasks,
   ...encodeTasks,
+  ...irEvalTasks,
   ...parquetTasks,
   ...memoryTasks,
 };

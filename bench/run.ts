@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { BENCH_DIR, describeError, loadAverage, log, SCRATCH_DIR, type Benchmark, type BenchmarkResult } from "./common.ts";
 import { encodeThroughput } from "./encode.ts";
+import { irEval } from "./ir-eval.ts";
 import { collectMachineInfo, renderMachine } from "./machine.ts";
 import { memorySteps } from "./memory.ts";
 import { parquetFirstStep } from "./parquet-1m.ts";
@@ -15,7 +16,7 @@ import { tinyEpoch } from "./tiny-epoch.ts";
 import { setTorchThreads } from "./torch.ts";
 import { trainStep } from "./train-step.ts";
 
-const BENCHMARKS: Benchmark[] = [trainStep, tinyEpoch, encodeThroughput, parquetFirstStep, memorySteps, replStart];
+const BENCHMARKS: Benchmark[] = [trainStep, tinyEpoch, encodeThroughput, parquetFirstStep, memorySteps, replStart, irEval];
 
 const USAGE = `usage: npm run bench -- [--quick] [--only NAME[,NAME…]] [--rounds N] [--torch-threads N] [--out FILE]
   --quick          fewer steps and batches, 2 rounds; skips the tfjs bge-small training step

@@ -9,6 +9,8 @@ with the reference copy's folder in EMBEDTUNE_TORCH_REF. Tasks:
   train   one fixed batch of pairs, repeated: warm-up steps, then timed steps (median), as bench.py (b)
   epoch   one epoch over all pairs in shuffled batches, wall time (tokenisation inside the loop, as the trainer)
   encode  eval + no_grad, batches sorted by length like SentenceTransformer.encode, sentences/s
+  ir      InformationRetrievalEvaluator's work, cosine only: encode queries, encode corpus, then cos_sim,
+          torch.topk(max k) and compute_metrics (default k lists), each stage timed
 Training is sentence-transformers' fit(): dropout on, CLS/mean pooling + Normalize from the folder,
 CoSENT (scale 20), backward, clip_grad_norm 1.0, AdamW (wd 0.01 except bias/LayerNorm), warmup-linear.
 """
@@ -127,12 +129,81 @@ def encode(args):
     return out
 
 
+def ir(args):
+    torch.manual_seed(0)
+    model = SentenceEncoder(args["model"]).eval()
+    bs = args["batch_size"]
+
+    def embed(texts):  # SentenceTransformer.encode: batches sorted by text length, longest first; original order back
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = [None] * len(texts)
+        for start in range(0, len(order), bs):
+            chunk = order[start:start + bs]
+            e, _ = model(*model.tokenizer.batch(model.encode_ids([texts[i] for i in chunk])))
+            for j, i in enumerate(chunk):
+                out[i] = e[j]
+        return torch.stack(out)
+
+    relevant = {q: set(docs) for q, docs in args["relevant_docs"].items() if docs}
+    query_ids = [q for q in args["queries"] if q in relevant]
+    query_texts = [args["queries"][q] for q in query_ids]
+    corpus_ids = list(args["corpus"])
+    corpus_texts = [args["corpus"][c] for c in corpus_ids]
+    acc_k, pr_k, mrr_k, ndcg_k, map_k = [1, 3, 5, 10], [1, 3, 5, 10], [10], [10], [100]
+    top_k = max(acc_k + pr_k + mrr_k + ndcg_k + map_k)
+    with torch.no_grad():
+        embed(query_texts[:bs])  # untimed warm-up batch
+        t0, c0 = time.perf_counter(), time.process_time()
+        q = embed(query_texts)
+        t1 = time.perf_counter()
+        c = embed(corpus_texts)
+        t2 = time.perf_counter()
+        scores = torch.nn.functional.normalize(q, dim=1) @ torch.nn.functional.normalize(c, dim=1).T  # util.cos_sim
+        values, indices = torch.topk(scores, min(top_k, len(corpus_ids)), dim=1, largest=True, sorted=True)
+        hits = [[(corpus_ids[i], s) for s, i in zip(row_v, row_i)] for row_v, row_i in zip(values.tolist(), indices.tolist())]
+    n = len(query_ids)
+    m = {f"cosine_accuracy@{k}": 0.0 for k in acc_k}
+    for k in pr_k:
+        m[f"cosine_precision@{k}"] = 0.0
+        m[f"cosine_recall@{k}"] = 0.0
+    for k in ndcg_k:
+        m[f"cosine_ndcg@{k}"] = 0.0
+    for k in mrr_k:
+        m[f"cosine_mrr@{k}"] = 0.0
+    for k in map_k:
+        m[f"cosine_map@{k}"] = 0.0
+    dcg = lambda rel, k: sum(r / math.log2(i + 2) for i, r in enumerate(rel[:k]))  # compute_dcg_at_k
+    for qid, top in zip(query_ids, hits):
+        rel = relevant[qid]
+        for k in acc_k:
+            m[f"cosine_accuracy@{k}"] += any(h[0] in rel for h in top[:k]) / n
+        for k in pr_k:
+            correct = sum(h[0] in rel for h in top[:k])
+            m[f"cosine_precision@{k}"] += correct / k / n
+            m[f"cosine_recall@{k}"] += correct / len(rel) / n
+        for k in mrr_k:
+            m[f"cosine_mrr@{k}"] += next((1.0 / (r + 1) for r, h in enumerate(top[:k]) if h[0] in rel), 0.0) / n
+        for k in ndcg_k:
+            m[f"cosine_ndcg@{k}"] += dcg([int(h[0] in rel) for h in top[:k]], k) / dcg([1] * len(rel), k) / n
+        for k in map_k:
+            correct, total = 0, 0.0
+            for r, h in enumerate(top[:k]):
+                if h[0] in rel:
+                    correct += 1
+                    total += correct / (r + 1)
+            m[f"cosine_map@{k}"] += total / min(k, len(rel)) / n
+    t3, c3 = time.perf_counter(), time.process_time()
+    return {"queries": n, "corpus": len(corpus_ids), "query_seconds": t1 - t0, "corpus_seconds": t2 - t1,
+            "search_seconds": t3 - t2, "total_seconds": t3 - t0, "cpu_seconds": c3 - c0, "metrics": m,
+            "top_ids": [[h[0] for h in hits[query_ids.index(q)][:10]] for q in args.get("check_ids", [])], "threads": torch.get_num_threads()}
+
+
 def main():
     task, inp, outp = sys.argv[1], sys.argv[2], sys.argv[3]
     args = json.load(open(inp, encoding="utf-8"))
     torch.set_num_threads(int(args.get("threads", 2)))
     try:
-        result = {"ok": True, "value": {"info": info, "train": train, "epoch": epoch, "encode": encode}[task](args)}
+        result = {"ok": True, "value": {"info": info, "train": train, "epoch": epoch, "encode": encode, "ir": ir}[task](args)}
     except Exception as e:  # reported to the TypeScript side as the measurement's error
         result = {"ok": False, "error": f"{type(e).__name__}: {e}"}
     json.dump(result, open(outp, "w", encoding="utf-8"))
