@@ -5,14 +5,18 @@
 //   tfjs:        autodiff through the whole model (tf.variableGrads);
 //   onnxruntime: the encoder's forward on ORT → pooling, Normalize and the loss in tfjs, differentiated
 //                with respect to the token embeddings → the encoder's backward graph on ORT.
+// A cached loss (CachedMultipleNegativesRankingLoss, …) runs by GradCache instead, mini-batch by
+// mini-batch (grad-cache.ts). A loss with prepareBatch (GISTEmbedLoss: its guide's embeddings) gets its
+// result on the batch's texts first, disposed after the step.
 
 import * as tf from "@tensorflow/tfjs";
 import type { ForwardOptions } from "../engines/tfjs/bert.ts";
 import type { OnnxEngine } from "../engines/onnxruntime/engine.ts";
-import type { Loss } from "../losses/loss.ts";
+import type { Loss, LossContext } from "../losses/loss.ts";
 import type { SentenceTransformer } from "../models/sentence-transformer.ts";
 import { deriveSeed } from "../util/random.ts";
 import type { NamedParameter } from "./adamw.ts";
+import { cachedLossAndGradients, isCachedLoss, miniBatchRanges } from "./grad-cache.ts";
 
 /** The encoder's options plus, per input column, the prompt length Pooling skips (include_prompt false). */
 export type TrainStepOptions = ForwardOptions & { promptLengths?: readonly (number | undefined)[] };
@@ -28,7 +32,7 @@ export function trainableParameters(model: SentenceTransformer, loss: Loss): Nam
   return [...model.transformer.namedParameters(), ...(loss.trainableParameters ?? [])];
 }
 
-/** The batch loss without gradients (evaluation): dropout off, through the model's engine. */
+/** The batch loss without gradients (evaluation): dropout off, through the model's engine (a cached loss's columns miniBatchSize rows at a time). */
 export async function batchLoss(
   model: SentenceTransformer,
   loss: Loss,
@@ -36,10 +40,22 @@ export async function batchLoss(
   labels: number[] | undefined,
   promptLengths: readonly (number | undefined)[] = [],
 ): Promise<number> {
-  const embeddings = await Promise.all(columns.map((texts, column) => model.embed(texts, { promptLength: promptLengths[column] })));
-  const value = tf.tidy(() => loss.computeLoss(embeddings, labels ? tf.tensor1d(labels, "float32") : undefined).dataSync()[0]);
-  embeddings.forEach((tensor) => tensor.dispose());
-  return value;
+  const embed = async (texts: string[], column: number): Promise<tf.Tensor2D> => {
+    if (!isCachedLoss(loss) || texts.length <= loss.miniBatchSize) return model.embed(texts, { promptLength: promptLengths[column] });
+    const parts: tf.Tensor2D[] = [];
+    for (const [start, end] of miniBatchRanges(texts.length, loss.miniBatchSize)) parts.push(await model.embed(texts.slice(start, end), { promptLength: promptLengths[column] }));
+    const joined = tf.concat(parts, 0);
+    tf.dispose(parts);
+    return joined;
+  };
+  const embeddings: tf.Tensor2D[] = [];
+  const context = await loss.prepareBatch?.(columns);
+  try {
+    for (const [column, texts] of columns.entries()) embeddings.push(await embed(texts, column));
+    return tf.tidy(() => loss.computeLoss(embeddings, labels ? tf.tensor1d(labels, "float32") : undefined, context).dataSync()[0]);
+  } finally {
+    tf.dispose([...embeddings, ...(context?.guideEmbeddings ?? [])]);
+  }
 }
 
 /** Loss and gradients through the model's engine (see the header). */
@@ -50,16 +66,25 @@ export async function engineLossAndGradients(
   labels: number[] | undefined,
   options: TrainStepOptions = { training: true, checkpointLayers: true },
 ): Promise<LossAndGradients> {
-  return model.onnx ? onnxLossAndGradients(model, model.onnx, loss, columns, labels, options) : lossAndGradients(model, loss, columns, labels, options);
+  const context = await loss.prepareBatch?.(columns);
+  try {
+    if (isCachedLoss(loss)) return await cachedLossAndGradients(model, loss, columns, labels, options, context);
+    return model.onnx
+      ? await onnxLossAndGradients(model, model.onnx, loss, columns, labels, options, context)
+      : lossAndGradients(model, loss, columns, labels, options, context);
+  } finally {
+    tf.dispose(context?.guideEmbeddings ?? []);
+  }
 }
 
-/** The tfjs engine: autodiff through the whole model. */
+/** The tfjs engine: autodiff through the whole model (`context`: what loss.prepareBatch gave, if the loss has it). */
 export function lossAndGradients(
   model: SentenceTransformer,
   loss: Loss,
   columns: string[][],
   labels: number[] | undefined,
   options: TrainStepOptions = { training: true, checkpointLayers: true },
+  context?: LossContext,
 ): LossAndGradients {
   const parameters = trainableParameters(model, loss);
   const nameOfVariable = new Map(parameters.map(({ name, tensor }) => [tensor.name, name]));
@@ -69,7 +94,7 @@ export function lossAndGradients(
     const embeddings = columns.map((texts, column) =>
       model.forward(texts, { ...forwardOptions, dropoutSeed: deriveSeed(options.dropoutSeed ?? 0, column), promptLength: promptLengths?.[column] }),
     );
-    return loss.computeLoss(embeddings, labelTensor);
+    return loss.computeLoss(embeddings, labelTensor, context);
   }, parameters.map(({ tensor }) => tensor));
   labelTensor?.dispose();
   const gradients = new Map<string, Float32Array>();
@@ -89,6 +114,7 @@ async function onnxLossAndGradients(
   columns: string[][],
   labels: number[] | undefined,
   options: TrainStepOptions,
+  context: LossContext | undefined,
 ): Promise<LossAndGradients> {
   engine.refreshWeights(model.transformer);
   const hiddenSize = model.transformer.hiddenSize;
@@ -105,7 +131,7 @@ async function onnxLossAndGradients(
   const lossParameters = loss.trainableParameters ?? [];
   const labelTensor = labels ? tf.tensor1d(labels, "float32") : undefined;
   const { value, grads } = tf.variableGrads(
-    () => loss.computeLoss(hiddenStates.map((hidden, column) => model.poolAndNormalize(hidden as tf.Tensor3D, features[column], options.promptLengths?.[column])), labelTensor),
+    () => loss.computeLoss(hiddenStates.map((hidden, column) => model.poolAndNormalize(hidden as tf.Tensor3D, features[column], options.promptLengths?.[column])), labelTensor, context),
     [...hiddenStates, ...lossParameters.map(({ tensor }) => tensor)],
   );
   labelTensor?.dispose();

@@ -154,6 +154,7 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
         this.loss.computeLoss(
           prompted.texts.map((texts, column) => this.model.forward(texts, { promptLength: prompted.promptLengths[column] })),
           labels && tf.tensor1d(labels, "float32"),
+          { texts: prompted.texts },
         ),
       );
     } catch (error) {

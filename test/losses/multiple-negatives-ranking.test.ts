@@ -60,6 +60,21 @@ describe("MultipleNegativesRankingLoss", () => {
     assertClose(lossOf(loss, [A, P, N, A]), forwardTerm(scores(A, [...P, ...N, ...A], 5)));
   });
 
+  test("hard-negative columns by hand: (anchor, positive, negative_1[, negative_2]) on unit vectors", () => {
+    // Candidates of every row: p0 p1 n0 n1 (then m0 m1). Dot products, scale 1:
+    //   row 0 (a0 = e1): 1 0 0 1 → CE = log(e + 1 + 1 + e) − 1;  row 1 (a1 = e2): 0 1 1 0 → the same.
+    const a = [[1, 0], [0, 1]];
+    const p = [[1, 0], [0, 1]];
+    const n = [[0, 1], [1, 0]];
+    const dotLoss = new MultipleNegativesRankingLoss(null, { scale: 1, similarityFct: "dot" });
+    assertClose(lossOf(dotLoss, [a, p, n]), Math.log(2 + 2 * Math.E) - 1); // 1.006409
+    // A second negative column m = (e1, e1): row 0: 1 0 0 1 1 1 → log(4e + 2) − 1; row 1: 0 1 1 0 0 0 → log(2e + 4) − 1.
+    const m = [[1, 0], [1, 0]];
+    assertClose(lossOf(dotLoss, [a, p, n, m]), (Math.log(4 * Math.E + 2) + Math.log(2 * Math.E + 4)) / 2 - 1);
+    // Cosine, scale 20: each row's hard negative equals its positive, so each row's loss is log 2 (+ e^−20 terms).
+    assertClose(lossOf(new MultipleNegativesRankingLoss(null), [a, p, n]), Math.log(2) + Math.log1p(Math.exp(-20)), 1e-6);
+  });
+
   test("dot-product similarity", () => {
     const loss = new MultipleNegativesRankingLoss(null, { scale: 1, similarityFct: "dot" });
     assertClose(lossOf(loss, [A, P, N]), forwardTerm(scores(A, [...P, ...N], 1, dot)));
