@@ -3,6 +3,7 @@
 // thread pool would otherwise keep the process alive).
 
 import { readFileSync, writeFileSync } from "node:fs";
+import { cachedMnrlMemoryTasks } from "./cached-mnrl-memory.ts";
 import { Unavailable } from "./common.ts";
 import { encodeTasks } from "./encode.ts";
 import { irEvalTasks } from "./ir-eval.ts";
@@ -24,6 +25,7 @@ const tasks: Record<string, Task> = {
   ...irEvalTasks,
   ...parquetTasks,
   ...memoryTasks,
+  ...cachedMnrlMemoryTasks,
 };
 
 const [name, inputFile, outputFile] = process.argv.slice(2);

@@ -4,6 +4,7 @@
 // stderr. Every measurement runs in its own child process, one after another. See bench/README.md.
 
 import { join } from "node:path";
+import { cachedMnrlMemory } from "./cached-mnrl-memory.ts";
 import { BENCH_DIR, describeError, loadAverage, log, SCRATCH_DIR, type Benchmark, type BenchmarkResult } from "./common.ts";
 import { encodeThroughput } from "./encode.ts";
 import { irEval } from "./ir-eval.ts";
@@ -16,7 +17,7 @@ import { tinyEpoch } from "./tiny-epoch.ts";
 import { setTorchThreads } from "./torch.ts";
 import { trainStep } from "./train-step.ts";
 
-const BENCHMARKS: Benchmark[] = [trainStep, tinyEpoch, encodeThroughput, parquetFirstStep, memorySteps, replStart, irEval];
+const BENCHMARKS: Benchmark[] = [trainStep, tinyEpoch, encodeThroughput, parquetFirstStep, memorySteps, replStart, irEval, cachedMnrlMemory];
 
 const USAGE = `usage: npm run bench -- [--quick] [--only NAME[,NAME…]] [--rounds N] [--torch-threads N] [--out FILE]
   --quick          fewer steps and batches, 2 rounds; skips the tfjs bge-small training step
