@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { before, test } from "node:test";
 import { skipUnlessShared } from "../support/shared.ts";
 import {
+  beforeAndAfter,
   cellById,
   chromiumBinary,
   executeNotebook,
@@ -32,12 +33,6 @@ const outputDirectory = temporaryDirectory("embedtune-notebook-");
 let executedPath = "";
 let executed: Notebook;
 
-function beforeAndAfter(notebook: Notebook): { before: number; after: number } {
-  const before = printedMetric(stdoutOf(cellById(notebook, "evaluate-before")), KEY);
-  const after = printedMetric(stdoutOf(cellById(notebook, "evaluate-after")), KEY);
-  return { before, after };
-}
-
 before(() => {
   if (skip) return;
   const run = executeNotebook(NOTEBOOK, outputDirectory, {
@@ -55,7 +50,7 @@ test("the tutorial notebook runs headless; its outputs hold the evaluator's dict
   const afterText = stdoutOf(cellById(executed, "evaluate-after"));
   assert.match(afterText, /test evaluator after training: \{/);
   assert.match(afterText, /saved the final model to /);
-  const { before: scoreBefore, after: scoreAfter } = beforeAndAfter(executed);
+  const { before: scoreBefore, after: scoreAfter } = beforeAndAfter(executed, KEY);
   assert.ok(scoreAfter > scoreBefore + 0.03, `test spearman_cosine ${scoreBefore} → ${scoreAfter}`);
   const trainText = stdoutOf(cellById(executed, "train"));
   assert.match(trainText, /^training: 320 steps, 10 epochs$/m);
@@ -101,7 +96,7 @@ test("with EMBEDTUNE_DATA=../shared/data/stsb the notebook runs to the end (1 ep
   const notebook = readNotebook(run.path);
   assert.match(stdoutOf(notebook.cells.find((cell) => cell.id === "load-library")!), /data: {3}\/.*\/shared\/data\/stsb$/m);
   assert.match(stdoutOf(cellById(notebook, "train")), /^training: 180 steps, 1 epoch$/m);
-  const { before: scoreBefore, after: scoreAfter } = beforeAndAfter(notebook);
+  const { before: scoreBefore, after: scoreAfter } = beforeAndAfter(notebook, KEY);
   assert.ok(scoreAfter > scoreBefore + 0.03, `STS-B test spearman_cosine ${scoreBefore} → ${scoreAfter}`);
   console.log(`# ${NOTEBOOK} on STS-B: ${run.seconds.toFixed(1)} s, test spearman_cosine ${scoreBefore.toFixed(4)} → ${scoreAfter.toFixed(4)}`);
 });

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { before, test } from "node:test";
 import { skipUnlessShared } from "../support/shared.ts";
 import {
+  beforeAndAfter,
   cellById,
   chromiumBinary,
   executeNotebook,
@@ -33,12 +34,6 @@ const outputDirectory = temporaryDirectory("embedtune-retrieval-notebook-");
 let executedPath = "";
 let executed: Notebook;
 
-function beforeAndAfter(notebook: Notebook): { before: number; after: number } {
-  const before = printedMetric(stdoutOf(cellById(notebook, "evaluate-before")), KEY);
-  const after = printedMetric(stdoutOf(cellById(notebook, "evaluate-after")), KEY);
-  return { before, after };
-}
-
 /** The HTML tables a cell displayed. */
 function tablesOf(notebook: Notebook, id: string): string[] {
   return (cellById(notebook, id).outputs ?? []).filter((output) => output.data && "text/html" in output.data).map((output) => String(output.data!["text/html"]));
@@ -52,7 +47,7 @@ before(() => {
   });
   executedPath = run.path;
   executed = readNotebook(run.path);
-  const { before: ndcgBefore, after: ndcgAfter } = beforeAndAfter(executed);
+  const { before: ndcgBefore, after: ndcgAfter } = beforeAndAfter(executed, KEY);
   console.log(`# ${NOTEBOOK}: ${run.seconds.toFixed(1)} s, ${(statSync(run.path).size / 1e6).toFixed(2)} MB executed, ndcg@10 ${ndcgBefore.toFixed(4)} → ${ndcgAfter.toFixed(4)}`);
 });
 
@@ -63,7 +58,7 @@ test("the retrieval notebook runs headless; its outputs hold the IR evaluator's 
   const afterText = stdoutOf(cellById(executed, "evaluate-after"));
   assert.match(afterText, /IR evaluator after training: \{/);
   assert.match(afterText, /saved the final model to /);
-  const { before: ndcgBefore, after: ndcgAfter } = beforeAndAfter(executed);
+  const { before: ndcgBefore, after: ndcgAfter } = beforeAndAfter(executed, KEY);
   assert.ok(ndcgBefore < 0.3, `an untrained random model retrieves poorly: ndcg@10 ${ndcgBefore}`);
   assert.ok(ndcgAfter > ndcgBefore + 0.3, `test ndcg@10 ${ndcgBefore} → ${ndcgAfter}`);
   const trainText = stdoutOf(cellById(executed, "train"));
@@ -133,7 +128,7 @@ test("with EMBEDTUNE_DATA=../shared/data/squad-retrieval the notebook runs to th
   assert.match(stdoutOf(cellById(notebook, "load-library")), /data: {3}\/.*\/shared\/data\/squad-retrieval$/m);
   assert.match(stdoutOf(cellById(notebook, "read-data")), /^1023 queries, 1023 passages, 5146 training pairs$/m);
   assert.match(stdoutOf(cellById(notebook, "train")), /^training: 161 steps, 1 epoch$/m);
-  const { before: ndcgBefore, after: ndcgAfter } = beforeAndAfter(notebook);
+  const { before: ndcgBefore, after: ndcgAfter } = beforeAndAfter(notebook, KEY);
   assert.ok(ndcgAfter > ndcgBefore + 0.05, `SQuAD test ndcg@10 ${ndcgBefore} → ${ndcgAfter}`);
   console.log(`# ${NOTEBOOK} on SQuAD retrieval: ${run.seconds.toFixed(1)} s, test ndcg@10 ${ndcgBefore.toFixed(4)} → ${ndcgAfter.toFixed(4)}`);
 });

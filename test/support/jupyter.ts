@@ -119,3 +119,10 @@ export function printedMetric(text: string, key: string): number {
   if (!match) throw new Error(`${key} not printed in:\n${text}`);
   return Number(match[1]);
 }
+
+/** `key` as printed by the cells "evaluate-before" and "evaluate-after" (the tutorial notebooks' shape). */
+export function beforeAndAfter(notebook: Notebook, key: string): { before: number; after: number } {
+  const before = printedMetric(stdoutOf(cellById(notebook, "evaluate-before")), key);
+  const after = printedMetric(stdoutOf(cellById(notebook, "evaluate-after")), key);
+  return { before, after };
+}
