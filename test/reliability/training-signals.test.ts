@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, test } from "node:test";
+import { initModel } from "../../src/generator/init-model.ts";
 import { projectRoot } from "../support/shared.ts";
 import { temporaryDirectory } from "../support/temp.ts";
 import { killRunning, prepareFixture, startEmbedtune, trainArguments, waitFor } from "./training-helpers.ts";
@@ -57,8 +58,14 @@ test("SIGTERM: the same, exit 143; a second signal exits at once", { timeout: 18
   const output = join(workspace, "sigterm");
   const twice = join(workspace, "twice");
   const sigterm = startEmbedtune(trainArguments(fixture, output, ["--max-steps", "100000", "--save-steps", "1000", "--logging-steps", "1"]), workspace);
-  // Larger batches make each step slower, so the second signal lands while the first one waits for the step.
-  const sigint = startEmbedtune(trainArguments(fixture, twice, ["--max-steps", "100000", "--save-steps", "1000", "--logging-steps", "1", "--batch-size", "128"]), workspace);
+  // A larger model and batch make each step take seconds, so the second signal surely lands while the
+  // first one waits for the step (with the tiny model a step could end before it, under load).
+  const slowModel = join(workspace, "slow-model");
+  if (!existsSync(slowModel)) await initModel({ out: slowModel, hidden: 256, layers: 4, heads: 4, intermediate: 1024, vocabSize: 1500, seed: 9 });
+  const sigint = startEmbedtune(
+    trainArguments({ ...fixture, model: slowModel }, twice, ["--max-steps", "100000", "--save-steps", "1000", "--logging-steps", "1", "--batch-size", "128"]),
+    workspace,
+  );
 
   await waitFor(() => sigterm.stdout().includes('"loss"'), "the first step's log line");
   sigterm.child.kill("SIGTERM");
