@@ -1,8 +1,11 @@
-// Hugging Face `datasets.DatasetDict` in camelCase: named splits ("train", "validation", "test", …) of
-// Datasets, in insertion order. Asking for a split that is not there throws an ArgumentError naming it
-// and listing the splits that exist.
+// Hugging Face `datasets.DatasetDict` in camelCase: named splits ("train", "dev" or "validation", "test",
+// …) of Datasets, in insertion order. Asking for a split that is not there throws an ArgumentError naming
+// it and listing the splits that exist. In a notebook it prints as its repr and the first split's first rows.
 import { inspect } from "node:util";
 import { ArgumentError } from "../errors.ts";
+import { inNotebook } from "../notebook/display.ts";
+import { PREVIEW_ROWS } from "../notebook/inspect.ts";
+import { tableText } from "../notebook/table.ts";
 import type { Dataset } from "./dataset.ts";
 
 export class DatasetDict {
@@ -37,6 +40,11 @@ export class DatasetDict {
     return this.get("train");
   }
 
+  /** The split "dev" (all-nli's and the project's data name their validation split so). */
+  get dev(): Dataset {
+    return this.get("dev");
+  }
+
   get validation(): Dataset {
     return this.get("validation");
   }
@@ -55,7 +63,10 @@ export class DatasetDict {
     return `DatasetDict({\n${body.replace(/^/gm, "    ")}\n})`;
   }
 
+  /** The repr; in a notebook followed by the first rows of the first split. */
   [inspect.custom](): string {
-    return this.toString();
+    const [first, dataset] = [...this.#splits][0] ?? [];
+    if (!inNotebook() || !dataset) return this.toString();
+    return `${this.toString()}\n${first}, first rows:\n${tableText(dataset, { maxRows: PREVIEW_ROWS, maxTextLength: 40 })}`;
   }
 }

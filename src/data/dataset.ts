@@ -4,6 +4,9 @@
 import { inspect } from "node:util";
 import type { DataFrame } from "danfojs-node";
 import { ArgumentError } from "../errors.ts";
+import { inNotebook } from "../notebook/display.ts";
+import { PREVIEW_ROWS, shortenDataFramesInNotebook } from "../notebook/inspect.ts";
+import { tableText, type DataFrameLike } from "../notebook/table.ts";
 import { randomPermutation } from "../util/random.ts";
 import { DatasetDict } from "./dataset-dict.ts";
 
@@ -220,7 +223,9 @@ export class Dataset {
   /** A danfo DataFrame of this dataset, for exploration: print(), head(), describe(). Imports danfo (~2.5 s) on first use. */
   async toDataFrame(): Promise<DataFrame> {
     const { datasetToDataFrame } = await import("./dataframe.ts");
-    return datasetToDataFrame(this);
+    const frame = await datasetToDataFrame(this);
+    shortenDataFramesInNotebook(frame as unknown as DataFrameLike);
+    return frame;
   }
 
   /** Like Python's repr: Dataset({ features: [...], num_rows: N }) over four lines. */
@@ -229,8 +234,9 @@ export class Dataset {
     return `Dataset({\n    features: ${features},\n    num_rows: ${this.numRows}\n})`;
   }
 
+  /** The repr; in a notebook followed by the first rows. */
   [inspect.custom](): string {
-    return this.toString();
+    return inNotebook() ? `${this.toString()}\n${tableText(this, { maxRows: PREVIEW_ROWS, maxTextLength: 40 })}` : this.toString();
   }
 
   #rowAt(index: number): Row {

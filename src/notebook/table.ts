@@ -1,6 +1,7 @@
-// Tables in notebooks: rows of records, or a danfo DataFrame (its index becomes the first column), as an
-// HTML table plus an aligned text table for plain front-ends and scripts. Numbers that are not whole
-// are written with 4 decimals; long text is shortened. metricsTable lines metric dictionaries up side by side.
+// Tables in notebooks: rows of records, a danfo DataFrame (its index becomes the first column) or the
+// kit's Dataset (only the rows shown are read), as an HTML table plus an aligned text table for plain
+// front-ends and scripts. A column holding any number that is not whole writes all its numbers with 4
+// decimals (one format per column); long text is shortened. metricsTable lines metric dictionaries up side by side.
 
 import { shortMetricNames } from "../charts/metric-names.ts";
 import { displayBundle, type MimeBundle } from "./display.ts";
@@ -14,6 +15,15 @@ export interface DataFrameLike {
   values: unknown[];
 }
 
+/** The shape of the kit's Dataset that tables read (a row at a time, so a large one is not copied). */
+export interface RowsLike {
+  readonly numRows: number;
+  readonly columnNames: string[];
+  row(index: number): TableRow;
+}
+
+export type Table = readonly TableRow[] | DataFrameLike | RowsLike;
+
 export interface TableOptions {
   /** Text longer than this is shortened with "…" (default 80). */
   maxTextLength?: number;
@@ -23,62 +33,78 @@ export interface TableOptions {
   index?: boolean;
 }
 
-/** Records from rows or a DataFrame (its index first, as column "", unless `index` is false). */
-export function tableRows(table: readonly TableRow[] | DataFrameLike, options: Pick<TableOptions, "index"> = {}): TableRow[] {
-  if (Array.isArray(table)) return [...table];
+function isRowsLike(table: Table): table is RowsLike {
+  return !Array.isArray(table) && typeof (table as RowsLike).row === "function" && typeof (table as RowsLike).numRows === "number";
+}
+
+/** How many rows the table has. */
+export function tableLength(table: Table): number {
+  return Array.isArray(table) ? table.length : isRowsLike(table) ? table.numRows : (table as DataFrameLike).values.length;
+}
+
+/** Records from rows, a Dataset or a DataFrame (its index first, as column "", unless `index` is false); `limit` rows at most. */
+export function tableRows(table: Table, options: Pick<TableOptions, "index"> = {}, limit = Infinity): TableRow[] {
+  if (Array.isArray(table)) return table.slice(0, limit);
+  if (isRowsLike(table)) return Array.from({ length: Math.min(limit, table.numRows) }, (_, i) => table.row(i));
   const frame = table as DataFrameLike;
-  return frame.values.map((row, i) => {
+  return frame.values.slice(0, limit).map((row, i) => {
     const cells = Array.isArray(row) ? row : [row];
     const entries = frame.columns.map((column, j) => [column, cells[j]]);
     return Object.fromEntries(options.index === false ? entries : [["", frame.index[i]], ...entries]);
   });
 }
 
-export function formatCell(value: unknown, maxTextLength = 80): string {
-  if (typeof value === "number") return Number.isInteger(value) || !Number.isFinite(value) ? String(value) : value.toFixed(4);
+/** A cell as text: numbers with 4 decimals when `fractional` (their column holds a number that is not whole). */
+export function formatCell(value: unknown, maxTextLength = 80, fractional = false): string {
+  if (typeof value === "number") return fractional && Number.isFinite(value) ? value.toFixed(4) : String(value);
   const text = value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
   return text.length > maxTextLength ? `${text.slice(0, maxTextLength - 1)}…` : text;
 }
 
-function columnsOf(rows: readonly TableRow[]): string[] {
-  return [...new Set(rows.flatMap((row) => Object.keys(row)))];
+function columnsOf(table: Table, rows: readonly TableRow[]): string[] {
+  return isRowsLike(table) ? table.columnNames : [...new Set(rows.flatMap((row) => Object.keys(row)))];
+}
+
+/** The rows shown, their columns, and which columns write numbers with 4 decimals. */
+function layout(table: Table, options: TableOptions) {
+  const rows = tableRows(table, options, options.maxRows ?? 50);
+  const columns = columnsOf(table, rows);
+  const fractional = new Set(columns.filter((column) => rows.some((row) => typeof row[column] === "number" && !Number.isInteger(row[column]) && Number.isFinite(row[column]))));
+  const format = (column: string, value: unknown) => formatCell(value, options.maxTextLength, fractional.has(column));
+  return { rows, columns, format, hidden: tableLength(table) - rows.length };
 }
 
 function escapeHtml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
-export function tableHtml(table: readonly TableRow[] | DataFrameLike, options: TableOptions = {}): string {
-  const rows = tableRows(table, options);
-  const shown = rows.slice(0, options.maxRows ?? 50);
-  const columns = columnsOf(rows);
-  const cell = (tag: string, value: unknown) => {
+export function tableHtml(table: Table, options: TableOptions = {}): string {
+  const { rows, columns, format, hidden } = layout(table, options);
+  const cell = (tag: string, value: unknown, text: string) => {
     const align = typeof value === "number" ? ' style="text-align: right"' : ' style="text-align: left"';
-    return `<${tag}${align}>${escapeHtml(formatCell(value, options.maxTextLength))}</${tag}>`;
+    return `<${tag}${align}>${escapeHtml(text)}</${tag}>`;
   };
-  const head = `<tr>${columns.map((column) => cell("th", column)).join("")}</tr>`;
-  const body = shown.map((row) => `<tr>${columns.map((column) => cell("td", row[column])).join("")}</tr>`).join("\n");
-  const more = rows.length > shown.length ? `<p>… ${rows.length - shown.length} more rows</p>` : "";
+  const head = `<tr>${columns.map((column) => cell("th", column, formatCell(column, options.maxTextLength))).join("")}</tr>`;
+  const body = rows.map((row) => `<tr>${columns.map((column) => cell("td", row[column], format(column, row[column]))).join("")}</tr>`).join("\n");
+  const more = hidden > 0 ? `<p>… ${hidden} more rows</p>` : "";
   return `<table class="embedtune-table">\n<thead>${head}</thead>\n<tbody>\n${body}\n</tbody>\n</table>${more}`;
 }
 
-export function tableText(table: readonly TableRow[] | DataFrameLike, options: TableOptions = {}): string {
-  const rows = tableRows(table, options);
-  const shown = rows.slice(0, options.maxRows ?? 50);
-  const columns = columnsOf(rows);
-  const cells = [columns, ...shown.map((row) => columns.map((column) => formatCell(row[column], options.maxTextLength)))];
+export function tableText(table: Table, options: TableOptions = {}): string {
+  const { rows, columns, format, hidden } = layout(table, options);
+  const cells = [columns, ...rows.map((row) => columns.map((column) => format(column, row[column])))];
   const widths = columns.map((_, j) => Math.max(...cells.map((line) => line[j].length)));
   const lines = cells.map((line) => line.map((text, j) => text.padEnd(widths[j])).join("  ").trimEnd());
-  if (rows.length > shown.length) lines.push(`… ${rows.length - shown.length} more rows`);
+  if (hidden > 0) lines.push(`… ${hidden} more rows`);
   return lines.join("\n");
 }
 
-export function tableBundle(table: readonly TableRow[] | DataFrameLike, options: TableOptions = {}): MimeBundle {
+export function tableBundle(table: Table, options: TableOptions = {}): MimeBundle {
   return { "text/html": tableHtml(table, options), "text/plain": tableText(table, options) };
 }
 
 /** Shows a table below the running cell (printed as text outside a notebook). */
-export function showTable(table: readonly TableRow[] | DataFrameLike, options: TableOptions = {}): void {
+export function showTable(table: Table, options: TableOptions = {}): void {
   displayBundle(tableBundle(table, options));
 }
 

@@ -1,18 +1,40 @@
-// Notebook tables: records and danfo-shaped frames (index first, or left out), numbers with 4 decimals,
-// HTML escaped, long text and long tables shortened, and metric dictionaries lined up by short name.
+// Notebook tables: records, the kit's Dataset and danfo-shaped frames (index first, or left out), one
+// number format per column (4 decimals when any is fractional), HTML escaped, long text and long tables
+// shortened, and metric dictionaries lined up by short name.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { importDanfo } from "../../src/data/danfo.ts";
+import { Dataset } from "../../src/data/dataset.ts";
 import { metricsTable, tableHtml, tableRows, tableText } from "../../src/notebook/table.ts";
 
-test("tableText aligns columns, writes non-integers with 4 decimals and says how many rows it left out", () => {
+test("tableText aligns columns, writes a column with a fractional number all with 4 decimals and says how many rows it left out", () => {
   const rows = [
-    { metric: "spearman_cosine", value: 0.421240198 },
-    { metric: "steps", value: 320 },
-    { metric: "third", value: 1 },
+    { metric: "spearman_cosine", value: 0.421240198, steps: 320 },
+    { metric: "accuracy", value: 1, steps: 5 },
+    { metric: "third", value: 1, steps: 0.5 },
   ];
-  assert.equal(tableText(rows, { maxRows: 2 }), ["metric           value", "spearman_cosine  0.4212", "steps            320", "… 1 more rows"].join("\n"));
+  assert.equal(
+    tableText(rows, { maxRows: 2 }),
+    ["metric           value   steps", "spearman_cosine  0.4212  320", "accuracy         1.0000  5", "… 1 more rows"].join("\n"),
+  );
+});
+
+test("a metrics column writes every number alike (1.0000 beside 0.9000, not 1)", () => {
+  const html = tableHtml(metricsTable({ dev: { "d_accuracy": 1, "d_f1": 0.9 } }));
+  assert.ok(html.includes('<td style="text-align: right">1.0000</td>'), html);
+  assert.ok(html.includes('<td style="text-align: right">0.9000</td>'), html);
+  assert.ok(!/>1</.test(html), html);
+});
+
+test("the kit's Dataset is a table: its columns in order, only the rows shown are read, the rest counted", () => {
+  const dataset = Dataset.fromColumns({ sentence1: ["a", "b", "c"], score: [0.5, 1, 0] });
+  assert.deepEqual(tableRows(dataset), [
+    { sentence1: "a", score: 0.5 },
+    { sentence1: "b", score: 1 },
+    { sentence1: "c", score: 0 },
+  ]);
+  assert.equal(tableText(dataset, { maxRows: 2 }), ["sentence1  score", "a          0.5000", "b          1.0000", "… 1 more rows"].join("\n"));
 });
 
 test("tableHtml escapes text, shortens long text and right-aligns numbers", () => {
