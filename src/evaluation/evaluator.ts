@@ -10,6 +10,7 @@
 import { appendFileSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ArgumentError } from "../errors.ts";
+import { shortMetricsInNotebook } from "../notebook/inspect.ts";
 import type { ModelCardData } from "../models/model-card.ts";
 import type { EncodeOptions } from "../models/sentence-transformer.ts";
 import type { SimilarityFunctionName } from "../similarity.ts";
@@ -25,6 +26,7 @@ export interface EvaluationModel {
 /**
  * The evaluator's final step, as sentence-transformers does it: prefix the metrics with the
  * evaluator's name and store them in the model card data (replacing that evaluator's earlier results).
+ * In a notebook the returned dictionary prints with 4 decimals (a non-enumerable inspect hook).
  */
 export function reportMetrics(
   model: EvaluationModel,
@@ -38,7 +40,7 @@ export function reportMetrics(
     const others = (model.modelCardData.evaluation ?? []).filter((entry) => entry.evaluatorName !== evaluatorName);
     model.modelCardData.evaluation = [...others, { evaluatorName, className, metrics: prefixed, primaryMetric: evaluator.primaryMetric }];
   }
-  return prefixed;
+  return shortMetricsInNotebook(prefixed);
 }
 
 export interface EvaluateOptions {

@@ -6,6 +6,7 @@
 // with mainScoreFunction defaulting to the last score. primaryMetric is "sequential_score"; name is "".
 
 import { ArgumentError } from "../errors.ts";
+import { shortMetricsInNotebook } from "../notebook/inspect.ts";
 import { resolveEvaluateOptions, type EvaluateOptions, type EvaluationModel, type SentenceEvaluator } from "./evaluator.ts";
 
 export type MainScoreFunction = (scores: number[]) => number;
@@ -40,6 +41,6 @@ export class SequentialEvaluator implements SentenceEvaluator {
       Object.assign(results, evaluation);
     }
     results.sequential_score = this.mainScoreFunction(scores);
-    return results;
+    return shortMetricsInNotebook(results);
   }
 }
