@@ -1,34 +1,52 @@
-// `npm run kernel`: registers the project's own tslab (node_modules/.bin/tslab) as the Jupyter kernel
-// "tslab" (TypeScript; also "jslab", JavaScript) — in the project's .jupyter/ folder (found through
-// JUPYTER_PATH=.jupyter/share/jupyter) and in the user's kernel registry, so that jupyter, JupyterLab and
-// VS Code find it without settings; a notebook started there still runs the tslab its own project
-// installs. It builds dist/ first when missing (notebooks import the kit by name, as users do). Where no
-// Python has Jupyter it says, in one line, how to get it, and exits 1.
+// `npm run kernel`: registers the project's own tslab (node_modules/.bin/tslab) as the Jupyter kernels
+// "tslab" (TypeScript) and "jslab" (JavaScript) — the kernel.json files tslab's own installer writes — in the
+// project's .jupyter/ folder only, where Jupyter finds them through JUPYTER_PATH=.jupyter/share/jupyter
+// (`npm run notebook` / `npm run lab` set it). That needs no Python and writes nothing outside the project.
+// The user's kernel registry is written only on request, `npm run kernel -- --user` (for VS Code or a plain
+// `jupyter lab`; it asks the Python that has Jupyter where that registry is), which says in one line which
+// tslab the user-wide kernel ran before. It builds dist/ first when missing (notebooks import the kit by
+// name, as users do). Where Jupyter is missing it says, in one line, how to get it.
 
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { homedir } from "node:os";
-import { join } from "node:path";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { delimiter, join } from "node:path";
 import { buildDist, distIsReady, PROJECT_ROOT } from "../scripts/build-dist.ts";
 
 export const PROJECT_JUPYTER_PATH = join(PROJECT_ROOT, ".jupyter", "share", "jupyter");
 export const KERNEL_NAME = "tslab";
+export const PROJECT_TSLAB = join(PROJECT_ROOT, "node_modules", ".bin", "tslab");
 
-const GET_JUPYTER =
-  "Debian/Ubuntu: apt-get install -y --no-install-recommends jupyter-nbconvert python3-nbconvert jupyter-client python3-ipykernel jupyter-core python3-nbclient" +
-  " (JupyterLab: pip install jupyterlab); elsewhere: pip install jupyterlab nbconvert ipykernel";
+/** How to get Jupyter, for one-line messages. */
+export const GET_JUPYTER =
+  "Debian/Ubuntu: apt-get install -y --no-install-recommends jupyter-notebook jupyter-nbconvert (the browser UI, classic Notebook, and headless runs)" +
+  "; elsewhere: pip install jupyterlab nbconvert ipykernel";
 
 /** The kernelspec folder in the project. */
 export function projectKernelDirectory(): string {
   return join(PROJECT_JUPYTER_PATH, "kernels", KERNEL_NAME);
 }
 
+/** The absolute path of the executable `command` on PATH, if any. */
+export function onPath(command: string): string | undefined {
+  return (process.env.PATH ?? "")
+    .split(delimiter)
+    .filter(Boolean)
+    .map((directory) => join(directory, command))
+    .find((path) => {
+      try {
+        accessSync(path, constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+}
+
 /** Pythons to try: $EMBEDTUNE_PYTHON alone when set; else the one that runs `jupyter` on PATH (its shebang), the system python, PATH's. */
 function candidatePythons(): string[] {
   if (process.env.EMBEDTUNE_PYTHON) return [process.env.EMBEDTUNE_PYTHON];
   const candidates: string[] = [];
-  const which = spawnSync("sh", ["-c", "command -v jupyter"], { encoding: "utf8" });
-  const jupyter = which.status === 0 ? which.stdout.trim() : "";
+  const jupyter = onPath("jupyter");
   if (jupyter) {
     const shebang = spawnSync("head", ["-n", "1", jupyter], { encoding: "utf8" }).stdout.trim();
     const interpreter = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(shebang);
@@ -38,47 +56,93 @@ function candidatePythons(): string[] {
   return [...new Set(candidates)];
 }
 
-/** The first Python that can install kernelspecs (jupyter_client and IPython, as tslab's installer needs). */
+/** The first Python that has jupyter_client (kernelspecs, and the kernel tests' driver). */
 export function findJupyterPython(): string | undefined {
-  return candidatePythons().find(
-    (python) => spawnSync(python, ["-c", "import jupyter_client.kernelspec, IPython.utils.tempdir"], { stdio: "ignore" }).status === 0,
-  );
+  return candidatePythons().find((python) => spawnSync(python, ["-c", "import jupyter_client.kernelspec"], { stdio: "ignore" }).status === 0);
 }
 
-/** Registers the kernel (project folder, and the user's registry unless projectOnly); returns where. */
-export function installKernel(options: { python: string; projectOnly?: boolean }): string[] {
-  if (!distIsReady()) buildDist();
-  const tslab = join(PROJECT_ROOT, "node_modules", ".bin", "tslab");
-  const installs = [["--prefix", join(PROJECT_ROOT, ".jupyter")], ...(options.projectOnly ? [] : [["--user"]])];
-  const places: string[] = [];
-  for (const [flag, value] of installs) {
-    const args = [join(PROJECT_ROOT, "node_modules", "tslab", "python", "install.py"), `--tslab=${tslab}`, value ? `${flag}=${value}` : flag];
-    const result = spawnSync(options.python, args, { encoding: "utf8" });
-    if (result.status !== 0) throw new Error(`${options.python} ${args.join(" ")} failed: ${result.stderr.trim()}`);
-    places.push(flag === "--user" ? userKernelDirectory(options.python) : projectKernelDirectory());
+/** tslab's kernel.json for "tslab" and "jslab", as its python/install.py writes them, running the project's tslab. */
+function kernelSpecs(): Record<string, { argv: string[]; display_name: string; language: string }> {
+  const argv = [PROJECT_TSLAB, "kernel", "--config-path", "{connection_file}"];
+  return {
+    tslab: { argv, display_name: "TypeScript", language: "typescript" },
+    jslab: { argv: [...argv, "--js"], display_name: "JavaScript", language: "javascript" },
+  };
+}
+
+/** Writes the kernelspecs into `kernelsDirectory` (a Jupyter data folder's kernels/), each kernel.json atomically. */
+function writeKernelSpecs(kernelsDirectory: string): void {
+  for (const [name, spec] of Object.entries(kernelSpecs())) {
+    const file = join(kernelsDirectory, name, "kernel.json");
+    mkdirSync(join(kernelsDirectory, name), { recursive: true });
+    writeFileSync(`${file}.tmp-${process.pid}`, JSON.stringify(spec));
+    renameSync(`${file}.tmp-${process.pid}`, file);
   }
+}
+
+/**
+ * Registers the kernels in the project's .jupyter/ and, with `user`, in the registry of the user of `python`
+ * (required then); returns the "tslab" kernelspec folders. (`projectOnly: true` is the default, accepted for
+ * callers that spell it out.)
+ */
+export function installKernel(options: { python?: string; user?: boolean; projectOnly?: true } = {}): string[] {
+  if (!distIsReady()) buildDist();
+  const places = [projectKernelDirectory()];
+  if (options.user) {
+    if (!options.python) throw new Error("registering the kernel user-wide needs the Python that has Jupyter");
+    places.push(userKernelDirectory(options.python));
+  }
+  for (const place of places) writeKernelSpecs(join(place, ".."));
   return places;
 }
 
-function userKernelDirectory(python: string): string {
+/** The user's "tslab" kernelspec folder, where Jupyter of `python` looks (jupyter_data_dir(): $JUPYTER_DATA_DIR, else ~/.local/share/jupyter). */
+export function userKernelDirectory(python: string): string {
   const result = spawnSync(python, ["-c", "from jupyter_core.paths import jupyter_data_dir; print(jupyter_data_dir())"], { encoding: "utf8" });
-  return join(result.status === 0 ? result.stdout.trim() : join(homedir(), ".local", "share", "jupyter"), "kernels", KERNEL_NAME);
+  if (result.status !== 0) throw new Error(`${python} cannot tell Jupyter's data folder: ${result.stderr.trim().split("\n").at(-1)}`);
+  return join(result.stdout.trim(), "kernels", KERNEL_NAME);
+}
+
+/** The command a kernelspec folder's kernel.json starts (argv[0]), if it has a readable one. */
+export function kernelTarget(kernelDirectory: string): string | undefined {
+  const file = join(kernelDirectory, "kernel.json");
+  if (!existsSync(file)) return undefined;
+  try {
+    const argv = (JSON.parse(readFileSync(file, "utf8")) as { argv?: unknown }).argv;
+    return Array.isArray(argv) && typeof argv[0] === "string" ? argv[0] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The one line `--user` prints: what the user-wide kernel ran before and runs now. */
+function userKernelChange(directory: string, previous: string | undefined): string {
+  if (previous === PROJECT_TSLAB) return `The user-wide kernel "${KERNEL_NAME}" (${directory}) already ran this project's tslab: unchanged.`;
+  const before = previous === undefined ? "there was none before" : `it replaces ${previous}${existsSync(previous) ? "" : " (no longer there)"}`;
+  return `The user-wide kernel "${KERNEL_NAME}" (${directory}) now runs ${PROJECT_TSLAB}; ${before}.`;
 }
 
 function main(argv: string[]): number {
-  const python = findJupyterPython();
-  if (!python) {
-    console.error(`embedtune: error: jupyter: no Python with Jupyter found (tried ${candidatePythons().join(", ")}); install it — ${GET_JUPYTER} — then run npm run kernel again`);
+  const unknown = argv.filter((argument) => argument !== "--user");
+  if (unknown.length > 0) {
+    console.error(`embedtune: error: npm run kernel: unknown argument ${unknown[0]} (the only one is --user: also register the kernel user-wide)`);
     return 1;
   }
-  const places = installKernel({ python, projectOnly: argv.includes("--project-only") });
-  console.log(`Jupyter kernel "${KERNEL_NAME}" (TypeScript, ${join(PROJECT_ROOT, "node_modules", ".bin", "tslab")}) registered in:`);
-  for (const place of places) console.log(`  ${place}`);
-  if (!existsSync("/usr/bin/jupyter") && spawnSync("sh", ["-c", "command -v jupyter"]).status !== 0) {
-    console.log(`The jupyter command is missing (${python} has the kernel machinery only); to run or open notebooks: ${GET_JUPYTER}`);
+  const user = argv.includes("--user");
+  const python = user ? findJupyterPython() : undefined;
+  if (user && !python) {
+    console.error(`embedtune: error: jupyter: no Python with Jupyter found (tried ${candidatePythons().join(", ")}), so the user's kernel registry is unknown; install it — ${GET_JUPYTER} — then run npm run kernel -- --user again`);
+    return 1;
   }
-  console.log("Run a notebook headless:  jupyter nbconvert --to notebook --execute notebooks/finetune-embeddings.ipynb --output-dir /tmp");
-  console.log("Open them:                jupyter lab notebooks/   (or jupyter notebook, or VS Code: kernel \"TypeScript\")");
+  const previous = python ? kernelTarget(userKernelDirectory(python)) : undefined;
+  const places = installKernel({ python, user });
+  console.log(`Jupyter kernel "${KERNEL_NAME}" (TypeScript, ${PROJECT_TSLAB}) registered in:`);
+  for (const place of places) console.log(`  ${place}`);
+  if (user) console.log(userKernelChange(places[1], previous));
+  else console.log(`Jupyter finds it through JUPYTER_PATH=${PROJECT_JUPYTER_PATH}, as npm run notebook sets it (user-wide, for VS Code: npm run kernel -- --user)`);
+  if (!onPath("jupyter")) console.log(`The jupyter command is missing; to run or open notebooks: ${GET_JUPYTER}`);
+  console.log("Open the notebooks:       npm run notebook   (classic Notebook; npm run lab: JupyterLab)");
+  console.log(`Run a notebook headless:  JUPYTER_PATH=${PROJECT_JUPYTER_PATH} jupyter nbconvert --to notebook --execute notebooks/finetune-embeddings.ipynb --output-dir /tmp`);
   return 0;
 }
 

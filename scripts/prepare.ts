@@ -1,7 +1,8 @@
 // npm's prepare step (runs at the end of `npm ci` / `npm install`): node_modules/.bin/tsc back to the
 // project's TypeScript (typescript-bin.ts), then dist/ and the node_modules/embedtune link (build-dist.ts),
-// then, where a Python with Jupyter is installed, the tslab kernel (npm run kernel), so the notebooks run
-// right after set-up; a kernel that cannot be registered is reported and never fails the install.
+// then the tslab kernel in the project's .jupyter/ only (npm run kernel), so `npm run notebook` runs the
+// notebooks right after set-up; the user's kernel registry is left alone (user-wide is an explicit
+// `npm run kernel -- --user`). A kernel that cannot be registered is reported and never fails the install.
 // Without the TypeScript devDependency (npm ci --omit=dev) there is nothing to build with: it says so and
 // leaves the install alone.
 
@@ -9,7 +10,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { buildDist, PROJECT_ROOT } from "./build-dist.ts";
 import { linkProjectTypeScript } from "./typescript-bin.ts";
-import { findJupyterPython, installKernel } from "../notebooks/install-kernel.ts";
+import { GET_JUPYTER, installKernel, onPath } from "../notebooks/install-kernel.ts";
 
 if (!existsSync(join(PROJECT_ROOT, "node_modules", "typescript", "bin", "tsc"))) {
   console.log("embedtune: TypeScript is not installed (dev dependencies omitted?), so dist/ is not built; the notebooks need it: npm install && npm run build");
@@ -18,14 +19,11 @@ if (!existsSync(join(PROJECT_ROOT, "node_modules", "typescript", "bin", "tsc")))
   if (relinked.length > 0) console.log(`embedtune: node_modules/.bin/{${relinked.join(",")}} → the project's TypeScript (not tslab's 5.0)`);
   buildDist();
   console.log("embedtune: built dist/ (the kit as JavaScript + types, for notebooks and CommonJS)");
-  const python = findJupyterPython();
-  if (!python) console.log("embedtune: no Jupyter found, so the notebook kernel is not registered (see README, Notebooks; then npm run kernel)");
-  else {
-    try {
-      installKernel({ python });
-      console.log('embedtune: registered the Jupyter kernel "tslab" (the project\'s tslab) for the notebooks');
-    } catch (error) {
-      console.log(`embedtune: the Jupyter kernel is not registered (${(error as Error).message.split("\n")[0]}); npm run kernel retries`);
-    }
+  try {
+    installKernel();
+    console.log('embedtune: registered the Jupyter kernel "tslab" (the project\'s tslab) in .jupyter/ for npm run notebook; your kernel registry is untouched (user-wide: npm run kernel -- --user)');
+    if (!onPath("jupyter")) console.log(`embedtune: no jupyter command found; for the notebooks: ${GET_JUPYTER}`);
+  } catch (error) {
+    console.log(`embedtune: the Jupyter kernel is not registered (${(error as Error).message.split("\n")[0]}); npm run kernel retries`);
   }
 }
