@@ -1,7 +1,8 @@
 // Tables in notebooks: rows of records, a danfo DataFrame (its index becomes the first column) or the
 // kit's Dataset (only the rows shown are read), as an HTML table plus an aligned text table for plain
-// front-ends and scripts. A column holding any number that is not whole writes all its numbers with 4
-// decimals (one format per column); long text is shortened. metricsTable lines metric dictionaries up side by side.
+// front-ends and scripts. A numeric column holding any number that is not whole writes all its numbers
+// with 4 decimals (one format per column; a column mixing numbers with text or flags writes each number as
+// it is, 4 decimals for fractions); long text is shortened. metricsTable lines metric dictionaries up side by side.
 
 import { shortMetricNames } from "../charts/metric-names.ts";
 import { displayBundle, type MimeBundle } from "./display.ts";
@@ -56,7 +57,7 @@ export function tableRows(table: Table, options: Pick<TableOptions, "index"> = {
 
 /** A cell as text: numbers with 4 decimals when `fractional` (their column holds a number that is not whole). */
 export function formatCell(value: unknown, maxTextLength = 80, fractional = false): string {
-  if (typeof value === "number") return fractional && Number.isFinite(value) ? value.toFixed(4) : String(value);
+  if (typeof value === "number") return Number.isFinite(value) && (fractional || !Number.isInteger(value)) ? value.toFixed(4) : String(value);
   const text = value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
   return text.length > maxTextLength ? `${text.slice(0, maxTextLength - 1)}…` : text;
 }
@@ -65,11 +66,16 @@ function columnsOf(table: Table, rows: readonly TableRow[]): string[] {
   return isRowsLike(table) ? table.columnNames : [...new Set(rows.flatMap((row) => Object.keys(row)))];
 }
 
-/** The rows shown, their columns, and which columns write numbers with 4 decimals. */
+/** Every cell of the column that holds something is a number. */
+function isNumericColumn(rows: readonly TableRow[], column: string): boolean {
+  return rows.every((row) => row[column] === null || row[column] === undefined || typeof row[column] === "number");
+}
+
+/** The rows shown, their columns, and which columns write numbers with 4 decimals (numeric ones holding a fraction). */
 function layout(table: Table, options: TableOptions) {
   const rows = tableRows(table, options, options.maxRows ?? 50);
   const columns = columnsOf(table, rows);
-  const fractional = new Set(columns.filter((column) => rows.some((row) => typeof row[column] === "number" && !Number.isInteger(row[column]) && Number.isFinite(row[column]))));
+  const fractional = new Set(columns.filter((column) => isNumericColumn(rows, column) && rows.some((row) => Number.isFinite(row[column]) && !Number.isInteger(row[column]))));
   const format = (column: string, value: unknown) => formatCell(value, options.maxTextLength, fractional.has(column));
   return { rows, columns, format, hidden: tableLength(table) - rows.length };
 }

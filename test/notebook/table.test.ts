@@ -20,6 +20,15 @@ test("tableText aligns columns, writes a column with a fractional number all wit
   );
 });
 
+test("a column mixing numbers with text writes each number as it is (arguments: 10 epochs, learning rate 0.0005)", () => {
+  const rows = [
+    { argument: "numTrainEpochs", value: 10 },
+    { argument: "learningRate", value: 0.0005 },
+    { argument: "evalStrategy", value: "steps" },
+  ];
+  assert.equal(tableText(rows), ["argument        value", "numTrainEpochs  10", "learningRate    0.0005", "evalStrategy    steps"].join("\n"));
+});
+
 test("a metrics column writes every number alike (1.0000 beside 0.9000, not 1)", () => {
   const html = tableHtml(metricsTable({ dev: { "d_accuracy": 1, "d_f1": 0.9 } }));
   assert.ok(html.includes('<td style="text-align: right">1.0000</td>'), html);
