@@ -2,8 +2,10 @@
 // evaluating the test file's similarity metrics and, with --ir-eval DIR, retrieval metrics on a
 // BEIR-layout folder (InformationRetrievalEvaluator) before and after; with either, the last line on
 // stdout is one JSON object {"before": {...}, "after": {...}} (every key, for scripts; the data is read
-// and checked before the model loads). Checkpoints go to --output and
-// --resume continues from the latest one (or --resume-from DIR). The final model goes to OUTPUT/final.
+// and checked before the model loads). Checkpoints go to --output; --resume continues from the latest
+// one of the same run configuration (the same options, data and model; --resume-from DIR: that one), and
+// a new run refuses an --output holding another configuration's checkpoints unless --overwrite, which
+// deletes them (training/run-checkpoints.ts). The final model goes to OUTPUT/final.
 // --output is checked (writable, not in use by another run) before any data or model is read. Ctrl-C
 // or SIGTERM stops after the current step with a checkpoint and prints the command that resumes
 // (this command line with --resume); the exit code is then 130 / 143 and no final model is saved.
@@ -69,7 +71,7 @@ export const trainCommand: Command = {
   usage:
     "embedtune train [--model DIR] --train FILE [--eval FILE] [--test FILE] [--output DIR] [--loss NAME] [--epochs N] [--max-steps N] " +
     "[--batch-size N] [--learning-rate X] [--warmup-ratio X] [--weight-decay X] [--seed N] [--batch-sampler batch_sampler|no_duplicates] " +
-    "[--ir-eval DIR] [--eval-steps N] [--save-steps N] [--save-total-limit N] [--logging-steps N] [--engine onnxruntime|tfjs] [--resume | --resume-from DIR]",
+    "[--ir-eval DIR] [--eval-steps N] [--save-steps N] [--save-total-limit N] [--logging-steps N] [--engine onnxruntime|tfjs] [--resume | --resume-from DIR] [--overwrite]",
   options: {
     model: { type: "string" },
     train: { type: "string" },
@@ -93,6 +95,7 @@ export const trainCommand: Command = {
     engine: { type: "string" },
     resume: { type: "boolean" },
     "resume-from": { type: "string" },
+    overwrite: { type: "boolean" },
   },
   async run(values) {
     if (typeof values.train !== "string") throw new ArgumentError("--train", "is required: a .parquet, .csv, .json or .jsonl file");
@@ -116,6 +119,7 @@ export const trainCommand: Command = {
       saveTotalLimit: integerOption(values, "save-total-limit"),
       loggingSteps: integerOption(values, "logging-steps") ?? 100,
       engine: values.engine as EngineName | undefined,
+      overwriteOutputDir: values.overwrite === true,
     });
     const folder = openOutputFolder(args.outputDir, "--output");
     try {

@@ -15,6 +15,11 @@ const STRATEGIES: IntervalStrategy[] = ["no", "steps", "epoch"];
 
 export interface TrainingArgumentsInit {
   outputDir: string;
+  /**
+   * A new run into an outputDir holding checkpoints of another run configuration deletes them
+   * (run-checkpoints.ts); without it, the run refuses to start and says how to go on.
+   */
+  overwriteOutputDir?: boolean;
   numTrainEpochs?: number;
   maxSteps?: number;
   perDeviceTrainBatchSize?: number;
@@ -60,6 +65,7 @@ export interface TrainingArgumentsInit {
 
 /** Hugging Face's defaults (training_args.py) for every argument above. */
 export const TRAINING_ARGUMENT_DEFAULTS = {
+  overwriteOutputDir: false,
   numTrainEpochs: 3,
   maxSteps: -1,
   perDeviceTrainBatchSize: 8,
@@ -93,6 +99,7 @@ type Resolved = Required<Omit<TrainingArgumentsInit, "evalSteps" | "saveTotalLim
 
 export class SentenceTransformerTrainingArguments implements Resolved {
   outputDir!: string;
+  overwriteOutputDir!: boolean;
   numTrainEpochs!: number;
   maxSteps!: number;
   perDeviceTrainBatchSize!: number;

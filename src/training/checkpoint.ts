@@ -1,8 +1,10 @@
 // Checkpoints as Hugging Face's Trainer lays them out: `{outputDir}/checkpoint-{step}/` holds the
 // model in the sentence-transformers layout, `optimizer.safetensors` (AdamW moments, flat, in the
 // encoder's own layout: kernels as [in, out]), `loss.safetensors` (a loss's own weights, if any),
-// `trainer_state.json` (Hugging Face's field names) and `training_args.json`. Written atomically.
-// Rotation keeps the newest `saveTotalLimit` checkpoints and never deletes the best one.
+// `trainer_state.json` (Hugging Face's field names), `training_args.json` and `embedtune_run.json` (the
+// run configuration and a hash of the saved weights, run-configuration.ts). Written atomically.
+// Rotation keeps the newest `saveTotalLimit` checkpoints of the run's own configuration, never deletes
+// the best one or the one just saved, and leaves other runs' checkpoints alone.
 
 import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,6 +15,7 @@ import { readSafetensors, toFloat32, writeSafetensors } from "../io/safetensors.
 import type { Loss } from "../losses/loss.ts";
 import type { SentenceTransformer } from "../models/sentence-transformer.ts";
 import type { AdamW, NamedParameter } from "./adamw.ts";
+import { weightsHash, writeRunConfiguration, type RunConfiguration } from "./run-configuration.ts";
 
 /** Hugging Face's TrainerState, with its field names. */
 export interface TrainerState {
@@ -48,7 +51,7 @@ export function listCheckpoints(outputDir: string): string[] {
 
 export async function saveCheckpoint(
   directory: string,
-  parts: { model: SentenceTransformer; loss: Loss; optimizer: AdamW; state: TrainerState; args: object },
+  parts: { model: SentenceTransformer; loss: Loss; optimizer: AdamW; state: TrainerState; args: object; run: RunConfiguration },
 ): Promise<void> {
   await writeFolderAtomically(directory, (temporary) => {
     parts.model.writeFiles(temporary);
@@ -66,6 +69,7 @@ export async function saveCheckpoint(
     }
     writeJsonFile(join(temporary, "trainer_state.json"), parts.state);
     writeFileSync(join(temporary, "training_args.json"), `${JSON.stringify(parts.args, null, 2)}\n`);
+    writeRunConfiguration(temporary, { ...parts.run, savedWeights: weightsHash(parts.optimizer.parameters) });
   });
 }
 
@@ -94,12 +98,17 @@ function folderBytes(directory: string): number {
   return total;
 }
 
+/** The trainer state a checkpoint holds (an ArgumentError naming `argument` when it holds none). */
+export function readTrainerState(directory: string, argument = "resumeFromCheckpoint"): TrainerState {
+  if (!existsSync(join(directory, "trainer_state.json"))) {
+    throw new ArgumentError(argument, `${directory} is not a checkpoint (no trainer_state.json)`);
+  }
+  return readJsonFile(join(directory, "trainer_state.json")) as TrainerState;
+}
+
 /** Restores model weights, loss weights and optimizer state; returns the trainer state. */
 export function loadCheckpoint(directory: string, parts: { model: SentenceTransformer; loss: Loss; optimizer: AdamW }): TrainerState {
-  if (!existsSync(join(directory, "trainer_state.json"))) {
-    throw new ArgumentError("resumeFromCheckpoint", `${directory} is not a checkpoint (no trainer_state.json)`);
-  }
-  const state = readJsonFile(join(directory, "trainer_state.json")) as TrainerState;
+  const state = readTrainerState(directory);
   parts.model.loadWeightsFrom(directory);
   const lossWeights = parts.loss.trainableParameters ?? [];
   if (lossWeights.length > 0) assignFrom(join(directory, "loss.safetensors"), lossWeights.map(({ name, tensor }) => [name, tensor]));
@@ -127,16 +136,17 @@ function assignFrom(path: string, targets: [string, tf.Variable][]): void {
   }
 }
 
-/** Deletes the oldest checkpoints beyond `limit`, never the best one. */
-export function rotateCheckpoints(outputDir: string, limit: number | undefined, best: string | null): void {
+/**
+ * Deletes the oldest of the run's own checkpoints (`isOwn`) beyond `limit`, never one of `keep` (the
+ * best one, the one just saved); other runs' checkpoints are neither counted nor deleted.
+ */
+export function rotateCheckpoints(outputDir: string, limit: number | undefined, keep: readonly (string | null)[], isOwn: (checkpoint: string) => boolean): void {
   if (limit === undefined) return;
-  const checkpoints = listCheckpoints(outputDir);
-  const deletable = checkpoints.filter((path) => path !== best);
-  let excess = checkpoints.length - limit;
-  for (const path of deletable) {
+  const own = listCheckpoints(outputDir).filter(isOwn);
+  let excess = own.length - limit;
+  // Hugging Face too keeps the newest checkpoint even when the best one occupies the only slot.
+  for (const path of own.filter((checkpoint) => !keep.includes(checkpoint))) {
     if (excess <= 0) break;
-    // Keep the newest checkpoint even when the best one occupies the only slot (Hugging Face does too).
-    if (path === checkpoints.at(-1)) break;
     rmSync(path, { recursive: true, force: true });
     excess -= 1;
   }

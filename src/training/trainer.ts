@@ -33,6 +33,7 @@ import {
   estimateCheckpointBytes,
   listCheckpoints,
   loadCheckpoint,
+  readTrainerState,
   rotateCheckpoints,
   saveCheckpoint,
   type TrainerState,
@@ -44,6 +45,8 @@ import { catchInterrupts, SIGNAL_EXIT_CODES } from "./interrupts.ts";
 import { openOutputFolder } from "./output-directory.ts";
 import { epochBatches, nominalBatchCount } from "./samplers.ts";
 import { checkPromptNames, promptedInputColumns } from "./prompts.ts";
+import { chooseResumeCheckpoint, clearOutputDir, CLI_OPTION_NAMES, isOfConfiguration, LIBRARY_OPTION_NAMES, type ResumePoint } from "./run-checkpoints.ts";
+import { describeRun, type RunConfiguration } from "./run-configuration.ts";
 import { learningRateFactor, warmupStepCount } from "./schedules.ts";
 import { batchLoss, engineLossAndGradients, trainableParameters } from "./train-step.ts";
 
@@ -100,6 +103,8 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
   private readonly checkpointLayers: boolean;
   /** Per train input column, the prompt length pooling skips (include_prompt false), set when training starts. */
   private trainPromptLengths: (number | undefined)[] = [];
+  /** The configuration of the run under way (its checkpoints carry it), set when training starts. */
+  private runConfiguration: RunConfiguration | undefined;
 
   constructor(init: TrainerInit) {
     super();
@@ -210,10 +215,11 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
   private async run(plan: Plan, resume: string | boolean | undefined, resumeCommand: string): Promise<TrainOutput> {
     if (this.args.engine) await this.model.setEngine(this.args.engine);
     this.state = this.initialState(plan);
-    const resumeFrom = this.resolveResume(resume);
+    const resumePoint = this.resolveCheckpoints(resume, plan, resumeCommand);
+    const resumeFrom = resumePoint?.checkpoint;
     if (resumeFrom) {
       this.state = loadCheckpoint(resumeFrom, { model: this.model, loss: this.loss, optimizer: this.optimizer });
-      console.error(`embedtune: resuming from ${resumeFrom} at step ${this.state.global_step}`);
+      console.error(`embedtune: resuming from ${resumeFrom} at step ${this.state.global_step}${resumePoint?.note ? `: ${resumePoint.note}` : ""}`);
     }
     this.recordModelCardSetup();
     this.emit("train_begin", { maxSteps: plan.maxSteps, numTrainEpochs: plan.numEpochs });
@@ -466,7 +472,7 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
   private async saveCheckpoint(resumeCommand: string): Promise<void> {
     const directory = checkpointDirectory(this.args.outputDir, this.state.global_step);
     try {
-      await saveCheckpoint(directory, { model: this.model, loss: this.loss, optimizer: this.optimizer, state: this.state, args: this.args });
+      await saveCheckpoint(directory, { model: this.model, loss: this.loss, optimizer: this.optimizer, state: this.state, args: this.args, run: this.runConfiguration! });
     } catch (error) {
       const code = error instanceof FileSystemError ? error.code : isErrnoError(error) ? error.code : undefined;
       if (code === undefined) throw error;
@@ -477,7 +483,8 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
       const cause = Object.assign(new Error((error as Error).message), { code });
       throw fileSystemError(cause, directory, action, this.resumeAdvice(resumeCommand, code));
     }
-    rotateCheckpoints(this.args.outputDir, this.args.saveTotalLimit, this.state.best_model_checkpoint);
+    const run = this.runConfiguration!;
+    rotateCheckpoints(this.args.outputDir, this.args.saveTotalLimit, [this.state.best_model_checkpoint, directory], (checkpoint) => isOfConfiguration(checkpoint, run));
     this.emit("save", { checkpoint: directory, step: this.state.global_step });
   }
 
@@ -491,12 +498,19 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
       : `no checkpoint had been saved yet; ${fix}, then start again`;
   }
 
-  private resolveResume(resume: string | boolean | undefined): string | undefined {
-    if (resume === undefined || resume === false) return undefined;
-    if (typeof resume === "string") return resume;
-    const latest = listCheckpoints(this.args.outputDir).at(-1);
-    if (!latest) throw new ArgumentError("resumeFromCheckpoint", `no checkpoint-* folder in ${this.args.outputDir}`);
-    return latest;
+  /**
+   * Describes this run's configuration (before a checkpoint replaces the starting weights), picks the
+   * checkpoint to resume and clears outputDir of other runs' checkpoints in its way (refused, or deleted
+   * with overwriteOutputDir) before anything is loaded (run-checkpoints.ts).
+   */
+  private resolveCheckpoints(resume: string | boolean | undefined, plan: Plan, resumeCommand: string): ResumePoint | undefined {
+    const names = resumeCommand === LIBRARY_RESUME ? LIBRARY_OPTION_NAMES : CLI_OPTION_NAMES;
+    const described = describeRun({ args: this.args, trainDataset: this.trainDataset, loss: this.loss, model: this.model, weights: this.optimizer.parameters });
+    const point = resume === undefined || resume === false ? undefined : chooseResumeCheckpoint(this.args.outputDir, resume, described, names);
+    this.runConfiguration = point?.configuration ?? described;
+    const startStep = point ? readTrainerState(point.checkpoint, names.resume).global_step : 0;
+    clearOutputDir(this.args.outputDir, this.runConfiguration, { startStep, maxSteps: plan.maxSteps, overwrite: this.args.overwriteOutputDir, names });
+    return point;
   }
 
   private recordModelCardSetup(): void {

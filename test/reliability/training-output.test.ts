@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -86,7 +86,10 @@ test("a second run into the folder of a running one refuses with one line naming
 test("--resume after a crash: the dead run's lock is taken over, its staging removed, an .old- checkpoint restored and resumed from", { timeout: 180_000 }, async () => {
   const fixture = await prepareFixture(workspace);
   const output = join(workspace, "crashed");
-  await trainInProcess(fixture, output, 2);
+  // The run killed: these options (its run configuration, which --resume matches) up to checkpoint-2.
+  const options = ["--max-steps", "4", "--save-steps", "2"];
+  assert.equal(embedtune(trainArguments(fixture, output, options)).status, 0);
+  for (const name of ["checkpoint-4", "final"]) rmSync(join(output, name), { recursive: true });
   const dead = deadPid();
   // What kill -9 leaves: the lock, a half-written checkpoint-4 and, killed between writeFolderAtomically's
   // two renames, checkpoint-2 moved aside with no new one in its place.
@@ -97,7 +100,7 @@ test("--resume after a crash: the dead run's lock is taken over, its staging rem
   // A live process's staging is left alone.
   mkdirSync(join(output, `.checkpoint-9.tmp-${process.pid}-live`));
 
-  const resumed = embedtune(trainArguments(fixture, output, ["--max-steps", "4", "--save-steps", "2", "--resume"]));
+  const resumed = embedtune(trainArguments(fixture, output, [...options, "--resume"]));
   assert.equal(resumed.status, 0, resumed.stderr);
   assert.match(resumed.stderr, new RegExp(`taking over the lock of ${output} from a run that stopped without releasing it \\(pid ${dead},`));
   const tidied = resumed.stderr.split("\n").filter((line) => line.startsWith("embedtune: tidied"));
