@@ -1,6 +1,6 @@
 // notebooks/finetune-embeddings.ipynb executed headless (nbconvert, the project's tslab kernel) on the
 // embedded default model and the project's data: every cell runs, the evaluator's dictionaries before and
-// after training are in the saved outputs with a higher test spearman_cosine after, the charts are there
+// after training are in the saved outputs as tables (printed once) with a higher test spearman_cosine after, the charts are there
 // with plotly.js loaded once; exported to HTML, headless Chromium draws every chart (their divs hold
 // Plotly's SVG) — a screenshot is left beside the HTML. Then the same notebook on ../shared/data/stsb
 // through EMBEDTUNE_DATA. Skipped, saying why, where jupyter (or chromium, or ../shared) is missing.
@@ -18,16 +18,16 @@ import {
   exportHtml,
   jupyterSkipReason,
   outputsWith,
-  printedMetric,
   readNotebook,
   renderInChromium,
   stdoutOf,
+  tableMetric,
+  tableTextsOf,
   type Notebook,
 } from "../support/jupyter.ts";
 import { temporaryDirectory } from "../support/temp.ts";
 
 const NOTEBOOK = "finetune-embeddings.ipynb";
-const KEY = "sts-test_spearman_cosine";
 const skip = jupyterSkipReason();
 const outputDirectory = temporaryDirectory("embedtune-notebook-");
 let executedPath = "";
@@ -44,13 +44,17 @@ before(() => {
   console.log(`# ${NOTEBOOK}: ${run.seconds.toFixed(1)} s, ${(statSync(run.path).size / 1e6).toFixed(2)} MB executed`);
 });
 
-test("the tutorial notebook runs headless; its outputs hold the evaluator's dicts, test spearman_cosine higher after training", { skip, timeout: 600_000 }, () => {
-  const beforeText = stdoutOf(cellById(executed, "evaluate-before"));
-  for (const key of ["sts-dev_spearman_cosine", "sts-dev_pearson_max", "sts-test_pearson_cosine", "sts-test_spearman_max"]) printedMetric(beforeText, key);
-  const afterText = stdoutOf(cellById(executed, "evaluate-after"));
-  assert.match(afterText, /test evaluator after training: \{/);
-  assert.match(afterText, /saved the final model to /);
-  const { before: scoreBefore, after: scoreAfter } = beforeAndAfter(executed, KEY);
+test("the tutorial notebook runs headless; its outputs hold the evaluator's metrics as tables, test spearman_cosine higher after training", { skip, timeout: 600_000 }, () => {
+  const evaluateBefore = cellById(executed, "evaluate-before");
+  assert.equal(stdoutOf(evaluateBefore), "", "the metrics are shown once, as a table");
+  const [beforeTable] = tableTextsOf(evaluateBefore);
+  assert.match(beforeTable, /^metric +dev, before training +test, before training$/m);
+  for (const metric of ["spearman_cosine", "pearson_max", "pearson_cosine", "spearman_max"]) assert.equal(tableMetric(beforeTable, metric).length, 2);
+  const evaluateAfter = cellById(executed, "evaluate-after");
+  assert.match(stdoutOf(evaluateAfter), /saved the final model to /);
+  const [afterTable] = tableTextsOf(evaluateAfter);
+  const { before: scoreBefore, after: scoreAfter } = beforeAndAfter(executed);
+  assert.deepEqual(tableMetric(afterTable, "spearman_cosine").map((score) => score.toFixed(4)), [scoreBefore.toFixed(4), scoreAfter.toFixed(4)]);
   assert.ok(scoreAfter > scoreBefore + 0.03, `test spearman_cosine ${scoreBefore} → ${scoreAfter}`);
   const trainText = stdoutOf(cellById(executed, "train"));
   assert.match(trainText, /^training: 320 steps, 10 epochs$/m);
@@ -96,7 +100,7 @@ test("with EMBEDTUNE_DATA=../shared/data/stsb the notebook runs to the end (1 ep
   const notebook = readNotebook(run.path);
   assert.match(stdoutOf(notebook.cells.find((cell) => cell.id === "load-library")!), /data: {3}\/.*\/shared\/data\/stsb$/m);
   assert.match(stdoutOf(cellById(notebook, "train")), /^training: 180 steps, 1 epoch$/m);
-  const { before: scoreBefore, after: scoreAfter } = beforeAndAfter(notebook, KEY);
+  const { before: scoreBefore, after: scoreAfter } = beforeAndAfter(notebook);
   assert.ok(scoreAfter > scoreBefore + 0.03, `STS-B test spearman_cosine ${scoreBefore} → ${scoreAfter}`);
   console.log(`# ${NOTEBOOK} on STS-B: ${run.seconds.toFixed(1)} s, test spearman_cosine ${scoreBefore.toFixed(4)} → ${scoreAfter.toFixed(4)}`);
 });

@@ -19,16 +19,16 @@ import {
   exportHtml,
   jupyterSkipReason,
   outputsWith,
-  printedMetric,
   readNotebook,
   renderInChromium,
   stdoutOf,
+  tableMetric,
+  tableTextsOf,
   type Notebook,
 } from "../support/jupyter.ts";
 import { temporaryDirectory } from "../support/temp.ts";
 
 const NOTEBOOK = "finetune-retrieval.ipynb";
-const KEY = "retrieval-test_cosine_ndcg@10";
 const skip = jupyterSkipReason();
 const outputDirectory = temporaryDirectory("embedtune-retrieval-notebook-");
 let executedPath = "";
@@ -47,18 +47,21 @@ before(() => {
   });
   executedPath = run.path;
   executed = readNotebook(run.path);
-  const { before: ndcgBefore, after: ndcgAfter } = beforeAndAfter(executed, KEY);
+  const { before: ndcgBefore, after: ndcgAfter } = beforeAndAfter(executed);
   console.log(`# ${NOTEBOOK}: ${run.seconds.toFixed(1)} s, ${(statSync(run.path).size / 1e6).toFixed(2)} MB executed, ndcg@10 ${ndcgBefore.toFixed(4)} → ${ndcgAfter.toFixed(4)}`);
 });
 
-test("the retrieval notebook runs headless; its outputs hold the IR evaluator's dicts, test ndcg@10 clearly higher after training", { skip, timeout: 600_000 }, () => {
+test("the retrieval notebook runs headless; its outputs hold the IR evaluator's metrics as tables, test ndcg@10 clearly higher after training", { skip, timeout: 600_000 }, () => {
   assert.match(stdoutOf(cellById(executed, "read-data")), /^300 queries, 300 passages, 1024 training pairs$/m);
-  const beforeText = stdoutOf(cellById(executed, "evaluate-before"));
-  for (const key of ["retrieval-test_cosine_accuracy@1", "retrieval-test_cosine_recall@10", "retrieval-test_cosine_mrr@10", "retrieval-test_cosine_map@100"]) printedMetric(beforeText, key);
-  const afterText = stdoutOf(cellById(executed, "evaluate-after"));
-  assert.match(afterText, /IR evaluator after training: \{/);
-  assert.match(afterText, /saved the final model to /);
-  const { before: ndcgBefore, after: ndcgAfter } = beforeAndAfter(executed, KEY);
+  const evaluateBefore = cellById(executed, "evaluate-before");
+  assert.equal(stdoutOf(evaluateBefore), "", "the metrics are shown once, as a table");
+  const [beforeTable] = tableTextsOf(evaluateBefore);
+  for (const key of ["retrieval-test_cosine_accuracy@1", "retrieval-test_cosine_recall@10", "retrieval-test_cosine_mrr@10", "retrieval-test_cosine_map@100"]) assert.equal(tableMetric(beforeTable, key).length, 1);
+  const evaluateAfter = cellById(executed, "evaluate-after");
+  assert.match(stdoutOf(evaluateAfter), /saved the final model to /);
+  const [afterTable] = tableTextsOf(evaluateAfter);
+  const { before: ndcgBefore, after: ndcgAfter } = beforeAndAfter(executed);
+  assert.deepEqual(tableMetric(afterTable, "cosine_ndcg@10").map((score) => score.toFixed(4)), [ndcgBefore.toFixed(4), ndcgAfter.toFixed(4)]);
   assert.ok(ndcgBefore < 0.3, `an untrained random model retrieves poorly: ndcg@10 ${ndcgBefore}`);
   assert.ok(ndcgAfter > ndcgBefore + 0.3, `test ndcg@10 ${ndcgBefore} → ${ndcgAfter}`);
   const trainText = stdoutOf(cellById(executed, "train"));
@@ -128,7 +131,7 @@ test("with EMBEDTUNE_DATA=../shared/data/squad-retrieval the notebook runs to th
   assert.match(stdoutOf(cellById(notebook, "load-library")), /data: {3}\/.*\/shared\/data\/squad-retrieval$/m);
   assert.match(stdoutOf(cellById(notebook, "read-data")), /^1023 queries, 1023 passages, 5146 training pairs$/m);
   assert.match(stdoutOf(cellById(notebook, "train")), /^training: 161 steps, 1 epoch$/m);
-  const { before: ndcgBefore, after: ndcgAfter } = beforeAndAfter(notebook, KEY);
+  const { before: ndcgBefore, after: ndcgAfter } = beforeAndAfter(notebook);
   assert.ok(ndcgAfter > ndcgBefore + 0.05, `SQuAD test ndcg@10 ${ndcgBefore} → ${ndcgAfter}`);
   console.log(`# ${NOTEBOOK} on SQuAD retrieval: ${run.seconds.toFixed(1)} s, test ndcg@10 ${ndcgBefore.toFixed(4)} → ${ndcgAfter.toFixed(4)}`);
 });

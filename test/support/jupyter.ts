@@ -113,16 +113,27 @@ export function cellById(notebook: Notebook, id: string): NotebookCell {
   return cell;
 }
 
-/** A metric printed by console.log of an evaluator's dictionary: `'name': 0.1234`. */
-export function printedMetric(text: string, key: string): number {
-  const match = new RegExp(`'${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}': (-?[0-9.e-]+)`).exec(text);
-  if (!match) throw new Error(`${key} not printed in:\n${text}`);
-  return Number(match[1]);
+/** The text/plain of each table a cell displayed (showTable, show), in order. */
+export function tableTextsOf(cell: NotebookCell): string[] {
+  return (cell.outputs ?? [])
+    .filter((output) => output.data !== undefined && String(output.data["text/html"] ?? "").includes('<table class="embedtune-table">'))
+    .map((output) => {
+      const text = output.data!["text/plain"] as string | string[];
+      return Array.isArray(text) ? text.join("") : text;
+    });
 }
 
-/** `key` as printed by the cells "evaluate-before" and "evaluate-after" (the tutorial notebooks' shape). */
-export function beforeAndAfter(notebook: Notebook, key: string): { before: number; after: number } {
-  const before = printedMetric(stdoutOf(cellById(notebook, "evaluate-before")), key);
-  const after = printedMetric(stdoutOf(cellById(notebook, "evaluate-after")), key);
-  return { before, after };
+/** The numbers of `metric`'s row in a displayed table's text (one per column: `spearman_cosine  0.3456  0.4012`). */
+export function tableMetric(table: string, metric: string): number[] {
+  const line = table.split("\n").find((row) => row.startsWith(`${metric} `));
+  if (!line) throw new Error(`no row ${metric} in the table:\n${table}`);
+  return line.slice(metric.length).trim().split(/ {2,}/).map(Number);
+}
+
+/** The score the cell "evaluate-after" prints before and after training (the tutorial notebooks' `… 0.1234 before → 0.5678 after training`). */
+export function beforeAndAfter(notebook: Notebook): { before: number; after: number } {
+  const text = stdoutOf(cellById(notebook, "evaluate-after"));
+  const match = / (-?\d+\.\d+) before → (-?\d+\.\d+) after training$/m.exec(text);
+  if (!match) throw new Error(`no "… before → … after training" line in:\n${text}`);
+  return { before: Number(match[1]), after: Number(match[2]) };
 }
