@@ -134,10 +134,10 @@ export function clearOutputDir(
     const them = foreign.length === 1 ? "it" : "them";
     if (!overwrite) {
       const ways = startStep === 0 ? `resume one by its path (${names.resumeFrom(foreign.at(-1)!.path)}), choose another ${names.outputDir}` : `move ${them} elsewhere, choose another ${names.outputDir}`;
-      const what = startStep === 0 ? `${outputDir} holds checkpoints of another run configuration` : `this run (steps ${startStep + 1}–${maxSteps}) would save over checkpoints of another run configuration in ${outputDir}`;
+      const what = startStep === 0 ? `${outputDir} holds checkpoints ${ofOthers(foreign)}` : `this run (steps ${startStep + 1}–${maxSteps}) would save over checkpoints ${ofOthers(foreign)} in ${outputDir}`;
       throw new ArgumentError(names.outputDir, `${what}: ${describeGroups(foreign)}; ${ways}, or pass ${names.overwrite} to delete ${them}`);
     }
-    console.error(`embedtune: ${names.overwrite}: deleting the checkpoints of another run configuration in ${outputDir}: ${describeGroups(foreign)}`);
+    console.error(`embedtune: deleting the checkpoints ${ofOthers(foreign)} in ${outputDir} (${names.overwrite}): ${describeGroups(foreign)}`);
     for (const { path } of foreign) withFileSystemErrorsSync(path, "deleting another run's checkpoint", () => rmSync(path, { recursive: true, force: true }));
   }
   const own = checkpoints.filter(isSame);
@@ -146,6 +146,13 @@ export function clearOutputDir(
       `embedtune: ${outputDir} holds ${own.map(({ path }) => basename(path)).join(", ")} of this same run configuration: starting over (the run saves the same checkpoints again); to continue from ${basename(own.at(-1)!.path)} instead, pass ${names.resumeLatest}`,
     );
   }
+}
+
+/** "of another run configuration", "of an unknown run configuration" or "of other or unknown run configurations". */
+function ofOthers(checkpoints: readonly FolderCheckpoint[]): string {
+  const unknown = checkpoints.filter(({ differences }) => differences === undefined).length;
+  if (unknown === 0) return "of another run configuration";
+  return unknown === checkpoints.length ? "of an unknown run configuration" : "of other or unknown run configurations";
 }
 
 /** "checkpoint-100, checkpoint-214 (numTrainEpochs 3 → 1, train data differs); checkpoint-50 (configuration unknown)", one group per configuration. */

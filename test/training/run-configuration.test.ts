@@ -232,7 +232,7 @@ test("the issue's scenario: a 3-epoch run's checkpoints, then a 1-epoch run into
   const overwritten = await stderrOf(() => overwriting.train());
   assert.equal(overwritten.error, undefined);
   assert.ok(
-    overwritten.lines.includes(`embedtune: overwriteOutputDir: true: deleting the checkpoints of another run configuration in ${outputDir}: checkpoint-24, checkpoint-36 (numTrainEpochs 3 → 1)`),
+    overwritten.lines.includes(`embedtune: deleting the checkpoints of another run configuration in ${outputDir} (overwriteOutputDir: true): checkpoint-24, checkpoint-36 (numTrainEpochs 3 → 1)`),
     overwritten.lines.join("\n"),
   );
   assert.deepEqual(checkpointsIn(outputDir), ["checkpoint-12"]);
@@ -372,7 +372,7 @@ test("checkpoints without embedtune_run.json are of unknown configuration: resum
 
   const again = await freshModel();
   const fresh = await stderrOf(() => new SentenceTransformerTrainer({ model: again, args: trainingArguments(args), trainDataset: train, loss: new CoSENTLoss(again) }).train());
-  assert.match((fresh.error as Error)?.message ?? "", /^outputDir: \S+ holds checkpoints of another run configuration: checkpoint-2, checkpoint-4 \(configuration unknown\); resume one by its path/);
+  assert.match((fresh.error as Error)?.message ?? "", /^outputDir: \S+ holds checkpoints of an unknown run configuration: checkpoint-2, checkpoint-4 \(configuration unknown\); resume one by its path/);
   const resumed = await stderrOf(() => new SentenceTransformerTrainer({ model: again, args: trainingArguments(args), trainDataset: train, loss: new CoSENTLoss(again) }).train({ resumeFromCheckpoint: true }));
   assert.equal(resumed.error, undefined);
   assert.ok(
