@@ -60,4 +60,4 @@ export { importDanfo } from "./data/danfo.ts";
 export { DisplayHandle, displayBundle, inNotebook, type MimeBundle } from "./notebook/display.ts";
 export { ensurePlotlyLoaded, plotlyBundle, plotlyFigureHtml, plotlyLibraryHtml, showPlotly } from "./notebook/plotly.ts";
 export { metricsTable, showTable, tableBundle, tableHtml, tableRows, tableText, type DataFrameLike, type TableOptions, type TableRow } from "./notebook/table.ts";
-export { showTrainingProgress, type TrainingProgressOptions } from "./notebook/training-progress.ts";
+export { showTrainingProgress, TrainingProgress, type TrainingProgressOptions } from "./notebook/training-progress.ts";

@@ -47,6 +47,7 @@ const CSV_METRICS: readonly BinaryClassificationMetric[] = ["accuracy", "accurac
 export interface BinaryClassificationEvaluatorOptions {
   name?: string;
   batchSize?: number;
+  /** Progress of the encoding (see encode); default: in a notebook only, when encoding lasts 2 s. */
   showProgressBar?: boolean;
   writeCsv?: boolean;
   truncateDim?: number;
@@ -124,7 +125,7 @@ export class BinaryClassificationEvaluator implements SentenceEvaluator {
   readonly labels: number[];
   readonly similarityFnNames: SimilarityFunctionName[];
   readonly batchSize: number;
-  readonly showProgressBar: boolean;
+  readonly showProgressBar: boolean | undefined;
   readonly writeCsv: boolean;
   readonly truncateDim: number | undefined;
   /** binary_classification_evaluation[_{name}]_results.csv */
@@ -146,7 +147,7 @@ export class BinaryClassificationEvaluator implements SentenceEvaluator {
     this.truncateDim = checkTruncateDim(options.truncateDim);
     this.batchSize = checkBatchSize(options.batchSize ?? 32);
     this.name = options.name ?? "";
-    this.showProgressBar = options.showProgressBar ?? false;
+    this.showProgressBar = options.showProgressBar;
     this.writeCsv = options.writeCsv ?? true;
     this.primaryMetric = prefixMetricName(primaryMetricKey(undefined, this.similarityFnNames, (fn) => `${fn}_ap`), this.name);
     this.csvFile = `binary_classification_evaluation${this.name ? `_${this.name}` : ""}_results.csv`;

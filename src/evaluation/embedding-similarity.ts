@@ -43,6 +43,7 @@ export interface EmbeddingSimilarityEvaluatorOptions {
   /** Default: cosine, manhattan, euclidean, dot (sentence-transformers v3.0–3.2). */
   similarityFnNames?: readonly (SimilarityFunctionName | "dot_product")[];
   name?: string;
+  /** Progress of the encoding (see encode); default: in a notebook only, when encoding lasts 2 s. */
   showProgressBar?: boolean;
   writeCsv?: boolean;
   /** Only "float32" (normalised embeddings) is supported. */
@@ -68,7 +69,7 @@ export class EmbeddingSimilarityEvaluator implements SentenceEvaluator {
   readonly similarityFnNames: SimilarityFunctionName[];
   readonly mainSimilarity: SimilarityFunctionName | undefined;
   readonly batchSize: number;
-  readonly showProgressBar: boolean;
+  readonly showProgressBar: boolean | undefined;
   readonly writeCsv: boolean;
   readonly precision: "float32" | undefined;
   readonly truncateDim: number | undefined;
@@ -103,7 +104,7 @@ export class EmbeddingSimilarityEvaluator implements SentenceEvaluator {
     this.truncateDim = checkTruncateDim(options.truncateDim);
     this.batchSize = checkBatchSize(options.batchSize ?? 16);
     this.name = options.name ?? "";
-    this.showProgressBar = options.showProgressBar ?? false;
+    this.showProgressBar = options.showProgressBar;
     this.writeCsv = options.writeCsv ?? true;
 
     this.primaryMetric = prefixMetricName(primaryMetricKey(this.mainSimilarity, this.similarityFnNames, (fn) => `spearman_${fn}`), this.name);

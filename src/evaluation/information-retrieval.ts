@@ -69,6 +69,7 @@ export interface InformationRetrievalEvaluatorOptions {
   truncateDim?: number;
   /** Default true: with an outputPath, append a CSV row. */
   writeCsv?: boolean;
+  /** Progress of the encoding (see encode); default: in a notebook only, when encoding lasts 2 s. */
   showProgressBar?: boolean;
 }
 
@@ -121,7 +122,7 @@ export class InformationRetrievalEvaluator implements SentenceEvaluator {
   readonly corpusPromptName: string | undefined;
   readonly truncateDim: number | undefined;
   readonly writeCsv: boolean;
-  readonly showProgressBar: boolean;
+  readonly showProgressBar: boolean | undefined;
   /** Information-Retrieval_evaluation[_{name}]_results.csv */
   readonly csvFile: string;
   /** After evaluate(): each query's ranked hits for the primary metric's score function. */
@@ -189,7 +190,7 @@ export class InformationRetrievalEvaluator implements SentenceEvaluator {
     this.corpusPromptName = optionalString(options.corpusPromptName, "corpusPromptName");
     this.truncateDim = checkTruncateDim(options.truncateDim);
     this.writeCsv = options.writeCsv ?? true;
-    this.showProgressBar = options.showProgressBar ?? false;
+    this.showProgressBar = options.showProgressBar;
     this.csvFile = `Information-Retrieval_evaluation${this.name ? `_${this.name}` : ""}_results.csv`;
 
     // Until the first evaluate() decides it: the main (or first given, else cosine) function's ndcg@{max k}.

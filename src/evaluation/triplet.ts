@@ -37,6 +37,7 @@ export interface TripletEvaluatorOptions {
   margin?: number | Partial<Record<SimilarityFunctionName | "dot_product", number>>;
   name?: string;
   batchSize?: number;
+  /** Progress of the encoding (see encode); default: in a notebook only, when encoding lasts 2 s. */
   showProgressBar?: boolean;
   writeCsv?: boolean;
   truncateDim?: number;
@@ -76,7 +77,7 @@ export class TripletEvaluator implements SentenceEvaluator {
   readonly mainSimilarityFunction: SimilarityFunctionName | undefined;
   readonly margin: Record<SimilarityFunctionName, number>;
   readonly batchSize: number;
-  readonly showProgressBar: boolean;
+  readonly showProgressBar: boolean | undefined;
   readonly writeCsv: boolean;
   readonly truncateDim: number | undefined;
   /** triplet_evaluation[_{name}]_results.csv */
@@ -97,7 +98,7 @@ export class TripletEvaluator implements SentenceEvaluator {
     this.truncateDim = checkTruncateDim(options.truncateDim);
     this.batchSize = checkBatchSize(options.batchSize ?? 16);
     this.name = options.name ?? "";
-    this.showProgressBar = options.showProgressBar ?? false;
+    this.showProgressBar = options.showProgressBar;
     this.writeCsv = options.writeCsv ?? true;
     this.primaryMetric = prefixMetricName(primaryMetricKey(this.mainSimilarityFunction, this.similarityFnNames, (fn) => `${fn}_accuracy`), this.name);
     this.csvFile = `triplet_evaluation${this.name ? `_${this.name}` : ""}_results.csv`;

@@ -104,7 +104,7 @@ export interface MineHardNegativesOptions {
   queryChunkSize?: number;
   /** Print ST's messages and summary table. Default true. */
   verbose?: boolean;
-  /** Progress bars for encoding and scoring (stderr). Default: verbose. */
+  /** Progress of encoding and scoring (a live line in a notebook, a bar on a terminal's stderr). Default: verbose. */
   showProgressBar?: boolean;
   /** Where verbose lines go. Default console.log. */
   log?: (line: string) => void;

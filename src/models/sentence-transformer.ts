@@ -32,6 +32,7 @@ import { renderModelCard, type ModelCardData } from "./model-card.ts";
 export interface EncodeOptions {
   batchSize?: number;
   normalizeEmbeddings?: boolean;
+  /** true: progress of the batches (a live line in a notebook, a bar on a terminal); false: none; default: in a notebook only, once encoding lasts 2 s. */
   showProgressBar?: boolean;
   /** A prompt prepended to every text (e.g. "query: "). */
   prompt?: string;
@@ -237,7 +238,7 @@ export class SentenceTransformer {
     const order = texts.map((_, index) => index).sort((a, b) => texts[b].length - texts[a].length);
     const result: Embeddings = new Array(texts.length);
     const batchCount = Math.ceil(texts.length / batchSize);
-    const progress = startProgress("Batches", batchCount, options.showProgressBar ?? false);
+    const progress = startProgress("Batches", batchCount, options.showProgressBar);
     try {
       for (let start = 0; start < order.length; start += batchSize) {
         const indices = order.slice(start, start + batchSize);

@@ -1,8 +1,11 @@
 // Live training progress for a notebook cell: a compact stdout line at every log and evaluation
 // ("step 40/312  epoch 1.28  loss 0.1234  lr 4.1e-04", "step 50  sts-dev_spearman_cosine 0.4521") and one
 // chart of the training loss and the dev metric that each log or evaluation redraws in place. Outside a
-// notebook only the lines are printed. Returns a function that unsubscribes.
+// notebook only the lines are printed. In a notebook these lines are the logs' only text (the trainer's
+// own output there is its live progress line, without JSON lines), so each log shows once. Returns a
+// handle whose stop() unsubscribes and which reads as one line when it is a cell's last expression.
 
+import { inspect } from "node:util";
 import { trainingCurves } from "../charts/lines.ts";
 import type { SentenceTransformerTrainer } from "../training/trainer.ts";
 import { DisplayHandle, inNotebook } from "./display.ts";
@@ -15,7 +18,27 @@ export interface TrainingProgressOptions {
   chart?: boolean;
 }
 
-export function showTrainingProgress(trainer: SentenceTransformerTrainer, options: TrainingProgressOptions = {}): () => void {
+/** What showTrainingProgress returns: stop() ends the lines and chart for this trainer. */
+export class TrainingProgress {
+  private stopped = false;
+
+  constructor(
+    private readonly detach: () => void,
+    private readonly description: string,
+  ) {}
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.detach();
+  }
+
+  [inspect.custom](): string {
+    return this.stopped ? "TrainingProgress (stopped)" : `TrainingProgress: ${this.description}; .stop() detaches it`;
+  }
+}
+
+export function showTrainingProgress(trainer: SentenceTransformerTrainer, options: TrainingProgressOptions = {}): TrainingProgress {
   const chart = options.chart ?? inNotebook();
   const handle = new DisplayHandle();
   let maxSteps = 0;
@@ -48,7 +71,9 @@ export function showTrainingProgress(trainer: SentenceTransformerTrainer, option
     redraw();
   };
   trainer.on("train_begin", onBegin).on("log", onLog).on("evaluate", onEvaluate).on("train_end", onEnd);
-  return () => {
-    trainer.off("train_begin", onBegin).off("log", onLog).off("evaluate", onEvaluate).off("train_end", onEnd);
-  };
+  const shown = `${options.metric ?? "eval_loss"} at each evaluation`;
+  return new TrainingProgress(
+    () => trainer.off("train_begin", onBegin).off("log", onLog).off("evaluate", onEvaluate).off("train_end", onEnd),
+    `a line per log and evaluation (${shown})${chart ? ", chart redrawn in place" : ""}`,
+  );
 }

@@ -24,6 +24,7 @@ import { SequentialEvaluator } from "../evaluation/sequential.ts";
 import { CoSENTLoss } from "../losses/cosent.ts";
 import type { Loss } from "../losses/loss.ts";
 import type { SentenceTransformer } from "../models/sentence-transformer.ts";
+import { inNotebook } from "../notebook/display.ts";
 import { startProgress } from "../util/progress.ts";
 import { deriveSeed } from "../util/random.ts";
 import { AdamW } from "./adamw.ts";
@@ -224,8 +225,7 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
     this.recordModelCardSetup();
     this.emit("train_begin", { maxSteps: plan.maxSteps, numTrainEpochs: plan.numEpochs });
     const started = performance.now();
-    const progress = startProgress("Training", plan.maxSteps, !this.args.disableTqdm);
-    progress.increment(this.state.global_step);
+    const progress = startProgress("Training", plan.maxSteps, !this.args.disableTqdm, { initial: this.state.global_step });
     const labelName = labelColumnName(this.trainDataset);
     const prompted = promptedInputColumns(this.model, this.trainDataset, this.args.prompts);
     const inputs = prompted.texts;
@@ -252,7 +252,7 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
           this.state.epoch = epoch + (stepInEpoch + 1) / steps.length;
           const learningRate = this.args.learningRate * learningRateFactor(this.args.lrSchedulerType, step, plan.warmupSteps, plan.maxSteps);
           this.emit("step", { step, maxSteps: plan.maxSteps, epoch: this.state.epoch, loss, gradNorm, learningRate });
-          progress.increment(1, { loss });
+          progress.increment(1, { loss: round4(lossSinceLog / stepsSinceLog) });
           const endOfEpoch = stepInEpoch === steps.length - 1;
           const due = (strategy: string, interval: number) =>
             (strategy === "steps" && step % interval === 0) || (strategy === "epoch" && endOfEpoch);
@@ -445,7 +445,8 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
     const entry = { ...values, step: this.state.global_step };
     this.state.log_history.push(entry);
     this.recordModelCardLog(entry);
-    if (!this.args.disableTqdm) console.log(JSON.stringify(values));
+    // A JSON line per log beside the CLI's bar; in a notebook the live line and showTrainingProgress show the logs.
+    if (!this.args.disableTqdm && !inNotebook()) console.log(JSON.stringify(values));
     this.emit("log", entry);
   }
 

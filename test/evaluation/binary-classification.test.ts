@@ -95,7 +95,7 @@ test("each distinct sentence is embedded once, in one encode call with batchSize
   await new BinaryClassificationEvaluator(S1, S2, LABELS).evaluate(model);
   assert.equal(model.calls.length, 1);
   assert.deepEqual(model.calls[0].sentences, ["a", "p1", "p2", "n1", "n2", "m"]);
-  assert.deepEqual(model.calls[0].options, { batchSize: 32, showProgressBar: false });
+  assert.deepEqual(model.calls[0].options, { batchSize: 32, showProgressBar: undefined });
 });
 
 test("threshold search mirrors ST: strict improvement, midpoint of neighbours, stable order for ties", () => {

@@ -94,14 +94,14 @@ test("mainSimilarity picks spearman_{main} as primary metric; the key set stays 
   ]);
 });
 
-test("encodes sentences1 then sentences2, each in full, with batchSize 16 and no progress bar by default", async () => {
+test("encodes sentences1 then sentences2, each in full, with batchSize 16 and encode's automatic progress by default", async () => {
   const model = new FakeModel(TABLE);
   await new EmbeddingSimilarityEvaluator(S1, S2, GOLD).evaluate(model);
   assert.deepEqual(
     model.calls.map((call) => call.sentences),
     [S1, S2],
   );
-  assert.deepEqual(model.calls[0].options, { batchSize: 16, showProgressBar: false, normalizeEmbeddings: false });
+  assert.deepEqual(model.calls[0].options, { batchSize: 16, showProgressBar: undefined, normalizeEmbeddings: false });
   const shown = new FakeModel(TABLE);
   await new EmbeddingSimilarityEvaluator(S1, S2, GOLD, { batchSize: 2, showProgressBar: true }).evaluate(shown);
   assert.deepEqual(shown.calls[1].options, { batchSize: 2, showProgressBar: true, normalizeEmbeddings: false });

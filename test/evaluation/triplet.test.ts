@@ -59,7 +59,7 @@ test("anchors, positives and negatives are encoded as three lists (batchSize 16)
     model.calls.map((call) => call.sentences),
     [ANCHORS, POSITIVES, NEGATIVES],
   );
-  assert.deepEqual(model.calls[0].options, { batchSize: 16, showProgressBar: false });
+  assert.deepEqual(model.calls[0].options, { batchSize: 16, showProgressBar: undefined });
   assert.equal(
     readFileSync(join(out, "triplet_evaluation_nli_results.csv"), "utf8"),
     "epoch,steps,accuracy_cosine,accuracy_dot,accuracy_manhattan,accuracy_euclidean\r\n" +
