@@ -10,12 +10,14 @@
 //   another or an unknown configuration (resume one, choose another folder, or overwriteOutputDir,
 //   which deletes them, one line); a resumed run refuses, on the same terms, those it would save over
 //   (steps after its start up to its last). Checkpoints of the same configuration are a run starting
-//   over: one line, and its saves reproduce them. Rotation deletes only the run's own (checkpoint.ts).
+//   over: one note (on stdout in a notebook: no red box at each Run All), and its saves reproduce them.
+//   Rotation deletes only the run's own (checkpoint.ts).
 
 import { rmSync } from "node:fs";
 import { basename } from "node:path";
 import { ArgumentError } from "../errors.ts";
 import { withFileSystemErrorsSync } from "../io/file-system-errors.ts";
+import { inNotebook } from "../notebook/display.ts";
 import { listCheckpoints, readTrainerState } from "./checkpoint.ts";
 import {
   configurationDifferences,
@@ -142,7 +144,7 @@ export function clearOutputDir(
   }
   const own = checkpoints.filter(isSame);
   if (startStep === 0 && own.length > 0) {
-    console.error(
+    (inNotebook() ? console.log : console.error)(
       `embedtune: ${outputDir} holds ${own.map(({ path }) => basename(path)).join(", ")} of this same run configuration: starting over (the run saves the same checkpoints again); to continue from ${basename(own.at(-1)!.path)} instead, pass ${names.resumeLatest}`,
     );
   }
