@@ -2,6 +2,7 @@
 
 export { backendInfo, initializeBackend, type BackendInfo, type BackendName } from "./backend.ts";
 export { ArgumentError, EmbedtuneError, ModelLoadError, SafetensorsError } from "./errors.ts";
+export { EncodeInterruptedError, OperationInterruptedError } from "./util/interruption.ts";
 export { inputColumnNames, labelColumnName } from "./data/columns.ts";
 export { Dataset } from "./data/dataset.ts";
 export { DatasetDict } from "./data/dataset-dict.ts";
@@ -44,7 +45,7 @@ export { SentenceTransformerTrainingArguments, type TrainingArgumentsInit } from
 export type { TrainerEvents, TrainOutput, StepEvent } from "./training/events.ts";
 export { clipGradientsByGlobalNorm } from "./training/gradient-clipping.ts";
 export { BatchSamplers, type BatchSampler } from "./training/samplers.ts";
-export { NonFiniteLossError, OutputFolderInUseError } from "./training/errors.ts";
+export { NonFiniteLossError, OutputFolderInUseError, TrainingInterruptedError } from "./training/errors.ts";
 export { SentenceTransformerTrainer, type TrainerInit, type TrainOptions } from "./training/trainer.ts";
 export { lossAndGradients } from "./training/train-step.ts";
 export { EMBEDTUNE_VERSION } from "./version.ts";

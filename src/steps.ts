@@ -25,7 +25,7 @@ import { SentenceTransformer, type SentenceTransformerOptions } from "./models/s
 import { SentenceTransformerTrainingArguments, type TrainingArgumentsInit } from "./training/arguments.ts";
 import type { TrainOutput } from "./training/events.ts";
 import { BatchSamplers } from "./training/samplers.ts";
-import { SentenceTransformerTrainer, type TrainerInit } from "./training/trainer.ts";
+import { SentenceTransformerTrainer, type TrainerInit, type TrainOptions } from "./training/trainer.ts";
 
 export { loadDataset, loadParquet, readParquet } from "./data/load-dataset.ts";
 export { loadRetrievalData, type RetrievalData } from "./data/retrieval-data.ts";
@@ -128,10 +128,14 @@ export function evaluate(model: SentenceTransformer, evaluator: SentenceEvaluato
   return evaluator.evaluate(model);
 }
 
-/** Step 6: train; returns the trainer (its state, log history and events) and the output. */
-export async function train(init: TrainerInit): Promise<{ trainer: SentenceTransformerTrainer; output: TrainOutput }> {
+/**
+ * Step 6: train; returns the trainer (its state, log history and events) and the output. A notebook
+ * interrupt rejects it (TrainingInterruptedError) before the trainer is returned, so the advice to
+ * resume is this call again with `{ resumeFromCheckpoint: true }`.
+ */
+export async function train(init: TrainerInit, options: TrainOptions = {}): Promise<{ trainer: SentenceTransformerTrainer; output: TrainOutput }> {
   const trainer = new SentenceTransformerTrainer(init);
-  const output = await trainer.train();
+  const output = await trainer.train({ resumeCommand: "train(the same arguments, { resumeFromCheckpoint: true })", ...options });
   return { trainer, output };
 }
 

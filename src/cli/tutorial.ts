@@ -19,9 +19,9 @@ import {
   train,
   tutorialArguments,
 } from "../steps.ts";
-import { SIGNAL_EXIT_CODES } from "../training/interrupts.ts";
 import { openOutputFolder } from "../training/output-directory.ts";
 import { formatMetrics } from "../util/format.ts";
+import { SIGNAL_EXIT_CODES } from "../util/interruption.ts";
 import type { Command } from "./main.ts";
 import { integerOption, type OptionValues } from "./options.ts";
 

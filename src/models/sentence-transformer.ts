@@ -22,6 +22,7 @@ import {
 } from "../io/model-folder.ts";
 import { writeModelFolder, type OutputFolderOptions } from "../io/output-folder.ts";
 import { checkSimilarityFunction, similarity as similarityMatrix, type SimilarityFunctionName } from "../similarity.ts";
+import { beginInterruptible, EncodeInterruptedError, letSignalsIn } from "../util/interruption.ts";
 import { startProgress } from "../util/progress.ts";
 import { Normalize, l2Normalize } from "./normalize.ts";
 import { Pooling } from "./pooling.ts";
@@ -239,8 +240,12 @@ export class SentenceTransformer {
     const result: Embeddings = new Array(texts.length);
     const batchCount = Math.ceil(texts.length / batchSize);
     const progress = startProgress("Batches", batchCount, options.showProgressBar);
+    // In a notebook kernel an interrupt stops encoding between batches (EncodeInterruptedError), unless an outer operation owns it.
+    const interruption = beginInterruptible({ listen: "kernel" });
     try {
       for (let start = 0; start < order.length; start += batchSize) {
+        if (interruption.listening) await letSignalsIn();
+        if (interruption.received) throw new EncodeInterruptedError(start, texts.length);
         const indices = order.slice(start, start + batchSize);
         const batchTexts = indices.map((index) => texts[index]);
         const embeddings = this.onnxEngine
@@ -255,6 +260,7 @@ export class SentenceTransformer {
         progress.increment();
       }
     } finally {
+      interruption.end();
       progress.stop();
     }
     return result;

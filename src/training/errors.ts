@@ -2,8 +2,10 @@
 //   NonFiniteLossError: a step's loss or gradient norm (or, after the update, a weight) is NaN or
 //   infinite; training stops before anything non-finite is applied or saved.
 //   OutputFolderInUseError: another live run holds the output folder's lock.
+//   TrainingInterruptedError: a notebook kernel's interrupt stopped the run after a step, with a checkpoint.
 
 import { ArgumentError, EmbedtuneError } from "../errors.ts";
+import { OperationInterruptedError, type InterruptSignal } from "../util/interruption.ts";
 
 export class NonFiniteLossError extends EmbedtuneError {
   constructor(
@@ -36,5 +38,19 @@ export class OutputFolderInUseError extends ArgumentError {
     detail: string,
   ) {
     super(argument, `${directory} is in use by another training run (${detail}); wait for it to end or choose another folder`);
+  }
+}
+
+export class TrainingInterruptedError extends OperationInterruptedError {
+  constructor(
+    readonly signal: InterruptSignal,
+    /** The step training stopped after (its checkpoint holds it). */
+    readonly step: number,
+    readonly maxSteps: number,
+    readonly checkpoint: string,
+    resumeCommand: string,
+  ) {
+    const by = signal === "SIGINT" ? "the interrupt" : signal;
+    super(`training stopped by ${by} at step ${step} of ${maxSteps}, saved ${checkpoint}; resume with ${resumeCommand}`);
   }
 }

@@ -7,7 +7,8 @@
 // a checkpoint continues exactly as the uninterrupted run would have.
 // A run is never lost or corrupted: train() first checks outputDir can be written and takes its lock
 // (output-directory.ts); a non-finite loss or gradient norm stops it before the update
-// (NonFiniteLossError); SIGINT/SIGTERM stop it after the current step with a checkpoint (interrupts.ts);
+// (NonFiniteLossError); SIGINT/SIGTERM, and a notebook kernel's interrupt, stop it after the current step
+// with a checkpoint (util/interruption.ts; in a kernel train() then rejects with TrainingInterruptedError);
 // a full disk or another file-system failure is one line naming the path, saying what is intact.
 // args.prompts are prepended to the input columns (train, eval loss, the data check) as ST's collator
 // does; with Pooling include_prompt false each column's prompt length goes through to pooling (prompts.ts).
@@ -26,6 +27,7 @@ import type { Loss } from "../losses/loss.ts";
 import type { SentenceTransformer } from "../models/sentence-transformer.ts";
 import { inNotebook } from "../notebook/display.ts";
 import { startProgress } from "../util/progress.ts";
+import { beginInterruptible, SIGNAL_EXIT_CODES } from "../util/interruption.ts";
 import { deriveSeed } from "../util/random.ts";
 import { AdamW } from "./adamw.ts";
 import { SentenceTransformerTrainingArguments } from "./arguments.ts";
@@ -39,11 +41,11 @@ import {
   saveCheckpoint,
   type TrainerState,
 } from "./checkpoint.ts";
-import { NonFiniteLossError } from "./errors.ts";
+import { NonFiniteLossError, TrainingInterruptedError } from "./errors.ts";
 import { TrainerEventEmitter, type TrainOutput } from "./events.ts";
 import { clipGradientsByGlobalNorm } from "./gradient-clipping.ts";
-import { catchInterrupts, SIGNAL_EXIT_CODES } from "./interrupts.ts";
 import { openOutputFolder } from "./output-directory.ts";
+import { noteReducedPrecision } from "./precision.ts";
 import { epochBatches, nominalBatchCount } from "./samplers.ts";
 import { checkPromptNames, promptedInputColumns } from "./prompts.ts";
 import { chooseResumeCheckpoint, clearOutputDir, CLI_OPTION_NAMES, isOfConfiguration, LIBRARY_OPTION_NAMES, type ResumePoint } from "./run-checkpoints.ts";
@@ -133,9 +135,6 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
     if (this.args.evalStrategy !== "no" && !this.evalDataset && !this.evaluator) {
       throw new ArgumentError("evalStrategy", `is "${this.args.evalStrategy}" but there is neither an evalDataset nor an evaluator`);
     }
-    if (this.args.fp16 || this.args.bf16) {
-      console.error(`embedtune: ${this.args.fp16 ? "fp16" : "bf16"} requested; the tfjs engine computes in float32, so training runs in float32.`);
-    }
     const parameters = trainableParameters(this.model, this.loss);
     this.optimizer = new AdamW(parameters, {
       learningRate: this.args.learningRate,
@@ -184,19 +183,27 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
     const resumeCommand = options.resumeCommand ?? LIBRARY_RESUME;
     const folder = openOutputFolder(this.args.outputDir, "outputDir");
     this.stopRequested = false;
-    const interrupts = (options.handleSignals ?? this.handleSignals)
-      ? catchInterrupts((signal) => {
-          console.error(`embedtune: ${signal}: stopping after the current step and saving a checkpoint (${signal} again exits at once)`);
-          this.stop();
-        })
-      : undefined;
+    const interruption = beginInterruptible({
+      listen: (options.handleSignals ?? this.handleSignals) ? "always" : "never",
+      onInterrupt: (signal) => {
+        // In a notebook a note on stdout, not a red stderr box: the cell's one line comes when the step ends.
+        if (interruption.inKernel) console.log("embedtune: interrupted: stopping after the current step and saving a checkpoint (interrupt again to end the cell at once)");
+        else console.error(`embedtune: ${signal}: stopping after the current step and saving a checkpoint (${signal} again exits at once)`);
+        this.stop();
+      },
+    });
     try {
       const output = await this.run(plan, options.resumeFromCheckpoint, resumeCommand);
-      const signal = interrupts?.received;
+      const signal = interruption.received;
       if (output.interrupted && signal) {
         output.signal = signal;
-        process.exitCode = SIGNAL_EXIT_CODES[signal];
         const checkpoint = checkpointDirectory(this.args.outputDir, output.globalStep);
+        if (interruption.inKernel) {
+          // As Python's KeyboardInterrupt: the cell stops here, with one line saying where and how to resume.
+          this.emit("train_end", output);
+          throw new TrainingInterruptedError(signal, output.globalStep, plan.maxSteps, checkpoint, resumeCommand);
+        }
+        process.exitCode = SIGNAL_EXIT_CODES[signal];
         const how = resumeCommand === LIBRARY_RESUME ? `${LIBRARY_RESUME} (it continues from ${checkpoint})` : resumeCommand;
         console.error(`embedtune: training stopped by ${signal} at step ${output.globalStep}, saved ${checkpoint}; resume with: ${how}`);
       }
@@ -208,13 +215,14 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
       }
       throw error;
     } finally {
-      interrupts?.dispose();
+      interruption.end();
       folder.release();
     }
   }
 
   private async run(plan: Plan, resume: string | boolean | undefined, resumeCommand: string): Promise<TrainOutput> {
     if (this.args.engine) await this.model.setEngine(this.args.engine);
+    noteReducedPrecision(this.args, this.model.engine);
     this.state = this.initialState(plan);
     const resumePoint = this.resolveCheckpoints(resume, plan, resumeCommand);
     const resumeFrom = resumePoint?.checkpoint;
