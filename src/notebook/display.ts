@@ -15,12 +15,19 @@ interface DisplayMessage {
   transient: { display_id?: string };
 }
 
-type WriteDisplayData = (message: DisplayMessage, update: boolean) => void;
+export type WriteDisplayData = (message: DisplayMessage, update: boolean) => void;
+
+/** The parts of tslab's dist/jupyter module the kit uses (its kernel classes are reached by front-end-session.ts). */
+export interface TslabJupyter {
+  lastWriteDisplayData: WriteDisplayData | null;
+  ZmqServer?: unknown;
+  JupyterHandlerImpl?: unknown;
+}
 
 const require = createRequire(import.meta.url);
 
-/** tslab's writer for the running cell (set by its kernel for each execution), or null outside a tslab kernel. */
-function tslabWriter(): WriteDisplayData | null {
+/** tslab's jupyter module when this process is a tslab kernel (the module is already loaded), else null. */
+export function loadedTslabJupyter(): TslabJupyter | null {
   let path: string;
   try {
     path = require.resolve("tslab/dist/jupyter");
@@ -28,7 +35,12 @@ function tslabWriter(): WriteDisplayData | null {
     return null;
   }
   if (!(path in require.cache)) return null;
-  return (require(path) as { lastWriteDisplayData: WriteDisplayData | null }).lastWriteDisplayData;
+  return require(path) as TslabJupyter;
+}
+
+/** tslab's writer for the running cell (set by its kernel for each execution), or null outside a tslab kernel. */
+function tslabWriter(): WriteDisplayData | null {
+  return loadedTslabJupyter()?.lastWriteDisplayData ?? null;
 }
 
 /** True inside a running tslab notebook cell. */
