@@ -32,6 +32,7 @@ export function beforeAfterBars(
     ],
     { title: "Before and after training", ...options },
   );
-  figure.layout.legend = { orientation: "h", y: -0.3 };
+  // Metric names are long: angled, so that the last one is not cut at the right edge; the legend to the right, clear of them.
+  figure.layout.xaxis = { ...figure.layout.xaxis, tickangle: -30 };
   return figure;
 }

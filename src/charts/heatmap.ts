@@ -45,7 +45,7 @@ export function similarityHeatmap(
       },
     ],
     layout: {
-      ...baseLayout({ title: "Cosine similarity", height: 140 + 45 * labels.length, ...options }),
+      ...baseLayout({ title: "Cosine similarity", height: 165 + 45 * labels.length, ...options }),
       yaxis: { autorange: "reversed", automargin: true },
       xaxis: { tickangle: -30, automargin: true },
     },

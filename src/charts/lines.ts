@@ -23,7 +23,8 @@ export function lineChart(series: readonly LineSeries[], options: ChartTitles & 
   }));
   const layout: Partial<Layout> = { ...baseLayout(options), legend: { orientation: "h", y: -0.2 } };
   if (series.some((entry) => entry.axis === "right")) {
-    layout.yaxis2 = { overlaying: "y", side: "right", ...(options.y2Title ? { title: { text: options.y2Title } } : {}) };
+    // Its own round ticks (Plotly would otherwise put them at the left axis's grid lines: 0.81810, 0.82062, …), no second grid.
+    layout.yaxis2 = { overlaying: "y", side: "right", tickmode: "auto", showgrid: false, automargin: true, ...(options.y2Title ? { title: { text: options.y2Title } } : {}) };
     layout.margin = { ...layout.margin, r: 70 };
   }
   return { data, layout };
