@@ -8,6 +8,7 @@
 # whichever comes first sends interrupt_kernel() (SIGINT, as the notebook's stop button). A "session"
 # key per cell sends that cell's messages under another client session id (a reloaded page).
 import json
+import os
 import re
 import sys
 import time
@@ -92,6 +93,9 @@ try:
     results = []
     for cell in spec["cells"]:
         results.append(run_cell(client, cell))
+    # The kernel (node) shares this stdout pipe and makes it non-blocking: a large document (plotly.js in
+    # display_data) would be cut at the pipe's buffer size without blocking writes.
+    os.set_blocking(sys.stdout.fileno(), True)
     print(json.dumps({"cells": results}))
 finally:
     client.stop_channels()
