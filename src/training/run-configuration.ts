@@ -67,7 +67,7 @@ export const TRAJECTORY_ARGUMENTS: Readonly<Record<keyof TrainingArgumentsInit, 
 };
 
 export interface RunConfiguration {
-  /** sha256 of the summary below (as JSON, in this order: fingerprintOf). */
+  /** sha256 of the summary below, as JSON in this order (fingerprinted). */
   fingerprint: string;
   arguments: Record<string, unknown>;
   trainDataset: { rows: number; columns: string[]; sha256: string };
