@@ -82,10 +82,9 @@ function writeKernelSpecs(kernelsDirectory: string): void {
 
 /**
  * Registers the kernels in the project's .jupyter/ and, with `user`, in the registry of the user of `python`
- * (required then); returns the "tslab" kernelspec folders. (`projectOnly: true` is the default, accepted for
- * callers that spell it out.)
+ * (required then); returns the "tslab" kernelspec folders.
  */
-export function installKernel(options: { python?: string; user?: boolean; projectOnly?: true } = {}): string[] {
+export function installKernel(options: { python?: string; user?: boolean } = {}): string[] {
   if (!distIsReady()) buildDist();
   const places = [projectKernelDirectory()];
   if (options.user) {

@@ -5,13 +5,16 @@
 // → dist/, so code anywhere in the project imports the kit by its package name, exactly as a user's would.
 
 import { spawnSync } from "node:child_process";
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 
 export const PROJECT_ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 export const DIST_DIRECTORY = join(PROJECT_ROOT, "dist");
 const PACKAGE_LINK = join(PROJECT_ROOT, "node_modules", "embedtune");
+/** dist/'s record of the sources it was compiled from (sourceStamp()). */
+const STAMP_FILE = join(DIST_DIRECTORY, ".source-stamp");
 
 /** Compiles dist/ and links node_modules/embedtune to it; throws with the compiler's output when nothing could be emitted. */
 export function buildDist(): void {
@@ -25,6 +28,24 @@ export function buildDist(): void {
   const distPackage = { name, version, private: true, type: "module", main: "./index.js", types: "./index.d.ts" };
   writeFileSync(join(DIST_DIRECTORY, "package.json"), `${JSON.stringify(distPackage, null, 2)}\n`);
   linkPackage();
+  if (result.status === 0) writeFileSync(STAMP_FILE, sourceStamp());
+}
+
+/** A hash of everything dist/ is compiled from: src/ (paths and contents), tsconfig*.json, package.json. */
+export function sourceStamp(): string {
+  const hash = createHash("sha256");
+  const add = (path: string) => hash.update(`${path}\0`).update(readFileSync(join(PROJECT_ROOT, path))).update("\0");
+  const walk = (folder: string): string[] =>
+    readdirSync(join(PROJECT_ROOT, folder), { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory() ? walk(join(folder, entry.name)) : [join(folder, entry.name)],
+    );
+  for (const path of [...walk("src").sort(), "tsconfig.json", "tsconfig.build.json", "package.json"]) add(path);
+  return hash.digest("hex");
+}
+
+/** True when dist/ is ready and was compiled (without type errors) from the current sources. */
+export function distIsCurrent(): boolean {
+  return distIsReady() && existsSync(STAMP_FILE) && readFileSync(STAMP_FILE, "utf8") === sourceStamp();
 }
 
 /** node_modules/embedtune → ../dist (replaced when it is something else). */

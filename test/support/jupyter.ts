@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { findJupyterPython, installKernel, PROJECT_JUPYTER_PATH } from "../../notebooks/install-kernel.ts";
-import { buildDist } from "../../scripts/build-dist.ts";
+import { buildDist, distIsCurrent } from "../../scripts/build-dist.ts";
 import { projectRoot } from "./shared.ts";
 
 export interface NotebookOutput {
@@ -38,7 +38,7 @@ function onPath(command: string): string | undefined {
 /** A node:test `skip` value: false when notebooks can run here, else why not. */
 export function jupyterSkipReason(): false | string {
   if (!onPath("jupyter")) return "jupyter is not installed (.ci/run installs Debian's jupyter-nbconvert, python3-ipykernel, …)";
-  if (!findJupyterPython()) return "no Python with jupyter_client and IPython";
+  if (!findJupyterPython()) return "no Python with jupyter_client";
   return false;
 }
 
@@ -49,11 +49,11 @@ export function chromiumBinary(): string | undefined {
 
 let prepared = false;
 
-/** Rebuilds dist/ and registers the kernel in the project's .jupyter/ (once per test process). */
+/** Rebuilds dist/ unless it was compiled from the current sources, and registers the kernel in the project's .jupyter/ (once per test process). */
 export function prepareNotebookRun(): void {
   if (prepared) return;
-  buildDist();
-  installKernel({ python: findJupyterPython()!, projectOnly: true });
+  if (!distIsCurrent()) buildDist();
+  installKernel();
   prepared = true;
 }
 
