@@ -36,6 +36,8 @@ export {
   loadPairScore,
   pickLoss,
   save,
+  show,
+  showTrace,
   similarityEvaluator,
   train,
   tutorialArguments,
@@ -60,5 +62,6 @@ export { shortMetricNames } from "./charts/metric-names.ts";
 export { importDanfo } from "./data/danfo.ts";
 export { DisplayHandle, displayBundle, inNotebook, type MimeBundle } from "./notebook/display.ts";
 export { ensurePlotlyLoaded, plotlyBundle, plotlyFigureHtml, plotlyLibraryHtml, showPlotly } from "./notebook/plotly.ts";
-export { metricsTable, showTable, tableBundle, tableHtml, tableRows, tableText, type DataFrameLike, type TableOptions, type TableRow } from "./notebook/table.ts";
+export { showBundle } from "./notebook/show.ts";
+export { metricsTable, showTable, tableBundle, tableHtml, tableRows, tableText, type DataFrameLike, type RowsLike, type Table, type TableOptions, type TableRow } from "./notebook/table.ts";
 export { showTrainingProgress, TrainingProgress, type TrainingProgressOptions } from "./notebook/training-progress.ts";

@@ -30,6 +30,8 @@ import { SentenceTransformerTrainer, type TrainerInit, type TrainOptions } from 
 export { loadDataset, loadParquet, readParquet } from "./data/load-dataset.ts";
 export { loadRetrievalData, type RetrievalData } from "./data/retrieval-data.ts";
 export { mineHardNegatives, type MineHardNegativesOptions } from "./mining/hard-negatives.ts";
+export { showTrace } from "./errors.ts";
+export { show } from "./notebook/show.ts";
 
 /** The pair-score data the project ships (sentence1, sentence2, score in 0..1; train/dev/test). */
 export const DEFAULT_DATA_DIRECTORY = new URL("../data/pair-score", import.meta.url).pathname;

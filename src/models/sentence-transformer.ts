@@ -7,6 +7,7 @@
 // pooling, as ST does.
 
 import { existsSync, writeFileSync } from "node:fs";
+import { inspect } from "node:util";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { backendInfo, initializeBackend } from "../backend.ts";
@@ -21,6 +22,7 @@ import {
   type ModuleKind,
 } from "../io/model-folder.ts";
 import { writeModelFolder, type OutputFolderOptions } from "../io/output-folder.ts";
+import { shortEmbeddingsInNotebook } from "../notebook/inspect.ts";
 import { checkSimilarityFunction, similarity as similarityMatrix, type SimilarityFunctionName } from "../similarity.ts";
 import { beginInterruptible, EncodeInterruptedError, letSignalsIn } from "../util/interruption.ts";
 import { startProgress } from "../util/progress.ts";
@@ -226,7 +228,7 @@ export class SentenceTransformer {
   encode(sentences: string, options?: EncodeOptions): Promise<number[]>;
   encode(sentences: string[], options?: EncodeOptions): Promise<Embeddings>;
   async encode(sentences: string | string[], options: EncodeOptions = {}): Promise<number[] | Embeddings> {
-    if (typeof sentences === "string") return (await this.encode([sentences], options))[0];
+    if (typeof sentences === "string") return shortEmbeddingsInNotebook((await this.encode([sentences], options))[0]);
     const batchSize = options.batchSize ?? 32;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new ArgumentError("batchSize", `must be a positive integer, got ${batchSize}`);
     const prompt = this.resolvePrompt(options);
@@ -263,7 +265,7 @@ export class SentenceTransformer {
       interruption.end();
       progress.stop();
     }
-    return result;
+    return shortEmbeddingsInNotebook(result);
   }
 
   /** Sentence embeddings [batch, dim] of one batch in inference mode, through the model's engine. */
@@ -352,6 +354,11 @@ export class SentenceTransformer {
       `dim ${this.getSentenceEmbeddingDimension()}; similarity ${this.similarityFnName}; engine ${this.engine}` +
       `${this.onnxEngine ? ` (${this.onnxEngine.provider})` : ""}, tfjs backend ${backendInfo().name})`
     );
+  }
+
+  /** Printed (console.log, a notebook cell's last expression) as its one-line summary, not its engines' internals. */
+  [inspect.custom](): string {
+    return this.toString();
   }
 
   dispose(): void {
