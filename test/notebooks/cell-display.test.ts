@@ -36,7 +36,7 @@ const data = await loadPairScore();`,
   embeddings: `const embeddings = await model.encode(data.train.column("sentence1").slice(0, 20) as string[]);\nembeddings`,
   show: `show(model); show(data.dev); show(frame.head(3)); show(metrics); show(embeddings); show([{ a: 1, b: 0.5 }, { a: 2, b: 1 }])`,
   showTable: `showTable(devSplit(data), { maxRows: 3 })`,
-  shorthand: `const init = { model, data };\ninit.model === model && init.data === data`,
+  shorthand: `const init = { model, data };\nconst shadowed = ((model: number) => ({ model }))(5);\ninit.model === model && init.data === data && shadowed.model === 5`,
 };
 type CellName = keyof typeof CELLS;
 const ERROR_CELLS: CellName[] = ["argumentError", "modelLoadError", "bug"];
@@ -131,7 +131,7 @@ test("show(x) displays the model's line and HTML tables for a Dataset, a DataFra
   assert.match(String(table["text/plain"]), /\n… \d+ more rows$/);
 });
 
-test("{ model } naming an earlier cell's variable works in a cell (tslab patched at install)", { skip, timeout: 600_000 }, () => {
+test("{ model } naming an earlier cell's variable works in a cell, a parameter of the same name still wins (tslab patched at install)", { skip, timeout: 600_000 }, () => {
   const shorthand = cell("shorthand");
   assert.equal(shorthand.status, "ok", cellText(shorthand));
   assert.equal(cellText(shorthand), "true\n");
