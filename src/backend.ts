@@ -126,11 +126,15 @@ async function loadForced(forced: ForcedBackend): Promise<BackendInfo> {
   return { ...outcome.info, reason: reasonLine(reason, outcome.passedOver) };
 }
 
-/** tfjs-node-gpu, then tfjs-node: both register "tensorflow" when their native binding loads. */
+/**
+ * tfjs-node-gpu, then tfjs-node: both register "tensorflow" when their native binding loads. A package
+ * whose binding is missing (a failed install left behind) registers its kernels before it fails, so the
+ * next one would print ~150 "kernel … is already registered" warnings: those are dropped.
+ */
 async function tryTensorflow(): Promise<Attempt> {
   const failures: string[] = [];
   for (const packageName of tensorflowPackages) {
-    const failure = (await importPackage(packageName)) ?? (await activate("tensorflow", packageName));
+    const failure = (await withoutDuplicateKernelWarnings(() => importPackage(packageName))) ?? (await activate("tensorflow", packageName));
     if (failure === undefined) {
       const backend = tf.backend() as { isUsingGpuDevice?: unknown };
       const info = { name: "tensorflow", package: packageName, gpu: backend.isUsingGpuDevice === true } as const;
@@ -139,6 +143,18 @@ async function tryTensorflow(): Promise<Attempt> {
     failures.push(failure);
   }
   return { failure: failures.join("; ") };
+}
+
+async function withoutDuplicateKernelWarnings<T>(work: () => Promise<T>): Promise<T> {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!/^The kernel '.*' for backend '.*' is already registered$/.test(String(args[0]))) warn(...args);
+  };
+  try {
+    return await work();
+  } finally {
+    console.warn = warn;
+  }
 }
 
 async function tryWasm(): Promise<Attempt> {
