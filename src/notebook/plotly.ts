@@ -40,7 +40,7 @@ export function plotlyFigureHtml(figure: Figure, elementId = `embedtune-plot-${r
   const json = (value: unknown) => JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
   return [
     `<div id="${elementId}" class="embedtune-plot" style="width: 100%; height: ${height}px;">`,
-    `<p class="embedtune-plot-note" style="margin: 0; padding: 1em; color: #666; font-style: italic;">${UNTRUSTED_PLACEHOLDER}</p>`,
+    `<p class="embedtune-chart-note" style="margin: 0; padding: 1em; color: #666; font-style: italic;">${UNTRUSTED_PLACEHOLDER}</p>`,
     "</div>",
     "<script>(function () {",
     `  var element = document.getElementById(${JSON.stringify(elementId)});`,

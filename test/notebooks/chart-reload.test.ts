@@ -45,7 +45,7 @@ function chartsPerCell(page: Page): Promise<CellCharts[]> {
   return page.evaluate(() =>
     [...document.querySelectorAll(".cell")].map((cell) => ({
       drawn: [...cell.querySelectorAll(".embedtune-plot.js-plotly-plot")].filter((plot) => plot.querySelector(".main-svg")).length,
-      notes: [...cell.querySelectorAll(".embedtune-plot-note")].map((note) => note.textContent ?? ""),
+      notes: [...cell.querySelectorAll(".embedtune-chart-note")].map((note) => note.textContent ?? ""),
     })),
   );
 }
@@ -154,7 +154,7 @@ test("charts draw after Run All, again after a page reload on the same kernel, f
   const placeholders = await chartsPerCell(untrusted);
   assert.deepEqual(placeholders.map((cell) => cell.drawn), [0, 0, 0, 0]);
   assert.deepEqual(placeholders.map((cell) => cell.notes), [[], [], [UNTRUSTED_PLACEHOLDER], [UNTRUSTED_PLACEHOLDER]]);
-  const visible = await untrusted.evaluate(() => (document.querySelector(".embedtune-plot-note") as HTMLElement).innerText);
+  const visible = await untrusted.evaluate(() => (document.querySelector(".embedtune-chart-note") as HTMLElement).innerText);
   assert.match(visible, /File → Trust Notebook/);
   assert.ok(!(await untrusted.evaluate(() => document.body.innerText)).includes(LIBRARY_MISSING));
   await screenshot(untrusted, "chart-reload-4-untrusted.png");
