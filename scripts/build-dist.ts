@@ -6,7 +6,7 @@
 
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 
@@ -16,19 +16,31 @@ const PACKAGE_LINK = join(PROJECT_ROOT, "node_modules", "embedtune");
 /** dist/'s record of the sources it was compiled from (sourceStamp()). */
 const STAMP_FILE = join(DIST_DIRECTORY, ".source-stamp");
 
-/** Compiles dist/ and links node_modules/embedtune to it; throws with the compiler's output when nothing could be emitted. */
+/**
+ * Compiles dist/ and links node_modules/embedtune to it; throws with the compiler's output when nothing
+ * could be emitted. It compiles into a sibling folder and then swaps it in, so a notebook kernel or test
+ * importing the kit meanwhile never finds dist/ missing or half written.
+ */
 export function buildDist(): void {
   const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-  rmSync(DIST_DIRECTORY, { recursive: true, force: true });
-  const result = spawnSync(process.execPath, [tsc, "-p", join(PROJECT_ROOT, "tsconfig.build.json")], { encoding: "utf8" });
+  const staging = `${DIST_DIRECTORY}.tmp-${process.pid}`;
+  const previous = `${DIST_DIRECTORY}.old-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  const result = spawnSync(process.execPath, [tsc, "-p", join(PROJECT_ROOT, "tsconfig.build.json"), "--outDir", staging], { encoding: "utf8" });
   // Status 2: type errors, files emitted anyway — reported here, failed by `npm test`'s type check, not by the build.
   if (result.status === 2) console.warn(`embedtune: dist/ built despite type errors:\n${result.stdout.trim()}`);
-  else if (result.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed:\n${result.stdout}${result.stderr}`);
+  else if (result.status !== 0) {
+    rmSync(staging, { recursive: true, force: true });
+    throw new Error(`tsc -p tsconfig.build.json failed:\n${result.stdout}${result.stderr}`);
+  }
   const { name, version } = JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as { name: string; version: string };
   const distPackage = { name, version, private: true, type: "module", main: "./index.js", types: "./index.d.ts" };
-  writeFileSync(join(DIST_DIRECTORY, "package.json"), `${JSON.stringify(distPackage, null, 2)}\n`);
+  writeFileSync(join(staging, "package.json"), `${JSON.stringify(distPackage, null, 2)}\n`);
+  if (result.status === 0) writeFileSync(join(staging, ".source-stamp"), sourceStamp());
+  if (existsSync(DIST_DIRECTORY)) renameSync(DIST_DIRECTORY, previous);
+  renameSync(staging, DIST_DIRECTORY);
+  rmSync(previous, { recursive: true, force: true });
   linkPackage();
-  if (result.status === 0) writeFileSync(STAMP_FILE, sourceStamp());
 }
 
 /** A hash of everything dist/ is compiled from: src/ (paths and contents), tsconfig*.json, package.json. */

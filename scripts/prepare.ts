@@ -1,4 +1,6 @@
-// npm's prepare step (runs at the end of `npm ci` / `npm install`): node_modules/.bin/tsc back to the
+// npm's prepare step (runs at the end of `npm ci` / `npm install` in the project, never when embedtune is
+// installed as a dependency elsewhere): the project's patches to its dependencies (patches/, applied by
+// patch-package: tslab's shorthand-property and failed-cell fixes), node_modules/.bin/tsc back to the
 // project's TypeScript (typescript-bin.ts), then dist/ and the node_modules/embedtune link (build-dist.ts),
 // then the tslab kernel in the project's .jupyter/ only (npm run kernel), so `npm run notebook` runs the
 // notebooks right after set-up; the user's kernel registry is left alone (user-wide is an explicit
@@ -6,11 +8,19 @@
 // Without the TypeScript devDependency (npm ci --omit=dev) there is nothing to build with: it says so and
 // leaves the install alone.
 
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { buildDist, PROJECT_ROOT } from "./build-dist.ts";
 import { linkProjectTypeScript } from "./typescript-bin.ts";
 import { GET_JUPYTER, installKernel, onPath } from "../notebooks/install-kernel.ts";
+
+const patched = spawnSync(process.execPath, [createRequire(import.meta.url).resolve("patch-package/index.js"), "--error-on-fail"], { cwd: PROJECT_ROOT, encoding: "utf8" });
+if (patched.status !== 0) {
+  console.error(`embedtune: patches/ could not be applied to node_modules:\n${patched.stdout}${patched.stderr}`);
+  process.exit(1);
+}
 
 if (!existsSync(join(PROJECT_ROOT, "node_modules", "typescript", "bin", "tsc"))) {
   console.log("embedtune: TypeScript is not installed (dev dependencies omitted?), so dist/ is not built; the notebooks need it: npm install && npm run build");
