@@ -4,6 +4,7 @@
 //   evalSteps/loggingSteps/saveSteps < 1 are ratios of the total steps; evalSteps defaults to loggingSteps;
 //   loadBestModelAtEnd defaults metricForBestModel to "loss" and greaterIsBetter to !metric.endsWith("loss").
 
+import { inspect } from "node:util";
 import { ArgumentError } from "../errors.ts";
 import type { EngineName } from "../models/sentence-transformer.ts";
 import { checkPrompts, type TrainingPrompts } from "./prompts.ts";
@@ -159,6 +160,11 @@ export class SentenceTransformerTrainingArguments implements Resolved {
 
   toJSON(): Record<string, unknown> {
     return { ...this } as unknown as Record<string, unknown>;
+  }
+
+  /** Printed (console.log, a notebook cell's last expression) as outputDir and what differs from the defaults, not all ~60 fields. */
+  [inspect.custom](depth: number, options: object): string {
+    return `SentenceTransformerTrainingArguments ${inspect({ outputDir: this.outputDir, ...this.nonDefault() }, { ...options, depth })}`;
   }
 
   private validate(): void {

@@ -15,6 +15,7 @@
 
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import { inspect } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { checkLabels, checkTextColumns, inputColumnNames, labelColumnName } from "../data/columns.ts";
 import type { Dataset } from "../data/dataset.ts";
@@ -168,6 +169,19 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
       }
       throw error;
     }
+  }
+
+  /** Printed (console.log, a notebook cell's last expression) as one line, not the model's and data's internals. */
+  [inspect.custom](): string {
+    const parts = [
+      `loss ${this.loss.name}`,
+      `train ${this.trainDataset.numRows} rows`,
+      ...(this.evalDataset ? [`eval ${this.evalDataset.numRows} rows`] : []),
+      ...(this.evaluator ? [`evaluator ${this.evaluator.constructor.name}${this.evaluator.name ? ` "${this.evaluator.name}"` : ""}`] : []),
+      `step ${this.state.global_step}/${this.state.max_steps}`,
+      `outputDir ${this.args.outputDir}`,
+    ];
+    return `SentenceTransformerTrainer(${parts.join(", ")})`;
   }
 
   /**
