@@ -5,8 +5,9 @@
 // tslab kernel the kit wraps two methods of its exported classes: ZmqServer.handleExecute (a request
 // arrives: its session and cell are noted) and JupyterHandlerImpl.handleExecuteImpl (that request's
 // execution starts: it becomes the current one, as tslab's lastWriteDisplayData does). Requests that
-// arrived before the kit was loaded (the first Run All's queue) count as one page; where tslab lacks
-// these methods, or a request has no session, each execution counts as its own page and cell.
+// arrived before the kit was loaded (the first Run All's queue) count as one page while they run; each
+// one's session is learnt when it ends (ZmqServer.publishStatus "idle" for it: sessionOfRun). Where tslab
+// lacks these methods, or a request has no session, each execution counts as its own page and cell.
 
 import { loadedTslabJupyter, type TslabJupyter } from "./display.ts";
 
@@ -23,7 +24,7 @@ export interface CellRun {
 export const EARLIER_PAGE = "requests received before embedtune was loaded";
 
 interface ExecuteRequest {
-  header?: { session?: unknown };
+  header?: { session?: unknown; msg_type?: unknown };
   metadata?: { cellId?: unknown };
   content: { code?: unknown };
 }
@@ -31,6 +32,10 @@ interface ExecuteRequest {
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
 const originOfRequest = new WeakMap<object, { page: string | null; cell: string | null }>();
+const runOfRequest = new WeakMap<object, object>();
+const sessions = new WeakMap<object, string>();
+/** The execution during which tracking started, until its session is learnt. */
+let loadingRun: object | undefined;
 const tracked = new WeakSet<object>();
 const runIds = new WeakMap<object, string>();
 let executions = 0;
@@ -58,6 +63,7 @@ export function trackFrontEnds(jupyter: TslabJupyter): boolean {
   const server = prototypeWith(jupyter.ZmqServer, "handleExecute");
   const handler = prototypeWith(jupyter.JupyterHandlerImpl, "handleExecuteImpl");
   if (!server || !handler) return false;
+  loadingRun = jupyter.lastWriteDisplayData ?? undefined;
   const receive = server.handleExecute as Method;
   server.handleExecute = function (this: unknown, socket: unknown, message: ExecuteRequest, ...rest: unknown[]) {
     if (message?.content && typeof message.content === "object") {
@@ -70,10 +76,29 @@ export function trackFrontEnds(jupyter: TslabJupyter): boolean {
     const origin = originOfRequest.get(request);
     const cell = origin?.cell ?? (typeof request?.code === "string" ? request.code : runId(writeDisplayData));
     current = { page: origin ? (origin.page ?? runId(writeDisplayData)) : EARLIER_PAGE, cell, run: writeDisplayData };
+    runOfRequest.set(request, writeDisplayData);
     return execute.call(this, request, writeStream, writeDisplayData, ...rest);
   };
+  if (typeof server.publishStatus === "function") {
+    const publish = server.publishStatus as Method;
+    server.publishStatus = function (this: unknown, status: unknown, parent: ExecuteRequest, ...rest: unknown[]) {
+      const session = nonEmptyString(parent?.header?.session);
+      if (status === "idle" && parent?.header?.msg_type === "execute_request" && session) {
+        // The first execute_request to end after tracking started is the one that was running then.
+        const run = runOfRequest.get(parent.content) ?? loadingRun;
+        loadingRun = undefined;
+        if (run) sessions.set(run, session);
+      }
+      return publish.call(this, status, parent, ...rest);
+    };
+  }
   tracked.add(jupyter);
   return true;
+}
+
+/** The client session of an execution, once it has ended (also for those that ran as EARLIER_PAGE). */
+export function sessionOfRun(run: object): string | undefined {
+  return sessions.get(run);
 }
 
 /** The page and cell of the running execution, or null outside a tslab kernel. */

@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Figure } from "../charts/figure.ts";
 import { displayBundle, type DisplayHandle, type MimeBundle } from "./display.ts";
-import { currentCellRun, type CellRun } from "./front-end-session.ts";
+import { currentCellRun, sessionOfRun, type CellRun } from "./front-end-session.ts";
 
 /** What a chart shows where its script does not run. */
 export const UNTRUSTED_PLACEHOLDER = "Chart not drawn: scripts run only in a trusted notebook. Trust it (File → Trust Notebook) to see the chart.";
@@ -73,14 +73,18 @@ export function libraryNeeded(carrier: LibraryCarrier | undefined, now: CellRun)
   return carrier === undefined || (carrier.cell === now.cell && carrier.run !== now.run);
 }
 
-const carrierOfPage = new Map<string, LibraryCarrier>();
+/** The executions that wrote the library, one per page (by the page they ran as, and by their session once it is learnt). */
+const carriers: (LibraryCarrier & { page: string })[] = [];
 
 /** Writes the plotly.js library into the running cell when its front-end page needs it. */
 export function ensurePlotlyLoaded(): void {
   const now = currentCellRun();
-  if (!now || !libraryNeeded(carrierOfPage.get(now.page), now)) return;
+  if (!now) return;
+  const carrier = carriers.find((candidate) => candidate.page === now.page || sessionOfRun(candidate.run) === now.page);
+  if (!libraryNeeded(carrier, now)) return;
   displayBundle({ "text/html": plotlyLibraryHtml(), "text/plain": "" });
-  carrierOfPage.set(now.page, { cell: now.cell, run: now.run });
+  if (carrier) carriers.splice(carriers.indexOf(carrier), 1);
+  carriers.push({ page: now.page, cell: now.cell, run: now.run });
 }
 
 /** Shows a figure below the running cell (into `handle` to replace an earlier chart). */

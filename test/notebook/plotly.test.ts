@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import { runInNewContext } from "node:vm";
 import { barChart } from "../../src/charts/bars.ts";
-import { currentCellRun, EARLIER_PAGE, trackFrontEnds, type CellRun } from "../../src/notebook/front-end-session.ts";
+import { currentCellRun, EARLIER_PAGE, sessionOfRun, trackFrontEnds, type CellRun } from "../../src/notebook/front-end-session.ts";
 import type { TslabJupyter } from "../../src/notebook/display.ts";
 import { LIBRARY_MISSING, libraryNeeded, plotlyBundle, plotlyFigureHtml, plotlyLibraryHtml, UNTRUSTED_PLACEHOLDER } from "../../src/notebook/plotly.ts";
 
@@ -85,6 +85,7 @@ function fakeTslab() {
     lastWriteDisplayData: null,
     ZmqServer: class {
       handleExecute(_socket: unknown, _message: unknown) {}
+      publishStatus(_status: string, _parent: unknown) {}
     },
     JupyterHandlerImpl: class {
       handleExecuteImpl(_request: unknown, _writeStream: unknown, writeDisplayData: TslabJupyter["lastWriteDisplayData"]) {
@@ -92,16 +93,17 @@ function fakeTslab() {
       }
     },
   };
-  const server = new jupyter.ZmqServer() as { handleExecute(socket: unknown, message: unknown): void };
+  const server = new jupyter.ZmqServer() as { handleExecute(socket: unknown, message: unknown): void; publishStatus(status: string, parent: unknown): void };
   const handler = new jupyter.JupyterHandlerImpl() as { handleExecuteImpl(request: unknown, writeStream: unknown, writer: unknown): void };
   return {
     jupyter,
-    /** A request arrives (header.session, metadata.cellId as the front-end sent them); run() executes it. */
+    /** A request arrives (header.session, metadata.cellId as the front-end sent them); run() executes it, end() publishes its "idle". */
     receive(code: string, session?: string, cellId?: string) {
       const content = { code };
-      server.handleExecute(null, { header: session ? { session } : {}, metadata: cellId ? { cellId } : {}, content });
+      const message = { header: { msg_type: "execute_request", ...(session ? { session } : {}) }, metadata: cellId ? { cellId } : {}, content };
+      server.handleExecute(null, message);
       const writer = () => {};
-      return { run: () => (handler.handleExecuteImpl(content, null, writer), currentCellRun(jupyter)!), writer };
+      return { run: () => (handler.handleExecuteImpl(content, null, writer), currentCellRun(jupyter)!), end: () => server.publishStatus("idle", message), writer };
     },
   };
 }
@@ -115,7 +117,12 @@ test("the page of an execution is its request's client session; the cell its cel
   const during = currentCellRun(tslab.jupyter)!;
   assert.equal(during.page, EARLIER_PAGE);
   assert.equal(during.run, loading.writer);
+  assert.equal(sessionOfRun(loading.writer), undefined, "learnt when the execution ends");
+  loading.end();
+  assert.equal(sessionOfRun(loading.writer), "page-A");
   assert.deepEqual({ ...queued.run(), run: null }, { page: EARLIER_PAGE, cell: "showPlotly(figure);", run: null });
+  queued.end();
+  assert.equal(sessionOfRun(queued.writer), "page-A");
 
   assert.deepEqual({ ...tslab.receive("showPlotly(figure);", "page-A").run(), run: null }, { page: "page-A", cell: "showPlotly(figure);", run: null });
   assert.deepEqual({ ...tslab.receive("showPlotly(other);", "page-B", "cell-7").run(), run: null }, { page: "page-B", cell: "cell-7", run: null });
