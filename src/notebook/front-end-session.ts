@@ -2,12 +2,14 @@
 // talks to the kernel under its own client session id (header.session of its execute_requests: a new
 // uuid per page load in classic Notebook, JupyterLab and Notebook 7); JupyterLab and Notebook 7 also
 // name the cell (metadata.cellId), classic Notebook sends only its code. tslab exposes neither, so in a
-// tslab kernel the kit wraps two methods of its exported classes: ZmqServer.handleExecute (a request
-// arrives: its session and cell are noted) and JupyterHandlerImpl.handleExecuteImpl (that request's
-// execution starts: it becomes the current one, as tslab's lastWriteDisplayData does). Requests that
-// arrived before the kit was loaded (the first Run All's queue) count as one page while they run; each
-// one's session is learnt when it ends (ZmqServer.publishStatus "idle" for it: sessionOfRun). Where tslab
-// lacks these methods, or a request has no session, each execution counts as its own page and cell.
+// tslab kernel (once, when the kit is loaded) the kit wraps methods of its exported classes:
+// ZmqServer.handleExecute (a request arrives: its session and cell are noted),
+// JupyterHandlerImpl.handleExecuteImpl (that request's execution starts: it becomes the current one, as
+// tslab's lastWriteDisplayData does) and ZmqServer.publishStatus ("idle" for a request: its execution
+// ended, its session is known — sessionOfRun). Requests that arrived before the kit was loaded (the
+// first Run All's queue) count as one page, EARLIER_PAGE, while they run, and are matched to their
+// session when they end. Where tslab lacks these methods, or a request has no session, each execution
+// counts as its own page and cell.
 
 import { loadedTslabJupyter, type TslabJupyter } from "./display.ts";
 
