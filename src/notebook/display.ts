@@ -48,6 +48,11 @@ export function inNotebook(): boolean {
   return tslabWriter() !== null;
 }
 
+/** A note for the person running this: stdout in a notebook cell (not a red stderr box), stderr elsewhere (a CLI's stdout carries results). */
+export function printNote(line: string): void {
+  (inNotebook() ? console.log : console.error)(line);
+}
+
 /** Shows a bundle below the running cell (the front-end picks the richest mime type it renders). */
 export function displayBundle(bundle: MimeBundle): void {
   new DisplayHandle().show(bundle);

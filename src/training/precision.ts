@@ -5,7 +5,7 @@
 // stock notebook, whose own arguments ask for fp16), on stderr elsewhere (the CLI's stdout carries results).
 
 import type { EngineName } from "../models/sentence-transformer.ts";
-import { inTslabKernel } from "../util/interruption.ts";
+import { printNote } from "../notebook/display.ts";
 import type { SentenceTransformerTrainingArguments } from "./arguments.ts";
 
 let noted = false;
@@ -13,7 +13,5 @@ let noted = false;
 export function noteReducedPrecision(args: Pick<SentenceTransformerTrainingArguments, "fp16" | "bf16">, engine: EngineName): void {
   if (noted || !(args.fp16 || args.bf16)) return;
   noted = true;
-  const note = `embedtune: note: ${args.fp16 ? "fp16" : "bf16"} requested; the ${engine} engine computes in float32, so training runs in float32.`;
-  if (inTslabKernel()) console.log(note);
-  else console.error(note);
+  printNote(`embedtune: note: ${args.fp16 ? "fp16" : "bf16"} requested; the ${engine} engine computes in float32, so training runs in float32.`);
 }

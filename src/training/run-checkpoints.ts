@@ -17,7 +17,7 @@ import { rmSync } from "node:fs";
 import { basename } from "node:path";
 import { ArgumentError } from "../errors.ts";
 import { withFileSystemErrorsSync } from "../io/file-system-errors.ts";
-import { inNotebook } from "../notebook/display.ts";
+import { printNote } from "../notebook/display.ts";
 import { listCheckpoints, readTrainerState } from "./checkpoint.ts";
 import {
   configurationDifferences,
@@ -144,7 +144,7 @@ export function clearOutputDir(
   }
   const own = checkpoints.filter(isSame);
   if (startStep === 0 && own.length > 0) {
-    (inNotebook() ? console.log : console.error)(
+    printNote(
       `embedtune: ${outputDir} holds ${own.map(({ path }) => basename(path)).join(", ")} of this same run configuration: starting over (the run saves the same checkpoints again); to continue from ${basename(own.at(-1)!.path)} instead, pass ${names.resumeLatest}`,
     );
   }
