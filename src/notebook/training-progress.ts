@@ -65,9 +65,10 @@ export function showTrainingProgress(trainer: SentenceTransformerTrainer, option
     console.log(`step ${trainer.state.global_step}  ${shown}`);
     redraw();
   };
-  const onEnd = (output: { globalStep: number; trainingLoss: number }) => {
+  const onEnd = (output: { globalStep: number; trainingLoss: number; interrupted: boolean }) => {
     const seconds = (performance.now() - started) / 1000;
-    console.log(`done: ${output.globalStep} steps in ${seconds.toFixed(1)} s, mean training loss ${output.trainingLoss.toFixed(4)}`);
+    const ended = output.interrupted ? `stopped at step ${output.globalStep} of ${maxSteps}` : `done: ${output.globalStep} steps`;
+    console.log(`${ended} in ${seconds.toFixed(1)} s, mean training loss ${output.trainingLoss.toFixed(4)}`);
     redraw();
   };
   trainer.on("train_begin", onBegin).on("log", onLog).on("evaluate", onEvaluate).on("train_end", onEnd);
