@@ -15,9 +15,11 @@
 // max_{metric} for each of the eight (Python max over the functions, thresholds included, as ST does).
 // Primary metric: max_ap, or {fn}_ap with a single function.
 
+import { inspect } from "node:util";
 import { ArgumentError } from "../errors.ts";
 import type { SimilarityFunctionName } from "../similarity.ts";
 import {
+  evaluatorSummary,
   appendCsvRow,
   checkBatchSize,
   checkSameLength,
@@ -172,6 +174,11 @@ export class BinaryClassificationEvaluator implements SentenceEvaluator {
       results.set(fn, binaryClassificationMetrics(scores, this.labels, fn === "cosine" || fn === "dot"));
     }
     return results;
+  }
+
+  /** Printed as one line (evaluatorSummary), not its sentences. */
+  [inspect.custom](): string {
+    return evaluatorSummary(this, `${this.sentences1.length} labeled pairs`);
   }
 
   async evaluate(model: EvaluationModel, options: EvaluateOptions = {}): Promise<Record<string, number>> {

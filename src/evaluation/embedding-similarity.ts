@@ -12,9 +12,11 @@
 // precision "float32" encodes with normalised embeddings and names the CSV …_float32_results.csv, as ST;
 // quantised precisions (int8, uint8, binary, ubinary) are not supported.
 
+import { inspect } from "node:util";
 import { ArgumentError } from "../errors.ts";
 import type { SimilarityFunctionName } from "../similarity.ts";
 import {
+  evaluatorSummary,
   appendCsvRow,
   checkBatchSize,
   checkSameLength,
@@ -110,6 +112,11 @@ export class EmbeddingSimilarityEvaluator implements SentenceEvaluator {
     this.primaryMetric = prefixMetricName(primaryMetricKey(this.mainSimilarity, this.similarityFnNames, (fn) => `spearman_${fn}`), this.name);
     this.csvFile = `similarity_evaluation${this.name ? `_${this.name}` : ""}${this.precision ? `_${this.precision}` : ""}_results.csv`;
     this.csvHeaders = ["epoch", "steps", ...this.similarityFnNames.flatMap((fn) => [`${fn}_pearson`, `${fn}_spearman`])];
+  }
+
+  /** Printed as one line (evaluatorSummary), not its sentences. */
+  [inspect.custom](): string {
+    return evaluatorSummary(this, `${this.sentences1.length} scored pairs`);
   }
 
   async evaluate(model: EvaluationModel, options: EvaluateOptions = {}): Promise<Record<string, number>> {

@@ -24,6 +24,14 @@ export interface EvaluationModel {
 }
 
 /**
+ * An evaluator as printed (console.log, a notebook cell's last expression): its class, name, what it holds
+ * and its primary metric on one line, not its sentences (thousands of them).
+ */
+export function evaluatorSummary(evaluator: SentenceEvaluator, holds: string): string {
+  return `${evaluator.constructor.name}(${evaluator.name ? `"${evaluator.name}", ` : ""}${holds}; primary metric ${evaluator.primaryMetric})`;
+}
+
+/**
  * The evaluator's final step, as sentence-transformers does it: prefix the metrics with the
  * evaluator's name and store them in the model card data (replacing that evaluator's earlier results).
  * In a notebook the returned dictionary prints with 4 decimals (a non-enumerable inspect hook).

@@ -25,9 +25,11 @@
 // relevant id that is not in the corpus, an explicitly given k larger than the corpus. (ST's default ks
 // larger than a small corpus rank the whole corpus; precision@k still divides by k, as ST.)
 
+import { inspect } from "node:util";
 import { ArgumentError } from "../errors.ts";
 import { checkSimilarityFunction, type SimilarityFunctionName } from "../similarity.ts";
 import {
+  evaluatorSummary,
   appendCsvRow,
   checkBatchSize,
   checkTruncateDim,
@@ -228,6 +230,11 @@ export class InformationRetrievalEvaluator implements SentenceEvaluator {
       for (const k of this.mapAtK) headers.push(`${fn}-MAP@${k}`);
     }
     return headers;
+  }
+
+  /** Printed as one line (evaluatorSummary), not its sentences. */
+  [inspect.custom](): string {
+    return evaluatorSummary(this, `${this.queryTexts.length} queries, ${this.corpusTexts.length} documents`);
   }
 
   async evaluate(model: EvaluationModel, options: EvaluateOptions = {}): Promise<Record<string, number>> {

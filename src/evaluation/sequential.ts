@@ -5,9 +5,10 @@
 //   sequential_score = mainScoreFunction([result_k[evaluator_k.primaryMetric] for each evaluator k])
 // with mainScoreFunction defaulting to the last score. primaryMetric is "sequential_score"; name is "".
 
+import { inspect } from "node:util";
 import { ArgumentError } from "../errors.ts";
 import { shortMetricsInNotebook } from "../notebook/inspect.ts";
-import { resolveEvaluateOptions, type EvaluateOptions, type EvaluationModel, type SentenceEvaluator } from "./evaluator.ts";
+import { evaluatorSummary, resolveEvaluateOptions, type EvaluateOptions, type EvaluationModel, type SentenceEvaluator } from "./evaluator.ts";
 
 export type MainScoreFunction = (scores: number[]) => number;
 
@@ -26,6 +27,11 @@ export class SequentialEvaluator implements SentenceEvaluator {
     });
     if (typeof mainScoreFunction !== "function") throw new ArgumentError("mainScoreFunction", "must be a function of the list of scores");
     this.mainScoreFunction = mainScoreFunction;
+  }
+
+  /** Printed as one line (evaluatorSummary), not its sentences. */
+  [inspect.custom](): string {
+    return evaluatorSummary(this, this.evaluators.map((evaluator) => inspect(evaluator)).join(", "));
   }
 
   async evaluate(model: EvaluationModel, options: EvaluateOptions = {}): Promise<Record<string, number>> {

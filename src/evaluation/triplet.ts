@@ -9,9 +9,11 @@
 // Primary metric: {mainSimilarityFunction}_accuracy when given, else max_accuracy (>1 function) or {fn}_accuracy.
 // Accuracies are exact count/n in float64 (ST ≥ v3.3 takes a float32 mean, e.g. 2/3 → 0.6666666865348816).
 
+import { inspect } from "node:util";
 import { ArgumentError } from "../errors.ts";
 import { checkSimilarityFunction, type SimilarityFunctionName } from "../similarity.ts";
 import {
+  evaluatorSummary,
   appendCsvRow,
   checkBatchSize,
   checkSameLength,
@@ -103,6 +105,11 @@ export class TripletEvaluator implements SentenceEvaluator {
     this.primaryMetric = prefixMetricName(primaryMetricKey(this.mainSimilarityFunction, this.similarityFnNames, (fn) => `${fn}_accuracy`), this.name);
     this.csvFile = `triplet_evaluation${this.name ? `_${this.name}` : ""}_results.csv`;
     this.csvHeaders = ["epoch", "steps", ...this.similarityFnNames.map((fn) => `accuracy_${fn}`)];
+  }
+
+  /** Printed as one line (evaluatorSummary), not its sentences. */
+  [inspect.custom](): string {
+    return evaluatorSummary(this, `${this.anchors.length} triplets`);
   }
 
   async evaluate(model: EvaluationModel, options: EvaluateOptions = {}): Promise<Record<string, number>> {
