@@ -42,11 +42,16 @@ export function trainingCurves(logHistory: readonly Record<string, number>[], me
     const evaluations = logHistory.filter((entry) => typeof entry[metricKey] === "number");
     series.push({ name: metricKey.slice("eval_".length), x: evaluations.map((entry) => entry.step), y: evaluations.map((entry) => entry[metricKey]), axis: "right" });
   }
-  return lineChart(series, {
+  const figure = lineChart(series, {
     title: metricKey ? `Training loss and ${metricKey.slice("eval_".length)}` : "Training loss",
     xTitle: "step",
     yTitle: "training loss",
     y2Title: metricKey?.slice("eval_".length),
     ...options,
   });
+  // Before the first log (or a run stopped before it) the axes would be empty and unscaled: say why.
+  if (series.every(({ x }) => x.length === 0)) {
+    figure.layout.annotations = [{ text: "nothing logged yet: the loss appears at the first logging step", xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false }];
+  }
+  return figure;
 }

@@ -92,3 +92,12 @@ test("a chart's title sits on the plot area's top edge with the top margin above
   assert.equal(barChart(["a"], [{ name: "n", values: [1] }]).layout.title, undefined);
   assert.ok(barChart(["a"], [{ name: "n", values: [1] }]).layout.margin!.t! < TITLE_MARGIN, "no title, no title room");
 });
+
+test("trainingCurves before the first log says so in the plot instead of empty axes; with points it has no note", () => {
+  const empty = trainingCurves([], "sts-dev_spearman_cosine");
+  assert.deepEqual(
+    empty.layout.annotations?.map((note) => note.text),
+    ["nothing logged yet: the loss appears at the first logging step"],
+  );
+  assert.equal(trainingCurves(LOG_HISTORY, "sts-dev_spearman_cosine").layout.annotations, undefined);
+});
