@@ -26,6 +26,7 @@ import { SentenceTransformerTrainingArguments, type TrainingArgumentsInit } from
 import type { TrainOutput } from "./training/events.ts";
 import { BatchSamplers } from "./training/samplers.ts";
 import { SentenceTransformerTrainer, type TrainerInit, type TrainOptions } from "./training/trainer.ts";
+import { EvaluationInterruptedError, runInterruptible } from "./util/interruption.ts";
 
 export { loadDataset, loadParquet, readParquet } from "./data/load-dataset.ts";
 export { loadRetrievalData, type RetrievalData } from "./data/retrieval-data.ts";
@@ -125,9 +126,17 @@ export function retrievalEvaluator(data: RetrievalData, name = "", options: Part
   return new InformationRetrievalEvaluator(data.queries, data.corpus, data.relevantDocs, { ...options, name });
 }
 
-/** Step 5 and 7: run an evaluator (sentence-transformers: `evaluator(model)`). */
+/**
+ * Step 5 and 7: run an evaluator (sentence-transformers: `evaluator(model)`). In a notebook kernel an
+ * interrupt stops it at its next encode batch (or the evaluator's own stop point) with one
+ * EvaluationInterruptedError line (util/interruption.ts).
+ */
 export function evaluate(model: SentenceTransformer, evaluator: SentenceEvaluator): Promise<Record<string, number>> {
-  return evaluator.evaluate(model);
+  const described = evaluator.name ? `${evaluator.constructor.name} "${evaluator.name}"` : evaluator.constructor.name;
+  return runInterruptible(
+    () => new EvaluationInterruptedError(described, "while encoding"),
+    () => evaluator.evaluate(model),
+  );
 }
 
 /**

@@ -24,10 +24,14 @@
 // Bad input fails in the constructor with one line: empty corpus, no query with a relevant document, a
 // relevant id that is not in the corpus, an explicitly given k larger than the corpus. (ST's default ks
 // larger than a small corpus rank the whole corpus; precision@k still divides by k, as ST.)
+// In a notebook kernel an interrupt stops the retrieval (evaluate, rankings) at its next encode batch, corpus
+// chunk or block of SCORES_PER_STOP scores with one EvaluationInterruptedError line (util/interruption.ts);
+// inside a training run the trainer owns the interrupt and the evaluation finishes.
 
 import { inspect } from "node:util";
 import { ArgumentError } from "../errors.ts";
 import { checkSimilarityFunction, type SimilarityFunctionName } from "../similarity.ts";
+import { EvaluationInterruptedError, runInterruptible } from "../util/interruption.ts";
 import {
   evaluatorSummary,
   appendCsvRow,
@@ -240,7 +244,7 @@ export class InformationRetrievalEvaluator implements SentenceEvaluator {
   async evaluate(model: EvaluationModel, options: EvaluateOptions = {}): Promise<Record<string, number>> {
     const { outputPath, epoch, steps } = resolveEvaluateOptions(options);
     const functions = this.scoreFunctionsFor(model);
-    const rankings = await this.retrieve(model, functions);
+    const rankings = await this.interruptible((stopPoint, reach) => this.retrieve(model, functions, stopPoint, reach));
 
     const perFunction = new Map(functions.map((fn, index) => [fn, this.computeMetrics(rankings[index])]));
     const metrics: Record<string, number> = {};
@@ -283,7 +287,7 @@ export class InformationRetrievalEvaluator implements SentenceEvaluator {
    */
   async rankings(model: EvaluationModel, scoreFunction?: SimilarityFunctionName | "dot_product"): Promise<Rankings> {
     const fn = scoreFunction === undefined ? this.scoreFunctionsFor(model)[0] : checkSimilarityFunction(scoreFunction, "scoreFunction");
-    const [ranked] = await this.retrieve(model, [fn]);
+    const [ranked] = await this.interruptible((stopPoint, reach) => this.retrieve(model, [fn], stopPoint, reach));
     this.lastRankings = this.toRankings(ranked);
     return this.lastRankings;
   }
@@ -296,8 +300,29 @@ export class InformationRetrievalEvaluator implements SentenceEvaluator {
     return result;
   }
 
-  /** Per function, per query: the top max-k hits (corpus positions), best first. */
-  private async retrieve(model: EvaluationModel, functions: readonly SimilarityFunctionName[]): Promise<{ score: number; index: number }[][][]> {
+  /**
+   * Runs a retrieval as a kernel-interruptible operation (util/interruption.ts): an interrupt stops it at
+   * its next stop point (or inside an encode) with an EvaluationInterruptedError naming the place `reach` set.
+   */
+  private interruptible<T>(run: (stopPoint: () => Promise<void>, reach: (where: string) => void) => Promise<T>): Promise<T> {
+    let where = "before encoding";
+    const evaluator = this.name ? `InformationRetrievalEvaluator "${this.name}"` : "InformationRetrievalEvaluator";
+    return runInterruptible(
+      () => new EvaluationInterruptedError(evaluator, where),
+      (stopPoint) => run(stopPoint, (place) => (where = place)),
+    );
+  }
+
+  /**
+   * Per function, per query: the top max-k hits (corpus positions), best first. Calls `stopPoint` before
+   * every encode and every block of about SCORES_PER_STOP scores, after telling `reach` where it is.
+   */
+  private async retrieve(
+    model: EvaluationModel,
+    functions: readonly SimilarityFunctionName[],
+    stopPoint: () => Promise<void>,
+    reach: (where: string) => void,
+  ): Promise<{ score: number; index: number }[][][]> {
     const prompts = modelPrompts(model);
     const queryPrompt = this.promptOptions(this.queryPrompt, this.queryPromptName, prompts, ["query"], "queryPromptName");
     const corpusPrompt = this.promptOptions(this.corpusPrompt, this.corpusPromptName, prompts, ["document", "passage", "corpus"], "corpusPromptName");
@@ -306,15 +331,26 @@ export class InformationRetrievalEvaluator implements SentenceEvaluator {
       return toMatrix(embeddings, this.truncateDim);
     };
 
+    reach(`while encoding the ${this.queryTexts.length} queries`);
+    await stopPoint();
     const queries = await encode(this.queryTexts, queryPrompt);
     const queryMatrices = functions.map((fn) => (fn === "cosine" ? normalizeRows(queries) : queries));
     const maxK = this.maxK;
     const heaps = functions.map(() => this.queryTexts.map(() => new TopK(maxK)));
 
+    const chunks = Math.ceil(this.corpusTexts.length / this.corpusChunkSize);
     for (let start = 0; start < this.corpusTexts.length; start += this.corpusChunkSize) {
+      reach(`at corpus chunk ${start / this.corpusChunkSize + 1} of ${chunks}`);
+      await stopPoint();
       const chunk = await encode(this.corpusTexts.slice(start, start + this.corpusChunkSize), corpusPrompt);
       if (chunk.dim !== queries.dim) throw new Error(`query embeddings have dimension ${queries.dim} but corpus embeddings ${chunk.dim}`);
-      functions.forEach((fn, f) => scoreChunk(fn, queryMatrices[f], fn === "cosine" ? normalizeRows(chunk) : chunk, start, heaps[f]));
+      const scored = functions.map((fn) => (fn === "cosine" ? normalizeRows(chunk) : chunk));
+      const queriesPerStop = Math.max(1, Math.floor(SCORES_PER_STOP / Math.max(chunk.rows, 1)));
+      for (let first = 0; first < queries.rows; first += queriesPerStop) {
+        await stopPoint();
+        const end = Math.min(first + queriesPerStop, queries.rows);
+        functions.forEach((fn, f) => scoreChunk(fn, queryMatrices[f], scored[f], start, heaps[f], first, end));
+      }
     }
     return heaps.map((perQuery) => perQuery.map((heap) => heap.sorted()));
   }
@@ -420,12 +456,15 @@ function normalizeRows(matrix: Matrix): Matrix {
   return { rows, dim, data };
 }
 
-/** Scores every query against every document of a chunk and offers each score to that query's heap. */
-function scoreChunk(fn: SimilarityFunctionName, queries: Matrix, chunk: Matrix, offset: number, heaps: TopK[]): void {
+/** Query–document scores computed between two stop points of a retrieval (an interrupt waits at most one such block). */
+const SCORES_PER_STOP = 1 << 18;
+
+/** Scores queries [from, to) against every document of a chunk and offers each score to that query's heap. */
+function scoreChunk(fn: SimilarityFunctionName, queries: Matrix, chunk: Matrix, offset: number, heaps: TopK[], from: number, to: number): void {
   const { dim } = queries;
   const q = queries.data;
   const d = chunk.data;
-  for (let i = 0; i < queries.rows; i++) {
+  for (let i = from; i < to; i++) {
     const heap = heaps[i];
     const qi = i * dim;
     for (let j = 0; j < chunk.rows; j++) {

@@ -34,6 +34,8 @@
 //     "Skipped N potential negatives (X%) due to the <option> of <value>." and "Could not find enough
 //     negatives for N samples (X%). …" — option names as this API spells them (relativeMargin, …).
 //     The same figures are in the MiningSummary passed to onSummary and kept in `lastMiningSummary`.
+// 10. In a notebook kernel an interrupt stops the encoding (between batches) or the scoring (between query
+//     chunks) with one MiningInterruptedError line (util/interruption.ts); no dataset is returned.
 // Deviations from ST, all where ST has a bug or crashes: a named column that does not exist is an error
 // (ST silently falls back to the first/second column); rangeMin ≥ the corpus size is an error; minScore counts
 // only candidates it removes (ST also counts the positives and earlier removals); labeled-pair's possible-
@@ -45,7 +47,8 @@ import type { EncodeOptions } from "../models/sentence-transformer.ts";
 import { checkSimilarityFunction, type SimilarityFunctionName } from "../similarity.ts";
 import { startProgress } from "../util/progress.ts";
 import { createRandom } from "../util/random.ts";
-import { nearestNeighbours, pairScores } from "./nearest.ts";
+import { MiningInterruptedError, runInterruptible } from "../util/interruption.ts";
+import { pairScores, searchNeighbours } from "./nearest.ts";
 import { formatCount, formatPercent, scoreStatistics, statisticsTable, type ScoreStatistics } from "./score-statistics.ts";
 
 export type MiningOutputFormat = "triplet" | "n-tuple" | "labeled-pair" | "labeled-list";
@@ -313,20 +316,29 @@ export async function mineHardNegatives(dataset: Dataset, model: MiningModel, op
       ...(prompt === undefined && chosen !== undefined ? { promptName: chosen } : {}),
     };
   };
-  const corpusEmbeddings = await model.encode(corpus, encodeOptions(options.corpusPrompt, options.corpusPromptName, ["document", "passage", "corpus"]));
-  const queryEmbeddings = await model.encode(queries, encodeOptions(options.queryPrompt, options.queryPromptName, ["query"]));
-
   const width = rangeMax + maxPositives;
-  const progress = startProgress("Computing similarity scores", Math.ceil(queries.length / queryChunkSize), showProgressBar);
-  let neighbours;
-  try {
-    neighbours = nearestNeighbours(queryEmbeddings, corpusEmbeddings, Math.min(width, corpus.length), similarityFnName, {
-      chunkSize: queryChunkSize,
-      progress,
-    });
-  } finally {
-    progress.stop();
-  }
+  let scored = 0;
+  const { corpusEmbeddings, queryEmbeddings, neighbours } = await runInterruptible(
+    () => new MiningInterruptedError(scored, queries.length),
+    async (stopPoint) => {
+      const corpusEmbeddings = await model.encode(corpus, encodeOptions(options.corpusPrompt, options.corpusPromptName, ["document", "passage", "corpus"]));
+      await stopPoint();
+      const queryEmbeddings = await model.encode(queries, encodeOptions(options.queryPrompt, options.queryPromptName, ["query"]));
+      const progress = startProgress("Computing similarity scores", Math.ceil(queries.length / queryChunkSize), showProgressBar);
+      try {
+        const search = searchNeighbours(queryEmbeddings, corpusEmbeddings, Math.min(width, corpus.length), similarityFnName, { chunkSize: queryChunkSize });
+        for (;;) {
+          await stopPoint();
+          const step = search.next();
+          if (step.done) return { corpusEmbeddings, queryEmbeddings, neighbours: step.value };
+          scored = step.value;
+          progress.increment();
+        }
+      } finally {
+        progress.stop();
+      }
+    },
+  );
   const positiveScores = pairScores(
     pairQuery.map((query) => queryEmbeddings[query]),
     pairPositive.map((index) => corpusEmbeddings[index]),

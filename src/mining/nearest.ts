@@ -4,11 +4,11 @@
 //   cosine: a·b / (max(‖a‖, 1e-12) · max(‖b‖, 1e-12))   dot: a·b   euclidean: −‖a − b‖₂   manhattan: −‖a − b‖₁
 // Memory stays bounded: queries are scored in chunks against the corpus and only a k-sized heap per query is
 // kept (never the full queries × corpus matrix); the result is the [queries, k] table of indices and scores.
+// searchNeighbours is the same search as a generator yielding after each query chunk (progress, interrupts).
 // A NaN score (from a NaN embedding) never becomes a neighbour. When the corpus has fewer than k entries,
 // the rows are padded with index −1 and score −Infinity (as sentence-transformers pads after torch.topk).
 
 import type { SimilarityFunctionName } from "../similarity.ts";
-import type { Progress } from "../util/progress.ts";
 
 export interface Neighbours {
   /** Neighbours per query (the k asked for, padding included). */
@@ -95,9 +95,8 @@ export function pairScores(a: readonly (readonly number[])[], b: readonly (reado
 }
 
 export interface NearestOptions {
-  /** Queries scored per chunk (the progress advances once per chunk). Default 256. */
+  /** Queries scored per chunk. Default 256. */
   chunkSize?: number;
-  progress?: Progress;
 }
 
 /** The k best corpus entries per query (see the file comment). */
@@ -108,6 +107,24 @@ export function nearestNeighbours(
   name: SimilarityFunctionName,
   options: NearestOptions = {},
 ): Neighbours {
+  const search = searchNeighbours(queries, corpus, k, name, options);
+  for (;;) {
+    const step = search.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * nearestNeighbours chunk by chunk, so a caller can report progress or stop between chunks: yields the
+ * number of queries scored so far after each chunk, and returns the table.
+ */
+export function* searchNeighbours(
+  queries: readonly (readonly number[])[],
+  corpus: readonly (readonly number[])[],
+  k: number,
+  name: SimilarityFunctionName,
+  options: NearestOptions = {},
+): Generator<number, Neighbours, void> {
   const dim = dimensionOf(queries, corpus);
   const left = pack(queries, dim, "query");
   const right = pack(corpus, dim, "corpus");
@@ -176,7 +193,7 @@ export function nearestNeighbours(
         }
       }
     }
-    options.progress?.increment();
+    yield end;
   }
   return { k, indices, scores };
 }

@@ -1,15 +1,20 @@
-// Interrupts during the kit's long operations (training, encode), so that Jupyter's stop button — SIGINT
-// to the tslab kernel — ends them as Ctrl-C ends a CLI run. An operation calls beginInterruptible() and
-// end() when done; only the outermost one owns the signals (an encode inside a training run's evaluation
-// leaves them to the trainer, which stops after its step). What the owner gets:
+// Interrupts during the kit's long operations (training, evaluation, mining, encode), so that Jupyter's stop
+// button — SIGINT to the tslab kernel — ends them as Ctrl-C ends a CLI run. An operation calls
+// beginInterruptible() and end() when done; only the outermost one owns the signals. Inner operations follow
+// their owner's mode: inside a "kernel" owner (an evaluation, mining) they listen too and stop at their next
+// step once the owner received an interrupt (an encode inside an interrupted evaluation throws at its next
+// batch); inside an "always" or "never" owner (the trainer) they never see one (an encode inside a training
+// run's evaluation runs on; the trainer stops after its step). What the owner gets:
 //   in a tslab kernel: SIGINT goes to the operation, not to tslab (whose listener would end the cell at
 //     once with "Interrupted asynchronously" while the work runs on in the background): tslab's listeners
 //     are detached until end(), the first SIGINT calls onInterrupt (the operation then stops at its next
 //     step and rejects with an OperationInterruptedError, one line), a second hands over to tslab's
 //     listeners (the cell ends at once). SIGINT never exits the kernel (a second SIGTERM does, as elsewhere).
 //   elsewhere, listen "always" (the trainer, unless its host handles signals): the first SIGINT or SIGTERM
-//     calls onInterrupt, a second exits at once with the conventional code (130, 143); "kernel" (encode)
-//     leaves Node's default handling. Listeners exist only until end().
+//     calls onInterrupt, a second exits at once with the conventional code (130, 143); "kernel" (evaluation,
+//     mining, encode) leaves Node's default handling. Listeners exist only until end().
+// runInterruptible runs a "kernel" operation with stop points between its synchronous blocks (they yield so
+// the signal can arrive there, not only inside an encode) and gives it one named error (evaluation, mining).
 
 import { EmbedtuneError } from "../errors.ts";
 
@@ -19,7 +24,7 @@ export type InterruptSignal = keyof typeof SIGNAL_EXIT_CODES;
 /** An interrupt ended a kit operation before it finished (the kernel and earlier results are intact). */
 export class OperationInterruptedError extends EmbedtuneError {}
 
-/** model.encode (so evaluate, mineHardNegatives) stopped between batches by a kernel interrupt. */
+/** model.encode stopped between batches by a kernel interrupt. */
 export class EncodeInterruptedError extends OperationInterruptedError {
   constructor(
     readonly encoded: number,
@@ -29,17 +34,37 @@ export class EncodeInterruptedError extends OperationInterruptedError {
   }
 }
 
+/** An evaluator's evaluate (or the evaluate step) stopped by a kernel interrupt; `where` says at which point. */
+export class EvaluationInterruptedError extends OperationInterruptedError {
+  constructor(
+    readonly evaluator: string,
+    readonly where: string,
+  ) {
+    super(`evaluation interrupted (${evaluator}) ${where}; no metrics were returned`);
+  }
+}
+
+/** mineHardNegatives stopped by a kernel interrupt, before or while scoring its queries. */
+export class MiningInterruptedError extends OperationInterruptedError {
+  constructor(
+    readonly scored: number,
+    readonly total: number,
+  ) {
+    super(`mining interrupted after ${scored} of ${total} queries; no dataset was returned`);
+  }
+}
+
 export interface InterruptibleOptions {
-  /** "always": signals in any process (the trainer); "kernel": SIGINT only in a tslab kernel (encode); "never": none, yet inner operations still leave signals alone. */
+  /** "always": signals in any process (the trainer); "kernel": SIGINT only in a tslab kernel (evaluation, mining, encode); "never": none, yet inner operations still leave signals alone. */
   listen: "always" | "kernel" | "never";
   /** Called on the first signal this operation receives. */
   onInterrupt?: (signal: InterruptSignal) => void;
 }
 
 export interface Interruption {
-  /** The first signal this operation received, if any. */
+  /** The first signal that asks this operation to stop: its own as the owner, or its "kernel" owner's as an inner operation. */
   readonly received: InterruptSignal | undefined;
-  /** True when this operation listens (outermost, and its mode applies here): it should yield between steps so signals arrive. */
+  /** True when a signal can stop this operation (its owner listens, and is this one or a "kernel" one): it should yield between steps (letSignalsIn) so signals arrive. */
   readonly listening: boolean;
   /** True in a tslab kernel: an interrupt should end the operation with an OperationInterruptedError. */
   readonly inKernel: boolean;
@@ -52,11 +77,13 @@ export function inTslabKernel(): boolean {
 }
 
 let running = 0;
+/** The running owner, when inner operations stop with it (a listening "kernel" owner). */
+let sharingOwner: Interruption | undefined;
 
 export function beginInterruptible(options: InterruptibleOptions): Interruption {
   const inKernel = inTslabKernel();
-  const owner = running === 0;
-  running += 1;
+  if (running > 0) return beginInner(sharingOwner, inKernel);
+  running = 1;
   let received: InterruptSignal | undefined;
   /** Records the first signal and reports it; false for any later one. */
   const first = (signal: InterruptSignal): boolean => {
@@ -65,10 +92,10 @@ export function beginInterruptible(options: InterruptibleOptions): Interruption 
     options.onInterrupt?.(signal);
     return true;
   };
-  const listening = owner && (options.listen === "always" || (options.listen === "kernel" && inKernel));
+  const listening = options.listen === "always" || (options.listen === "kernel" && inKernel);
   const detach = !listening ? () => {} : inKernel ? listenInKernel(options.listen === "always" ? ["SIGINT", "SIGTERM"] : ["SIGINT"], first) : listenForExit(first);
   let ended = false;
-  return {
+  const interruption: Interruption = {
     get received() {
       return received;
     },
@@ -78,7 +105,28 @@ export function beginInterruptible(options: InterruptibleOptions): Interruption 
       if (ended) return;
       ended = true;
       running -= 1;
+      if (sharingOwner === interruption) sharingOwner = undefined;
       detach();
+    },
+  };
+  if (listening && options.listen === "kernel") sharingOwner = interruption;
+  return interruption;
+}
+
+/** An inner operation: no listeners of its own; it stops with its owner when the owner shares its interrupts. */
+function beginInner(owner: Interruption | undefined, inKernel: boolean): Interruption {
+  running += 1;
+  let ended = false;
+  return {
+    get received() {
+      return owner?.received;
+    },
+    listening: owner !== undefined,
+    inKernel,
+    end() {
+      if (ended) return;
+      ended = true;
+      running -= 1;
     },
   };
 }
@@ -146,4 +194,24 @@ function listenInKernel(signals: InterruptSignal[], first: (signal: InterruptSig
 /** Lets pending signals reach their listeners (a macrotask turn) between the steps of a synchronous loop. */
 export function letSignalsIn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Runs a "kernel" operation (evaluation, mining) that calls `stopPoint()` between its steps: there, when an
+ * interrupt asked it to stop, it rejects with `stopped()`'s error, as it does when an inner encode stopped
+ * for that interrupt (its EncodeInterruptedError becomes this error). `stopped` reads the operation's progress.
+ */
+export async function runInterruptible<T>(stopped: () => OperationInterruptedError, run: (stopPoint: () => Promise<void>) => Promise<T>): Promise<T> {
+  const interruption = beginInterruptible({ listen: "kernel" });
+  const stopPoint = async () => {
+    if (interruption.listening) await letSignalsIn();
+    if (interruption.received) throw stopped();
+  };
+  try {
+    return await run(stopPoint);
+  } catch (error) {
+    throw interruption.received && error instanceof EncodeInterruptedError ? stopped() : error;
+  } finally {
+    interruption.end();
+  }
 }

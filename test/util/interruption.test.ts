@@ -3,8 +3,11 @@
 // takes SIGINT from tslab's listener until end(), a second SIGINT hands over to it, only the outermost
 // operation listens; outside a kernel encode adds no listener (Node's default stays) and the trainer's mode
 // listens to SIGINT and SIGTERM until end(). An operation begun inside vm's breakOnSigint (tslab runs a
-// cell's synchronous part so) leaves the process alive on the next SIGINT (a child process). Then encode and trainer.train() in the simulated kernel: each
-// rejects with its one-line error, and the run resumes from the interrupted step's checkpoint.
+// cell's synchronous part so) leaves the process alive on the next SIGINT (a child process). Inner operations
+// follow a "kernel" owner's interrupt (they listen and see it) but never an "always" owner's. Then encode,
+// an InformationRetrievalEvaluator, mineHardNegatives, the evaluate step and trainer.train() in the simulated
+// kernel: each rejects with its one-line error (an evaluation inside a trainer's run finishes), and the run
+// resumes from the interrupted step's checkpoint.
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -18,7 +21,19 @@ import { SentenceTransformer } from "../../src/models/sentence-transformer.ts";
 import { SentenceTransformerTrainingArguments } from "../../src/training/arguments.ts";
 import { TrainingInterruptedError } from "../../src/training/errors.ts";
 import { SentenceTransformerTrainer } from "../../src/training/trainer.ts";
-import { beginInterruptible, EncodeInterruptedError, inTslabKernel } from "../../src/util/interruption.ts";
+import { Dataset } from "../../src/data/dataset.ts";
+import { EmbeddingSimilarityEvaluator } from "../../src/evaluation/embedding-similarity.ts";
+import { InformationRetrievalEvaluator } from "../../src/evaluation/information-retrieval.ts";
+import { mineHardNegatives } from "../../src/mining/hard-negatives.ts";
+import type { EncodeOptions } from "../../src/models/sentence-transformer.ts";
+import { evaluate } from "../../src/steps.ts";
+import {
+  beginInterruptible,
+  EncodeInterruptedError,
+  EvaluationInterruptedError,
+  inTslabKernel,
+  MiningInterruptedError,
+} from "../../src/util/interruption.ts";
 import { prepareFixture, type TrainingFixture } from "../reliability/training-helpers.ts";
 import { projectRoot } from "../support/shared.ts";
 import { temporaryDirectory } from "../support/temp.ts";
@@ -111,6 +126,119 @@ test("the outermost operation owns the signal: an inner one neither listens nor 
     assert.deepEqual(sigintListeners(), [tslabListener]);
     nested.end();
     never.end();
+  } finally {
+    leaveKernel();
+  }
+});
+
+test("inner operations of a \"kernel\" owner (evaluation, mining) listen and see its interrupt; its onInterrupt runs once; after end() the next operation owns again", async () => {
+  enterKernel();
+  try {
+    const seen: string[] = [];
+    const outer = beginInterruptible({ listen: "kernel", onInterrupt: (signal) => seen.push(signal) });
+    const inner = beginInterruptible({ listen: "kernel" });
+    assert.equal(inner.listening, true, "an encode inside an evaluation yields between batches");
+    assert.equal(inner.received, undefined);
+    await swapped();
+    assert.equal(sigintListeners().length, 1, "only the owner listens");
+    await interrupt(() => outer.received !== undefined);
+    assert.equal(inner.received, "SIGINT", "an encode inside an interrupted evaluation stops at its next batch");
+    const later = beginInterruptible({ listen: "kernel" });
+    assert.equal(later.received, "SIGINT", "an inner operation begun after the interrupt stops at once");
+    later.end();
+    inner.end();
+    outer.end();
+    assert.deepEqual(seen, ["SIGINT"]);
+    assert.deepEqual(tslabCalls, []);
+    assert.deepEqual(sigintListeners(), [tslabListener]);
+    const next = beginInterruptible({ listen: "kernel" });
+    assert.equal(next.received, undefined);
+    assert.equal(next.listening, true);
+    next.end();
+    await swapped();
+    assert.deepEqual(sigintListeners(), [tslabListener]);
+  } finally {
+    leaveKernel();
+  }
+  const outside = beginInterruptible({ listen: "kernel" });
+  const innerOutside = beginInterruptible({ listen: "kernel" });
+  assert.equal(innerOutside.listening, false, "outside a kernel nothing listens");
+  innerOutside.end();
+  outside.end();
+});
+
+/** Queries q0…q5, each relevant to document d{i}, over 30 documents; 2-dimensional embeddings. */
+function retrievalFixture(): InformationRetrievalEvaluator {
+  const queries = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`q${i}`, `query ${i}`]));
+  const corpus = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`d${i}`, `document ${i}`]));
+  const relevant = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`q${i}`, [`d${i}`]]));
+  return new InformationRetrievalEvaluator(queries, corpus, relevant, { corpusChunkSize: 10, name: "toy" });
+}
+
+/** A model whose encode gives [1, n] for a text ending in number n, and sends SIGINT on its `interruptAt`-th call. */
+function signallingModel(interruptAt: number) {
+  let calls = 0;
+  return {
+    similarityFnName: "cosine" as const,
+    async encode(sentences: string[], _options?: EncodeOptions): Promise<number[][]> {
+      calls += 1;
+      if (calls === interruptAt) process.kill(process.pid, "SIGINT");
+      return sentences.map((text) => [1, Number(/(\d+)$/.exec(text)![1])]);
+    },
+  };
+}
+
+test("an InformationRetrievalEvaluator in a kernel: an interrupt between its encodes stops it at the next corpus chunk with one EvaluationInterruptedError line", async () => {
+  enterKernel();
+  try {
+    const evaluator = retrievalFixture();
+    // Calls: the queries, then corpus chunks 1, 2, 3; the interrupt comes with chunk 2.
+    const error = await evaluator.evaluate(signallingModel(3)).then(
+      () => assert.fail("evaluate finished"),
+      (thrown: unknown) => thrown,
+    );
+    assert.ok(error instanceof EvaluationInterruptedError, String(error));
+    assert.match(error.message, /^evaluation interrupted \(InformationRetrievalEvaluator "toy"\) at corpus chunk [23] of 3; no metrics were returned$/);
+    assert.deepEqual(tslabCalls, []);
+    assert.deepEqual(sigintListeners(), [tslabListener]);
+    const metrics = await evaluator.evaluate(signallingModel(0));
+    assert.equal(typeof metrics["toy_cosine_ndcg@10"], "number");
+  } finally {
+    leaveKernel();
+  }
+});
+
+test("an evaluation inside a trainer's run (an \"always\" owner that got the interrupt) finishes: the trainer stops after its step", async () => {
+  enterKernel();
+  try {
+    const trainer = beginInterruptible({ listen: "always" });
+    await swapped();
+    await interrupt(() => trainer.received !== undefined);
+    const metrics = await retrievalFixture().evaluate(signallingModel(0));
+    assert.equal(typeof metrics["toy_cosine_ndcg@10"], "number");
+    trainer.end();
+    assert.deepEqual(tslabCalls, []);
+    assert.deepEqual(sigintListeners(), [tslabListener]);
+  } finally {
+    leaveKernel();
+  }
+});
+
+test("mineHardNegatives in a kernel: an interrupt during its encodes stops it before scoring with one MiningInterruptedError line", async () => {
+  enterKernel();
+  try {
+    const pairs = Dataset.fromColumns({ anchor: ["query 1", "query 2", "query 3"], positive: ["document 1", "document 2", "document 3"] });
+    // Calls: the corpus, then the queries; the interrupt comes with the queries.
+    const error = await mineHardNegatives(pairs, signallingModel(2), { verbose: false, showProgressBar: false }).then(
+      () => assert.fail("mining finished"),
+      (thrown: unknown) => thrown,
+    );
+    assert.ok(error instanceof MiningInterruptedError, String(error));
+    assert.equal(error.message, "mining interrupted after 0 of 3 queries; no dataset was returned");
+    assert.deepEqual(tslabCalls, []);
+    assert.deepEqual(sigintListeners(), [tslabListener]);
+    const mined = await mineHardNegatives(pairs, signallingModel(0), { verbose: false, showProgressBar: false, numNegatives: 1 });
+    assert.equal(mined.numRows, 3);
   } finally {
     leaveKernel();
   }
@@ -215,6 +343,26 @@ test("trainer.train() in a kernel: SIGINT stops after the step with its checkpoi
     const resumed = await trainer.train({ resumeFromCheckpoint: true });
     assert.equal(resumed.globalStep, 12);
     assert.equal(resumed.interrupted, false);
+  } finally {
+    leaveKernel();
+  }
+});
+
+test("the evaluate step in a kernel: an interrupt stops any evaluator's encode and rejects with one EvaluationInterruptedError line", async () => {
+  enterKernel();
+  try {
+    const texts = Array.from({ length: 120 }, (_, i) => `sentence ${i}`);
+    const evaluator = new EmbeddingSimilarityEvaluator(texts, [...texts].reverse(), texts.map((_, i) => (i % 5) / 4), { name: "sts", batchSize: 8 });
+    process.kill(process.pid, "SIGINT");
+    const error = await evaluate(model, evaluator).then(
+      () => assert.fail("evaluate finished"),
+      (thrown: unknown) => thrown,
+    );
+    assert.ok(error instanceof EvaluationInterruptedError, String(error));
+    assert.equal(error.message, 'evaluation interrupted (EmbeddingSimilarityEvaluator "sts") while encoding; no metrics were returned');
+    assert.deepEqual(tslabCalls, []);
+    assert.deepEqual(sigintListeners(), [tslabListener]);
+    assert.equal(typeof (await evaluate(model, evaluator))["sts_pearson_cosine"], "number");
   } finally {
     leaveKernel();
   }
