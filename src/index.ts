@@ -2,7 +2,7 @@
 
 export { backendInfo, initializeBackend, type BackendInfo, type BackendName } from "./backend.ts";
 export { ArgumentError, EmbedtuneError, ModelLoadError, SafetensorsError } from "./errors.ts";
-export { EncodeInterruptedError, OperationInterruptedError } from "./util/interruption.ts";
+export { EncodeInterruptedError, EvaluationInterruptedError, MiningInterruptedError, OperationInterruptedError } from "./util/interruption.ts";
 export { inputColumnNames, labelColumnName } from "./data/columns.ts";
 export { Dataset } from "./data/dataset.ts";
 export { DatasetDict } from "./data/dataset-dict.ts";

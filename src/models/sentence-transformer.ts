@@ -242,7 +242,7 @@ export class SentenceTransformer {
     const result: Embeddings = new Array(texts.length);
     const batchCount = Math.ceil(texts.length / batchSize);
     const progress = startProgress("Batches", batchCount, options.showProgressBar);
-    // In a notebook kernel an interrupt stops encoding between batches (EncodeInterruptedError), unless an outer operation owns it.
+    // In a notebook kernel an interrupt stops encoding between batches (EncodeInterruptedError), unless a training run owns it (it stops after its step).
     const interruption = beginInterruptible({ listen: "kernel" });
     try {
       for (let start = 0; start < order.length; start += batchSize) {
