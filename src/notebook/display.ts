@@ -48,6 +48,11 @@ export function inNotebook(): boolean {
   return tslabWriter() !== null;
 }
 
+/** Text as HTML text or attribute content (the displays' tables, lines and captions). */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
 /** A note for the person running this: stdout in a notebook cell (not a red stderr box), stderr elsewhere (a CLI's stdout carries results). */
 export function printNote(line: string): void {
   (inNotebook() ? console.log : console.error)(line);

@@ -7,7 +7,7 @@
 // arithmetic.
 
 import type { Progress } from "../util/progress.ts";
-import { DisplayHandle } from "./display.ts";
+import { DisplayHandle, escapeHtml } from "./display.ts";
 
 /** At most four redraws a second. */
 export const REDRAW_INTERVAL_MS = 250;
@@ -94,9 +94,6 @@ export class ProgressLine {
   }
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
 
 /** The display's bundle: the line after an HTML progress bar, and as plain text. */
 export function progressBundle(line: ProgressLine, text: string): { "text/plain": string; "text/html": string } {

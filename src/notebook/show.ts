@@ -8,7 +8,7 @@ import { inspect } from "node:util";
 import { Dataset } from "../data/dataset.ts";
 import { DatasetDict } from "../data/dataset-dict.ts";
 import { SentenceTransformer } from "../models/sentence-transformer.ts";
-import { displayBundle, type MimeBundle } from "./display.ts";
+import { displayBundle, escapeHtml, type MimeBundle } from "./display.ts";
 import { embeddingsText, PREVIEW_ROWS } from "./inspect.ts";
 import { metricsTable, tableBundle, tableLength, type DataFrameLike, type Table, type TableRow } from "./table.ts";
 
@@ -38,9 +38,6 @@ function isEmbeddings(value: unknown): value is ArrayLike<number>[] {
   return Array.isArray(value) && value.length > 0 && value.every(isVector);
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
 
 /** A table under a one-line caption (its size). */
 function captionedTable(caption: string, table: Table, rows = SHOWN_ROWS): MimeBundle {

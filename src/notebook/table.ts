@@ -5,7 +5,7 @@
 // it is, 4 decimals for fractions); long text is shortened. metricsTable lines metric dictionaries up side by side.
 
 import { shortMetricNames } from "../charts/metric-names.ts";
-import { displayBundle, type MimeBundle } from "./display.ts";
+import { displayBundle, escapeHtml, type MimeBundle } from "./display.ts";
 
 export type TableRow = Readonly<Record<string, unknown>>;
 
@@ -80,9 +80,6 @@ function layout(table: Table, options: TableOptions) {
   return { rows, columns, format, hidden: tableLength(table) - rows.length };
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
 
 export function tableHtml(table: Table, options: TableOptions = {}): string {
   const { rows, columns, format, hidden } = layout(table, options);
