@@ -24,7 +24,7 @@ import {
 import { writeModelFolder, type OutputFolderOptions } from "../io/output-folder.ts";
 import { shortEmbeddingsInNotebook } from "../notebook/inspect.ts";
 import { checkSimilarityFunction, similarity as similarityMatrix, type SimilarityFunctionName } from "../similarity.ts";
-import { beginInterruptible, EncodeInterruptedError, letSignalsIn } from "../util/interruption.ts";
+import { EncodeInterruptedError, runInterruptible } from "../util/interruption.ts";
 import { startProgress } from "../util/progress.ts";
 import { Normalize, l2Normalize } from "./normalize.ts";
 import { Pooling } from "./pooling.ts";
@@ -243,26 +243,29 @@ export class SentenceTransformer {
     const batchCount = Math.ceil(texts.length / batchSize);
     const progress = startProgress("Batches", batchCount, options.showProgressBar);
     // In a notebook kernel an interrupt stops encoding between batches (EncodeInterruptedError), unless a training run owns it (it stops after its step).
-    const interruption = beginInterruptible({ listen: "kernel" });
+    let encoded = 0;
     try {
-      for (let start = 0; start < order.length; start += batchSize) {
-        if (interruption.listening) await letSignalsIn();
-        if (interruption.received) throw new EncodeInterruptedError(start, texts.length);
-        const indices = order.slice(start, start + batchSize);
-        const batchTexts = indices.map((index) => texts[index]);
-        const embeddings = this.onnxEngine
-          ? await this.embedWithOnnx(this.onnxEngine, batchTexts, options.normalizeEmbeddings ?? false, promptLength)
-          : tf.tidy(() => {
-              const output = this.forward(batchTexts, { promptLength });
-              return options.normalizeEmbeddings ? l2Normalize(output) : output;
-            });
-        const rows = (await embeddings.array()) as number[][];
-        embeddings.dispose();
-        indices.forEach((index, row) => (result[index] = rows[row]));
-        progress.increment();
-      }
+      await runInterruptible(
+        () => new EncodeInterruptedError(encoded, texts.length),
+        async (stopPoint) => {
+          for (; encoded < order.length; encoded += batchSize) {
+            await stopPoint();
+            const indices = order.slice(encoded, encoded + batchSize);
+            const batchTexts = indices.map((index) => texts[index]);
+            const embeddings = this.onnxEngine
+              ? await this.embedWithOnnx(this.onnxEngine, batchTexts, options.normalizeEmbeddings ?? false, promptLength)
+              : tf.tidy(() => {
+                  const output = this.forward(batchTexts, { promptLength });
+                  return options.normalizeEmbeddings ? l2Normalize(output) : output;
+                });
+            const rows = (await embeddings.array()) as number[][];
+            embeddings.dispose();
+            indices.forEach((index, row) => (result[index] = rows[row]));
+            progress.increment();
+          }
+        },
+      );
     } finally {
-      interruption.end();
       progress.stop();
     }
     return shortEmbeddingsInNotebook(result);

@@ -13,8 +13,8 @@
 //   elsewhere, listen "always" (the trainer, unless its host handles signals): the first SIGINT or SIGTERM
 //     calls onInterrupt, a second exits at once with the conventional code (130, 143); "kernel" (evaluation,
 //     mining, encode) leaves Node's default handling. Listeners exist only until end().
-// runInterruptible runs a "kernel" operation with stop points between its synchronous blocks (they yield so
-// the signal can arrive there, not only inside an encode) and gives it one named error (evaluation, mining).
+// runInterruptible runs a "kernel" operation (encode, evaluation, mining) with stop points between its steps
+// (they yield so the signal can arrive there, also during synchronous work) and gives it one named error.
 
 import { EmbedtuneError } from "../errors.ts";
 
@@ -197,7 +197,7 @@ export function letSignalsIn(): Promise<void> {
 }
 
 /**
- * Runs a "kernel" operation (evaluation, mining) that calls `stopPoint()` between its steps: there, when an
+ * Runs a "kernel" operation (encode, evaluation, mining) that calls `stopPoint()` between its steps: there, when an
  * interrupt asked it to stop, it rejects with `stopped()`'s error, as it does when an inner encode stopped
  * for that interrupt (its EncodeInterruptedError becomes this error). `stopped` reads the operation's progress.
  */
