@@ -42,15 +42,17 @@ import { temporaryDirectory } from "../support/temp.ts";
 const tslabCalls: string[] = [];
 const tslabListener = () => void tslabCalls.push("interrupt");
 
-function enterKernel(): void {
+/** Runs `body` as in a tslab kernel (its global and its SIGINT listener), and leaves it afterwards. */
+async function inSimulatedKernel(body: () => Promise<void>): Promise<void> {
   (globalThis as Record<string, unknown>).__tslab__ = {};
   process.on("SIGINT", tslabListener);
   tslabCalls.length = 0;
-}
-
-function leaveKernel(): void {
-  delete (globalThis as Record<string, unknown>).__tslab__;
-  process.off("SIGINT", tslabListener);
+  try {
+    await body();
+  } finally {
+    delete (globalThis as Record<string, unknown>).__tslab__;
+    process.off("SIGINT", tslabListener);
+  }
 }
 
 /** Sends SIGINT to this process and waits until `delivered` says it arrived. */
@@ -68,8 +70,7 @@ const sigintListeners = () => process.listeners("SIGINT");
 const swapped = () => Promise.resolve();
 
 test("in a kernel: the operation takes SIGINT from tslab until end(), tslab's listener comes back alone", async () => {
-  enterKernel();
-  try {
+  await inSimulatedKernel(async () => {
     assert.ok(inTslabKernel());
     const seen: string[] = [];
     const operation = beginInterruptible({ listen: "kernel", onInterrupt: (signal) => seen.push(signal) });
@@ -85,14 +86,11 @@ test("in a kernel: the operation takes SIGINT from tslab until end(), tslab's li
     operation.end();
     operation.end();
     assert.deepEqual(sigintListeners(), [tslabListener]);
-  } finally {
-    leaveKernel();
-  }
+  });
 });
 
 test("in a kernel: a second SIGINT hands over to tslab's listener at once (no exit), and end() then adds nothing", async () => {
-  enterKernel();
-  try {
+  await inSimulatedKernel(async () => {
     const operation = beginInterruptible({ listen: "always" });
     await swapped();
     await interrupt(() => operation.received !== undefined);
@@ -101,14 +99,11 @@ test("in a kernel: a second SIGINT hands over to tslab's listener at once (no ex
     assert.deepEqual(sigintListeners(), [tslabListener], "SIGINT is tslab's again before end()");
     operation.end();
     assert.deepEqual(sigintListeners(), [tslabListener]);
-  } finally {
-    leaveKernel();
-  }
+  });
 });
 
 test("the outermost operation owns the signal: an inner one neither listens nor sees it, and its end() leaves the outer's listener", async () => {
-  enterKernel();
-  try {
+  await inSimulatedKernel(async () => {
     const outer = beginInterruptible({ listen: "always" });
     const inner = beginInterruptible({ listen: "kernel" });
     assert.equal(inner.listening, false);
@@ -126,14 +121,11 @@ test("the outermost operation owns the signal: an inner one neither listens nor 
     assert.deepEqual(sigintListeners(), [tslabListener]);
     nested.end();
     never.end();
-  } finally {
-    leaveKernel();
-  }
+  });
 });
 
 test("inner operations of a \"kernel\" owner (evaluation, mining) listen and see its interrupt; its onInterrupt runs once; after end() the next operation owns again", async () => {
-  enterKernel();
-  try {
+  await inSimulatedKernel(async () => {
     const seen: string[] = [];
     const outer = beginInterruptible({ listen: "kernel", onInterrupt: (signal) => seen.push(signal) });
     const inner = beginInterruptible({ listen: "kernel" });
@@ -157,9 +149,7 @@ test("inner operations of a \"kernel\" owner (evaluation, mining) listen and see
     next.end();
     await swapped();
     assert.deepEqual(sigintListeners(), [tslabListener]);
-  } finally {
-    leaveKernel();
-  }
+  });
   const outside = beginInterruptible({ listen: "kernel" });
   const innerOutside = beginInterruptible({ listen: "kernel" });
   assert.equal(innerOutside.listening, false, "outside a kernel nothing listens");
@@ -189,8 +179,7 @@ function signallingModel(interruptAt: number) {
 }
 
 test("an InformationRetrievalEvaluator in a kernel: an interrupt between its encodes stops it at the next corpus chunk with one EvaluationInterruptedError line", async () => {
-  enterKernel();
-  try {
+  await inSimulatedKernel(async () => {
     const evaluator = retrievalFixture();
     // Calls: the queries, then corpus chunks 1, 2, 3; the interrupt comes with chunk 2.
     const error = await evaluator.evaluate(signallingModel(3)).then(
@@ -203,14 +192,11 @@ test("an InformationRetrievalEvaluator in a kernel: an interrupt between its enc
     assert.deepEqual(sigintListeners(), [tslabListener]);
     const metrics = await evaluator.evaluate(signallingModel(0));
     assert.equal(typeof metrics["toy_cosine_ndcg@10"], "number");
-  } finally {
-    leaveKernel();
-  }
+  });
 });
 
 test("an evaluation inside a trainer's run (an \"always\" owner that got the interrupt) finishes: the trainer stops after its step", async () => {
-  enterKernel();
-  try {
+  await inSimulatedKernel(async () => {
     const trainer = beginInterruptible({ listen: "always" });
     await swapped();
     await interrupt(() => trainer.received !== undefined);
@@ -219,14 +205,11 @@ test("an evaluation inside a trainer's run (an \"always\" owner that got the int
     trainer.end();
     assert.deepEqual(tslabCalls, []);
     assert.deepEqual(sigintListeners(), [tslabListener]);
-  } finally {
-    leaveKernel();
-  }
+  });
 });
 
 test("mineHardNegatives in a kernel: an interrupt during its encodes stops it before scoring with one MiningInterruptedError line", async () => {
-  enterKernel();
-  try {
+  await inSimulatedKernel(async () => {
     const pairs = Dataset.fromColumns({ anchor: ["query 1", "query 2", "query 3"], positive: ["document 1", "document 2", "document 3"] });
     // Calls: the corpus, then the queries; the interrupt comes with the queries.
     const error = await mineHardNegatives(pairs, signallingModel(2), { verbose: false, showProgressBar: false }).then(
@@ -239,9 +222,7 @@ test("mineHardNegatives in a kernel: an interrupt during its encodes stops it be
     assert.deepEqual(sigintListeners(), [tslabListener]);
     const mined = await mineHardNegatives(pairs, signallingModel(0), { verbose: false, showProgressBar: false, numNegatives: 1 });
     assert.equal(mined.numRows, 3);
-  } finally {
-    leaveKernel();
-  }
+  });
 });
 
 test("outside a kernel: encode's mode leaves Node's default handling; the trainer's listens to SIGINT and SIGTERM until end()", () => {
@@ -295,8 +276,7 @@ before(async () => {
 after(() => model?.dispose());
 
 test("encode in a kernel: an interrupt ends it between batches with one EncodeInterruptedError line; the next encode works", async () => {
-  enterKernel();
-  try {
+  await inSimulatedKernel(async () => {
     const texts = Array.from({ length: 200 }, (_, i) => `sentence ${i}`);
     process.kill(process.pid, "SIGINT");
     const error = await model.encode(texts, { batchSize: 8 }).then(
@@ -310,14 +290,11 @@ test("encode in a kernel: an interrupt ends it between batches with one EncodeIn
     assert.deepEqual(tslabCalls, []);
     assert.deepEqual(sigintListeners(), [tslabListener]);
     assert.equal((await model.encode(texts.slice(0, 3))).length, 3);
-  } finally {
-    leaveKernel();
-  }
+  });
 });
 
 test("trainer.train() in a kernel: SIGINT stops after the step with its checkpoint and rejects with TrainingInterruptedError; resuming finishes", async () => {
-  enterKernel();
-  try {
+  await inSimulatedKernel(async () => {
     const output = join(fixture.workspace, "kernel-run");
     const args = new SentenceTransformerTrainingArguments({ outputDir: output, maxSteps: 12, saveSteps: 1000, perDeviceTrainBatchSize: 8, learningRate: 1e-3, disableTqdm: true });
     const trainer = new SentenceTransformerTrainer({ model, args, trainDataset: await loadDataFile("parquet", fixture.train), loss: new CoSENTLoss(model) });
@@ -343,14 +320,11 @@ test("trainer.train() in a kernel: SIGINT stops after the step with its checkpoi
     const resumed = await trainer.train({ resumeFromCheckpoint: true });
     assert.equal(resumed.globalStep, 12);
     assert.equal(resumed.interrupted, false);
-  } finally {
-    leaveKernel();
-  }
+  });
 });
 
 test("the evaluate step in a kernel: an interrupt stops any evaluator's encode and rejects with one EvaluationInterruptedError line", async () => {
-  enterKernel();
-  try {
+  await inSimulatedKernel(async () => {
     const texts = Array.from({ length: 120 }, (_, i) => `sentence ${i}`);
     const evaluator = new EmbeddingSimilarityEvaluator(texts, [...texts].reverse(), texts.map((_, i) => (i % 5) / 4), { name: "sts", batchSize: 8 });
     process.kill(process.pid, "SIGINT");
@@ -363,7 +337,5 @@ test("the evaluate step in a kernel: an interrupt stops any evaluator's encode a
     assert.deepEqual(tslabCalls, []);
     assert.deepEqual(sigintListeners(), [tslabListener]);
     assert.equal(typeof (await evaluate(model, evaluator))["sts_pearson_cosine"], "number");
-  } finally {
-    leaveKernel();
-  }
+  });
 });
