@@ -12,6 +12,9 @@ import { BatchSamplers, type BatchSampler } from "./samplers.ts";
 import { LR_SCHEDULER_TYPES, type LrSchedulerType } from "./schedules.ts";
 
 export type IntervalStrategy = "no" | "steps" | "epoch";
+export const REPORT_TO_INTEGRATIONS = ["tensorboard", "csv", "wandb"] as const;
+export type ReportTo = "none" | "all" | (typeof REPORT_TO_INTEGRATIONS)[number];
+export type Device = "cpu" | "cuda" | `cuda:${number}`;
 const STRATEGIES: IntervalStrategy[] = ["no", "steps", "epoch"];
 
 export interface TrainingArgumentsInit {
@@ -58,6 +61,15 @@ export interface TrainingArgumentsInit {
   batchSampler?: BatchSampler;
   dataloaderDropLast?: boolean;
   runName?: string;
+  /**
+   * Where the run is reported, as Hugging Face's report_to: "none", "all", one integration or a list of
+   * them ("tensorboard", "csv", "wandb"); see src/training/tracking/.
+   */
+  reportTo?: ReportTo | readonly ReportTo[];
+  /** TensorBoard's log folder (Hugging Face's logging_dir); default chosen by the tracking module. */
+  loggingDir?: string;
+  /** Where the encoder computes, as sentence-transformers' device: "cpu", "cuda" or "cuda:N"; default: CUDA where it runs, else CPU. */
+  device?: Device;
   /** Show a progress bar in a terminal (default: when stderr is a terminal). */
   disableTqdm?: boolean;
   /** The encoder's engine for training; default: the model's own (onnxruntime where it loads). */
@@ -96,7 +108,7 @@ export const TRAINING_ARGUMENT_DEFAULTS = {
   disableTqdm: false,
 };
 
-type Resolved = Required<Omit<TrainingArgumentsInit, "evalSteps" | "saveTotalLimit" | "metricForBestModel" | "greaterIsBetter" | "dataSeed" | "runName" | "engine" | "prompts">>;
+type Resolved = Required<Omit<TrainingArgumentsInit, "evalSteps" | "saveTotalLimit" | "metricForBestModel" | "greaterIsBetter" | "dataSeed" | "runName" | "engine" | "prompts" | "reportTo" | "loggingDir" | "device">>;
 
 export class SentenceTransformerTrainingArguments implements Resolved {
   outputDir!: string;
@@ -134,6 +146,9 @@ export class SentenceTransformerTrainingArguments implements Resolved {
   batchSampler!: BatchSampler;
   dataloaderDropLast!: boolean;
   runName: string | undefined;
+  reportTo: ReportTo | readonly ReportTo[] | undefined;
+  loggingDir: string | undefined;
+  device: Device | undefined;
   disableTqdm!: boolean;
   engine: EngineName | undefined;
 
@@ -223,9 +238,27 @@ export class SentenceTransformerTrainingArguments implements Resolved {
     }
     this.prompts = checkPrompts(this.prompts);
     if (!Number.isInteger(this.seed)) throw new ArgumentError("seed", `must be an integer, got ${this.seed}`);
+    checkReportTo(this.reportTo);
+    if (this.device !== undefined) checkDevice(this.device, "device");
     if (this.engine !== undefined && this.engine !== "onnxruntime" && this.engine !== "tfjs") {
       throw new ArgumentError("engine", `must be "onnxruntime" or "tfjs", got ${JSON.stringify(this.engine)}`);
     }
+  }
+}
+
+function checkReportTo(value: unknown): void {
+  if (value === undefined) return;
+  const allowed = ["none", "all", ...REPORT_TO_INTEGRATIONS];
+  const list = typeof value === "string" ? [value] : value;
+  if (!Array.isArray(list) || !list.every((item) => typeof item === "string" && allowed.includes(item))) {
+    throw new ArgumentError("reportTo", `must be one of ${allowed.map((name) => `"${name}"`).join(", ")} or a list of them, got ${JSON.stringify(value)}`);
+  }
+}
+
+/** Throws a one-line ArgumentError (naming `argument`) unless `value` is "cpu", "cuda" or "cuda:N". */
+export function checkDevice(value: unknown, argument: string): asserts value is Device {
+  if (typeof value !== "string" || !/^(cpu|cuda(:\d+)?)$/.test(value)) {
+    throw new ArgumentError(argument, `must be "cpu", "cuda" or "cuda:N" (N the GPU's index), got ${JSON.stringify(value)}`);
   }
 }
 

@@ -114,6 +114,9 @@ const VARIATIONS: Record<keyof TrainingArgumentsInit, Partial<TrainingArgumentsI
   batchSampler: { batchSampler: BatchSamplers.NO_DUPLICATES },
   dataloaderDropLast: { dataloaderDropLast: true },
   runName: { runName: "another-name" },
+  reportTo: { reportTo: "csv" },
+  loggingDir: { loggingDir: "elsewhere" },
+  device: { device: "cpu" },
   disableTqdm: { disableTqdm: false },
   engine: { engine: "tfjs" },
 };
@@ -122,7 +125,7 @@ const VARIATIONS: Record<keyof TrainingArgumentsInit, Partial<TrainingArgumentsI
 const CADENCE_AND_REPORTING = [
   "outputDir", "overwriteOutputDir", "perDeviceEvalBatchSize", "evalStrategy", "evalSteps", "saveStrategy", "saveSteps", "saveTotalLimit",
   "loggingStrategy", "loggingSteps", "loggingFirstStep", "loadBestModelAtEnd", "metricForBestModel", "greaterIsBetter", "fp16", "bf16",
-  "runName", "disableTqdm", "engine",
+  "runName", "reportTo", "loggingDir", "device", "disableTqdm", "engine",
 ];
 
 test("the fingerprint changes with every argument that changes the trajectory, and only with those", async () => {
