@@ -3,19 +3,17 @@
 
 import { readFileSync } from "node:fs";
 import { DEFAULT_CORPUS } from "../generator/init-model.ts";
-import { ensureDefaultModel } from "../generator/default-model.ts";
-import { SentenceTransformer } from "../models/sentence-transformer.ts";
 import type { Command } from "./main.ts";
+import { loadModelOption, MODEL_OPTIONS, MODEL_USAGE } from "./options.ts";
 
 const QUERIES = ["How do I reset my password?", "A man is playing a guitar.", "It will rain tomorrow."];
 
 export const demoCommand: Command = {
   summary: "encode the project's sentences with the default model (or --model DIR) and show nearest neighbours",
-  usage: "embedtune demo [--model DIR]",
-  options: { model: { type: "string" } },
+  usage: `embedtune demo ${MODEL_USAGE}`,
+  options: { ...MODEL_OPTIONS },
   async run(values) {
-    const directory = (values.model as string | undefined) ?? (await ensureDefaultModel());
-    const model = await SentenceTransformer.load(directory);
+    const model = await loadModelOption(values);
     console.log(String(model));
     const corpus = readFileSync(DEFAULT_CORPUS, "utf8").split("\n").filter((line) => line.trim() !== "");
     const corpusEmbeddings = await model.encode(corpus, { showProgressBar: true });

@@ -18,7 +18,7 @@ import { atomicFileOutput, OutputClosedError, standardOutput, type ByteOutput } 
 import { embeddingFormat, embeddingWriter } from "../io/embedding-writers.ts";
 import type { SentenceTransformer } from "../models/sentence-transformer.ts";
 import type { Command } from "./main.ts";
-import { integerOption, loadModelOption, openSentences, type SentenceSource } from "./options.ts";
+import { integerOption, loadModelOption, openSentences, type SentenceSource, MODEL_OPTIONS, MODEL_USAGE } from "./options.ts";
 
 /** Batches per call of model.encode; a block never exceeds max(batch size, MAX_BLOCK) sentences. */
 const BATCHES_PER_BLOCK = 32;
@@ -30,9 +30,9 @@ export class NonFiniteEmbeddingError extends EmbedtuneError {}
 export const encodeCommand: Command = {
   summary: "print the embedding of each sentence as a JSON array, one per line (or --output FILE: .jsonl, .npy, .parquet)",
   usage:
-    "embedtune encode [--model DIR] (--input FILE|- | SENTENCE...) [--output FILE.jsonl|.npy|.parquet] [--batch-size N] [--no-normalize] [--progress]",
+    `embedtune encode ${MODEL_USAGE} (--input FILE|- | SENTENCE...) [--output FILE.jsonl|.npy|.parquet] [--batch-size N] [--no-normalize] [--progress]`,
   options: {
-    model: { type: "string" },
+    ...MODEL_OPTIONS,
     input: { type: "string" },
     output: { type: "string" },
     "batch-size": { type: "string" },

@@ -20,13 +20,13 @@ import type { SentenceEvaluator } from "../evaluation/evaluator.ts";
 import { formatMetrics } from "../util/format.ts";
 import { readDataOption } from "./data-options.ts";
 import type { Command } from "./main.ts";
-import { integerOption, loadModelOption, type OptionValues } from "./options.ts";
+import { integerOption, loadModelOption, type OptionValues, MODEL_OPTIONS, MODEL_USAGE } from "./options.ts";
 
 export const evaluateCommand: Command = {
   summary: "print a model's metrics on a data file (pair score, labeled pairs, triplets) or a retrieval folder; the last line is JSON",
-  usage: "embedtune evaluate [--model DIR] (--data FILE | --ir DIR [--split test]) [--name NAME] [--batch-size N]",
+  usage: `embedtune evaluate ${MODEL_USAGE} (--data FILE | --ir DIR [--split test]) [--name NAME] [--batch-size N]`,
   options: {
-    model: { type: "string" },
+    ...MODEL_OPTIONS,
     data: { type: "string" },
     ir: { type: "string" },
     split: { type: "string" },

@@ -8,12 +8,12 @@ import { exportOnnx, ONNX_MODEL_PATH } from "../engines/onnxruntime/export.ts";
 import { ArgumentError } from "../errors.ts";
 import { checkOutputFolder } from "../io/output-folder.ts";
 import type { Command } from "./main.ts";
-import { loadModelOption } from "./options.ts";
+import { loadModelOption, MODEL_OPTIONS, MODEL_USAGE } from "./options.ts";
 
 export const exportOnnxCommand: Command = {
   summary: "write the model folder with onnx/model.onnx (for transformers.js, onnxruntime)",
-  usage: "embedtune export-onnx [--model DIR] --out DIR [--overwrite]",
-  options: { model: { type: "string" }, out: { type: "string" }, overwrite: { type: "boolean" } },
+  usage: `embedtune export-onnx ${MODEL_USAGE} --out DIR [--overwrite]`,
+  options: { ...MODEL_OPTIONS, out: { type: "string" }, overwrite: { type: "boolean" } },
   async run(values) {
     if (typeof values.out !== "string") throw new ArgumentError("--out", "is required: the folder to write the exported model into");
     const output = { overwrite: values.overwrite === true, argument: "--overwrite", what: "the ONNX export" };

@@ -20,7 +20,7 @@ import type { SentenceTransformer } from "../models/sentence-transformer.ts";
 import { readDataOption } from "./data-options.ts";
 import { datasetFileFormat, writeDatasetTo } from "./dataset-output.ts";
 import type { Command } from "./main.ts";
-import { integerOption, loadModelOption, type OptionValues } from "./options.ts";
+import { integerOption, loadModelOption, type OptionValues, MODEL_OPTIONS, MODEL_USAGE } from "./options.ts";
 
 const SAMPLING_STRATEGIES = ["top", "random"] as const;
 const OUTPUT_FORMATS = ["triplet", "n-tuple", "n-tuple-scores", "labeled-pair", "labeled-list"] as const;
@@ -28,11 +28,11 @@ const OUTPUT_FORMATS = ["triplet", "n-tuple", "n-tuple-scores", "labeled-pair", 
 export const mineCommand: Command = {
   summary: "add hard negatives to (anchor, positive) pairs with a model (sentence-transformers' mine_hard_negatives)",
   usage:
-    "embedtune mine [--model DIR] --pairs FILE [--corpus FILE] --out FILE.parquet|.jsonl|.csv [--overwrite] [--num-negatives 3] " +
+    `embedtune mine ${MODEL_USAGE} --pairs FILE [--corpus FILE] --out FILE.parquet|.jsonl|.csv [--overwrite] [--num-negatives 3] ` +
     "[--range-min 0] [--range-max N] [--max-score X] [--min-score X] [--absolute-margin X] [--relative-margin X] " +
     "[--sampling-strategy top|random] [--seed 42] [--output-format triplet|n-tuple|n-tuple-scores|labeled-pair|labeled-list] [--output-scores] [--batch-size 32]",
   options: {
-    model: { type: "string" },
+    ...MODEL_OPTIONS,
     pairs: { type: "string" },
     corpus: { type: "string" },
     out: { type: "string" },

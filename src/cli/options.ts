@@ -10,7 +10,7 @@ import { open } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { ArgumentError } from "../errors.ts";
 import { isErrnoError } from "../io/file-system-errors.ts";
-import type { SentenceTransformer } from "../models/sentence-transformer.ts";
+import type { SentenceTransformer, SentenceTransformerOptions } from "../models/sentence-transformer.ts";
 
 export type OptionValues = Record<string, string | boolean | undefined>;
 
@@ -24,14 +24,44 @@ export function integerOption(values: OptionValues, name: string, minimum = 1): 
   return value;
 }
 
-/** The model of --model, else the embedded default; the kit is imported here, so parsing options stays light. */
-export async function loadModelOption(values: OptionValues): Promise<SentenceTransformer> {
+/** The options of every command that loads a model: a folder or Hub id, how to fetch it, where it computes. */
+export const MODEL_OPTIONS = {
+  model: { type: "string" },
+  revision: { type: "string" },
+  "cache-folder": { type: "string" },
+  token: { type: "string" },
+  "local-files-only": { type: "boolean" },
+  device: { type: "string" },
+} as const;
+
+/** Usage text of MODEL_OPTIONS. */
+export const MODEL_USAGE = "[--model DIR|ID [--revision REV] [--cache-folder DIR] [--token T] [--local-files-only]] [--device cpu|cuda|cuda:N]";
+
+/** SentenceTransformer.load's options from MODEL_OPTIONS' values. */
+export async function modelLoadOptions(values: OptionValues): Promise<SentenceTransformerOptions> {
+  const text = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
+  const device = text("device");
+  if (device !== undefined) {
+    const checkDevice: (value: unknown, argument: string) => void = (await import("../training/arguments.ts")).checkDevice;
+    checkDevice(device, "--device");
+  }
+  return {
+    revision: text("revision"),
+    cacheFolder: text("cache-folder"),
+    token: text("token"),
+    localFilesOnly: values["local-files-only"] === true ? true : undefined,
+    device: device as SentenceTransformerOptions["device"],
+  };
+}
+
+/** The model of --model (a folder or a Hub id), else the embedded default; the kit is imported here, so parsing options stays light. */
+export async function loadModelOption(values: OptionValues, extra: SentenceTransformerOptions = {}): Promise<SentenceTransformer> {
   const [{ ensureDefaultModel }, { SentenceTransformer }] = await Promise.all([
     import("../generator/default-model.ts"),
     import("../models/sentence-transformer.ts"),
   ]);
   const directory = typeof values.model === "string" ? values.model : await ensureDefaultModel();
-  return SentenceTransformer.load(directory);
+  return SentenceTransformer.load(directory, { ...(await modelLoadOptions(values)), ...extra });
 }
 
 export function inputSentences(values: OptionValues, positionals: string[]): string[] {

@@ -2,12 +2,12 @@
 // max_seq_length), one JSON array per line, in input order; --tokens prints the token strings instead.
 
 import type { Command } from "./main.ts";
-import { inputSentences, loadModelOption } from "./options.ts";
+import { inputSentences, loadModelOption, MODEL_OPTIONS, MODEL_USAGE } from "./options.ts";
 
 export const tokenizeCommand: Command = {
   summary: "print the token ids (or --tokens: strings) of each sentence as a JSON array, one per line",
-  usage: "embedtune tokenize [--model DIR] (--input FILE | SENTENCE...) [--tokens]",
-  options: { model: { type: "string" }, input: { type: "string" }, tokens: { type: "boolean" } },
+  usage: `embedtune tokenize ${MODEL_USAGE} (--input FILE | SENTENCE...) [--tokens]`,
+  options: { ...MODEL_OPTIONS, input: { type: "string" }, tokens: { type: "boolean" } },
   async run(values, positionals) {
     const sentences = inputSentences(values, positionals);
     const model = await loadModelOption(values);

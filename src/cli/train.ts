@@ -23,7 +23,7 @@ import { formatMetrics } from "../util/format.ts";
 import { SIGNAL_EXIT_CODES } from "../util/interruption.ts";
 import { readDataOption } from "./data-options.ts";
 import type { Command } from "./main.ts";
-import { integerOption, type OptionValues } from "./options.ts";
+import { integerOption, loadModelOption, type OptionValues, MODEL_OPTIONS, MODEL_USAGE } from "./options.ts";
 
 function numberOption(values: OptionValues, name: string): number | undefined {
   const raw = values[name];
@@ -69,11 +69,11 @@ async function readSplit(values: OptionValues, name: string): Promise<Dataset | 
 export const trainCommand: Command = {
   summary: "fine-tune a model on a data file (CoSENT by default) and report test metrics before and after",
   usage:
-    "embedtune train [--model DIR] --train FILE [--eval FILE] [--test FILE] [--output DIR] [--loss NAME] [--epochs N] [--max-steps N] " +
+    `embedtune train ${MODEL_USAGE} --train FILE [--eval FILE] [--test FILE] [--output DIR] [--loss NAME] [--epochs N] [--max-steps N] ` +
     "[--batch-size N] [--learning-rate X] [--warmup-ratio X] [--weight-decay X] [--seed N] [--batch-sampler batch_sampler|no_duplicates] " +
     "[--ir-eval DIR] [--eval-steps N] [--save-steps N] [--save-total-limit N] [--logging-steps N] [--engine onnxruntime|tfjs] [--resume | --resume-from DIR] [--overwrite]",
   options: {
-    model: { type: "string" },
+    ...MODEL_OPTIONS,
     train: { type: "string" },
     eval: { type: "string" },
     test: { type: "string" },
@@ -132,7 +132,7 @@ export const trainCommand: Command = {
 
 /** The run itself; the kit is imported only now, so the lock above is taken within a moment of the start. */
 async function trainInto(values: OptionValues, args: SentenceTransformerTrainingArguments): Promise<void> {
-  const [{ loadModel, loadRetrievalData, pickLoss, retrievalEvaluator, similarityEvaluator }, { SentenceTransformerTrainer }] = await Promise.all([
+  const [{ loadRetrievalData, pickLoss, retrievalEvaluator, similarityEvaluator }, { SentenceTransformerTrainer }] = await Promise.all([
     import("../steps.ts"),
     import("../training/trainer.ts"),
   ]);
@@ -147,7 +147,7 @@ async function trainInto(values: OptionValues, args: SentenceTransformerTraining
     const evaluator = retrievalEvaluator(await loadRetrievalData(irFolder), basename(resolve(irFolder)));
     evaluations.push({ evaluator, title: "retrieval metrics", key: evaluator.primaryMetric });
   }
-  const model = await loadModel(typeof values.model === "string" ? values.model : undefined);
+  const model = await loadModelOption(values);
   const loss = pickLoss(model, ((values.loss as string | undefined) ?? "CoSENTLoss") as LossName);
   const trainer = new SentenceTransformerTrainer({ model, args, trainDataset, evalDataset, loss });
   const before = await evaluateAll(evaluations, model);

@@ -5,13 +5,11 @@
 // loads; Ctrl-C or SIGTERM stops training after the current step with a checkpoint and exits 130 / 143.
 
 import { join } from "node:path";
-import { ensureDefaultModel } from "../generator/default-model.ts";
 import {
   DEFAULT_DATA_DIRECTORY,
   DEFAULT_MODEL_TRAINING,
   devSplit,
   evaluate,
-  loadModel,
   loadPairScore,
   pickLoss,
   save,
@@ -23,13 +21,13 @@ import { openOutputFolder } from "../training/output-directory.ts";
 import { formatMetrics } from "../util/format.ts";
 import { SIGNAL_EXIT_CODES } from "../util/interruption.ts";
 import type { Command } from "./main.ts";
-import { integerOption, type OptionValues } from "./options.ts";
+import { integerOption, loadModelOption, type OptionValues, MODEL_OPTIONS, MODEL_USAGE } from "./options.ts";
 
 export const tutorialCommand: Command = {
   summary: "run the sentence-transformers fine-tuning tutorial: evaluate, train with CoSENTLoss, test, save",
-  usage: "embedtune tutorial [--model DIR] [--data DIR] [--output DIR] [--epochs N] [--learning-rate X] [--batch-size N]",
+  usage: `embedtune tutorial ${MODEL_USAGE} [--data DIR] [--output DIR] [--epochs N] [--learning-rate X] [--batch-size N]`,
   options: {
-    model: { type: "string" },
+    ...MODEL_OPTIONS,
     data: { type: "string" },
     output: { type: "string" },
     epochs: { type: "string" },
@@ -49,7 +47,7 @@ export const tutorialCommand: Command = {
 
 async function runTutorial(values: OptionValues, outputDir: string): Promise<void> {
   const usingDefault = typeof values.model !== "string";
-  const model = await loadModel(usingDefault ? await ensureDefaultModel() : (values.model as string));
+  const model = await loadModelOption(values);
   console.log(`1. model: ${model}`);
   const dataDirectory = typeof values.data === "string" ? values.data : DEFAULT_DATA_DIRECTORY;
   const dataset = await loadPairScore(dataDirectory);

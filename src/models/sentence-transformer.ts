@@ -30,6 +30,7 @@ import { Normalize, l2Normalize } from "./normalize.ts";
 import { Pooling } from "./pooling.ts";
 import { Transformer } from "./transformer.ts";
 import { OnnxEngine } from "../engines/onnxruntime/engine.ts";
+import type { Device } from "../training/arguments.ts";
 import { renderModelCard, type ModelCardData } from "./model-card.ts";
 
 export interface EncodeOptions {
@@ -52,6 +53,16 @@ export interface SentenceForwardOptions extends ForwardOptions {
 export interface SentenceTransformerOptions {
   /** Print the backend line on first use (default true). */
   quiet?: boolean;
+  /** For a Hub id: the branch, tag or commit to load (default "main"). */
+  revision?: string;
+  /** For a Hub id: the cache folder (default: Python's hub cache, $HF_HUB_CACHE or $HF_HOME/hub). */
+  cacheFolder?: string;
+  /** For a Hub id: the access token (default: $HF_TOKEN, then $HF_HOME/token); false sends none. */
+  token?: string | false;
+  /** For a Hub id: use the cache only, never the network (as $HF_HUB_OFFLINE=1). */
+  localFilesOnly?: boolean;
+  /** Where the encoder computes, as sentence-transformers' device: "cpu", "cuda" or "cuda:N"; default CUDA where it runs. */
+  device?: Device;
   /** The encoder's engine; default onnxruntime where it loads (EMBEDTUNE_ENGINE overrides). */
   engine?: EngineName;
 }
