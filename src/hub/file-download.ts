@@ -1,0 +1,198 @@
+// Files of a RepoSnapshot into the cache, as huggingface_hub's hf_hub_download at a commit does:
+//   snapshots/<commit>/<path> present → nothing to do (no request);
+//   .no_exist/<commit>/<path> present → EntryNotFoundError (no request);
+//   blobs/<etag> present → only the snapshot symlink;
+//   else GET {endpoint}/[datasets/]{id}/resolve/{commit}/{path} (redirects: see http.ts) into a process-unique
+//   blobs/<etag>.<8 hex>.incomplete; a connection dropped mid-body is retried up to MAX_RETRIES times with
+//   Range: bytes=<bytes on disk>- (a 200 answer restarts from 0); the result must have the announced size and,
+//   for an LFS file, the sha256 its etag names (a git file: its git blob sha1) — otherwise it is deleted and
+//   nothing lands in blobs/; then renamed to blobs/<etag> and linked from the snapshot.
+// The etag and size come from the tree listing; a listing read from a snapshot folder has none, then a HEAD
+// (following relative redirects only, like Python) gives X-Linked-Etag/ETag and X-Linked-Size/Content-Length.
+// Offline, a missing file is an OfflineCacheMissError naming the repo, revision, file and its cache path.
+
+import { createHash, randomBytes, type Hash } from "node:crypto";
+import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { RepoCache } from "./cache-layout.ts";
+import { startByteProgress } from "./download-progress.ts";
+import { hubEnvironment, type HubEnvironment, type HubOptions } from "./endpoint.ts";
+import { CorruptDownloadError, EntryNotFoundError, HubNetworkError, HubUnreachableError, OfflineCacheMissError, UnsupportedRepoError } from "./errors.ts";
+import { hubRequest, networkError, statusError, type RequestContext } from "./http.ts";
+import type { RepoFile, RepoSnapshot } from "./repository.ts";
+
+export const MAX_RETRIES = 5;
+
+interface FileMetadata {
+  etag: string;
+  size: number;
+  /** the sha256 the content must have (LFS), else the git blob sha1 when the etag is one */
+  sha256?: string;
+  gitSha1?: string;
+}
+
+/** A path from a repo listing or a modules.json: relative, "/"-separated, no "." / ".." segments. */
+export function assertSafeRepoPath(repoId: string, path: string): void {
+  const segments = path.split("/");
+  if (path === "" || path.startsWith("/") || /^[A-Za-z]:/.test(path) || path.includes("\\") || segments.some((segment) => segment === ".." || segment === "." || segment === "")) {
+    throw new UnsupportedRepoError(`${repoId}: refusing the file path "${path}" (absolute, or leaves the repo folder)`);
+  }
+}
+
+export function resolveUrl(env: HubEnvironment, snapshot: RepoSnapshot, path: string): string {
+  const prefix = snapshot.repoType === "dataset" ? "datasets/" : "";
+  return `${env.endpoint}/${prefix}${snapshot.repoId}/resolve/${snapshot.commit}/${path.split("/").map(encodeURIComponent).join("/")}`;
+}
+
+function metadataFromListing(file: RepoFile): FileMetadata | undefined {
+  if (!file.blobId) return undefined;
+  if (file.lfsSha256) return { etag: file.lfsSha256, size: file.size, sha256: file.lfsSha256 };
+  return { etag: file.blobId, size: file.size, gitSha1: file.blobId };
+}
+
+function normalizeEtag(etag: string | null): string | undefined {
+  return etag?.replace(/^W\//, "").replace(/"/g, "") || undefined;
+}
+
+async function metadataFromHead(env: HubEnvironment, url: string, context: RequestContext): Promise<FileMetadata> {
+  let current = new URL(url);
+  for (let hop = 0; hop < 10; hop++) {
+    const headers: Record<string, string> = { "accept-encoding": "identity", "user-agent": "embedtune (huggingface_hub protocol)" };
+    if (env.token) headers.authorization = `Bearer ${env.token}`;
+    let response: Response;
+    try {
+      response = await fetch(current, { method: "HEAD", headers, redirect: "manual", signal: AbortSignal.timeout(env.metadataTimeoutMs) });
+    } catch (error) {
+      throw networkError(env, current, error);
+    }
+    const location = response.headers.get("location");
+    const redirect = response.status >= 300 && response.status < 400 && location ? new URL(location, current) : undefined;
+    if (redirect && redirect.origin === current.origin && !response.headers.get("x-linked-etag")) {
+      current = redirect; // a renamed repo; the CDN redirect of an LFS file carries the metadata itself
+      continue;
+    }
+    if (response.status >= 400) throw statusError(env, response, current, context);
+    const etag = normalizeEtag(response.headers.get("x-linked-etag") ?? response.headers.get("etag"));
+    const size = Number(response.headers.get("x-linked-size") ?? response.headers.get("content-length") ?? NaN);
+    if (!etag || !response.headers.get("x-repo-commit") || !Number.isFinite(size)) {
+      throw new HubNetworkError(`${env.endpoint}: ${context.path} has no ETag, X-Repo-Commit or size in its HEAD answer (is HF_ENDPOINT a Hub?)`);
+    }
+    if (/^[0-9a-f]{64}$/.test(etag)) return { etag, size, sha256: etag };
+    return { etag, size, ...(/^[0-9a-f]{40}$/.test(etag) ? { gitSha1: etag } : {}) };
+  }
+  throw new HubNetworkError(`${env.endpoint}: too many redirects for ${url}`);
+}
+
+/** A body stream cut (undici: TypeError "terminated"), a silence timeout, or no connection: worth a Range retry. */
+function isRetriable(error: unknown): boolean {
+  return error instanceof HubUnreachableError || error instanceof TypeError || (error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError"));
+}
+
+/** Streams `url` into `target` (resuming with Range after a drop) and checks size and hash; deletes it on failure. */
+async function downloadBlob(env: HubEnvironment, url: string, target: string, metadata: FileMetadata, context: RequestContext, progressLabel: string): Promise<void> {
+  const file = await open(target, "w");
+  let written = 0;
+  let hash: Hash = createHash(metadata.sha256 ? "sha256" : "sha1");
+  if (!metadata.sha256 && metadata.gitSha1) hash.update(`blob ${metadata.size}\0`);
+  const restart = async () => {
+    await file.truncate(0);
+    written = 0;
+    hash = createHash(metadata.sha256 ? "sha256" : "sha1");
+    if (!metadata.sha256 && metadata.gitSha1) hash.update(`blob ${metadata.size}\0`);
+  };
+  const progress = startByteProgress(progressLabel, metadata.size, env.showProgress);
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const controller = new AbortController();
+      let silence = setTimeout(() => controller.abort(), env.downloadTimeoutMs);
+      try {
+        const headers: Record<string, string> = written > 0 ? { range: `bytes=${written}-` } : {};
+        const response = await hubRequest(env, url, context, { headers, signal: controller.signal });
+        if (written > 0 && response.status !== 206) await restart();
+        if (!response.body) throw new HubNetworkError(`${env.endpoint}: empty answer for ${context.path}`);
+        for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+          clearTimeout(silence);
+          silence = setTimeout(() => controller.abort(), env.downloadTimeoutMs);
+          await file.write(chunk, 0, chunk.length, written);
+          hash.update(chunk);
+          written += chunk.length;
+          progress.update(written);
+        }
+        break;
+      } catch (error) {
+        if (!isRetriable(error)) throw error;
+        if (attempt >= MAX_RETRIES) {
+          throw new HubUnreachableError(`${env.endpoint}: downloading ${context.repoId}/${context.path} failed ${MAX_RETRIES + 1} times, the last: ${(error as Error).message}`);
+        }
+        await new Promise((done) => setTimeout(done, Math.min(2000, 100 * 2 ** attempt)));
+      } finally {
+        clearTimeout(silence);
+      }
+    }
+    await file.sync();
+  } catch (error) {
+    await file.close();
+    progress.stop();
+    rmSync(target, { force: true });
+    throw error;
+  }
+  await file.close();
+  progress.stop();
+  const where = `${context.repoId}@${context.revision}: ${context.path}`;
+  if (written !== metadata.size) {
+    rmSync(target, { force: true });
+    throw new CorruptDownloadError(`${where}: downloaded ${written} bytes, the Hub announced ${metadata.size}; nothing was stored`);
+  }
+  const digest = hash.digest("hex");
+  const expected = metadata.sha256 ?? metadata.gitSha1;
+  if (expected && digest !== expected) {
+    rmSync(target, { force: true });
+    throw new CorruptDownloadError(`${where}: the downloaded content has ${metadata.sha256 ? "sha256" : "git sha1"} ${digest}, not ${expected}; refused, nothing was stored`);
+  }
+}
+
+async function ensureFile(env: HubEnvironment, cache: RepoCache, snapshot: RepoSnapshot, path: string): Promise<string> {
+  const { commit, repoId } = snapshot;
+  const pointer = join(snapshot.folder, path);
+  if (cache.hasSnapshotFile(commit, path)) return pointer;
+  const context: RequestContext = { repoId, repoType: snapshot.repoType, revision: snapshot.revision, path };
+  if (existsSync(cache.noExistPath(commit, path))) throw new EntryNotFoundError(repoId, snapshot.revision, path);
+  if (env.offline) throw new OfflineCacheMissError(repoId, snapshot.revision, `file ${path}`, pointer);
+  const listed = snapshot.files.find((file) => file.path === path);
+  if (!listed && snapshot.listing === "hub") {
+    throw new EntryNotFoundError(repoId, snapshot.revision, path);
+  }
+  const url = resolveUrl(env, snapshot, path);
+  let metadata: FileMetadata;
+  try {
+    metadata = (listed && metadataFromListing(listed)) || (await metadataFromHead(env, url, context));
+  } catch (error) {
+    if (error instanceof EntryNotFoundError) {
+      mkdirSync(dirname(cache.noExistPath(commit, path)), { recursive: true });
+      writeFileSync(cache.noExistPath(commit, path), "");
+    }
+    throw error;
+  }
+  const blob = cache.blobPath(metadata.etag);
+  if (!existsSync(blob)) {
+    mkdirSync(dirname(blob), { recursive: true });
+    const incomplete = `${blob}.${randomBytes(4).toString("hex")}.incomplete`;
+    await downloadBlob(env, url, incomplete, metadata, context, path);
+    renameSync(incomplete, blob);
+  }
+  cache.tagCacheFolder();
+  return cache.linkSnapshotFile(commit, path, metadata.etag);
+}
+
+/** Ensures these files are in snapshot.folder (downloading what is missing); returns their local paths in order. */
+export async function downloadFiles(snapshot: RepoSnapshot, paths: readonly string[], options: HubOptions = {}): Promise<string[]> {
+  const env = hubEnvironment(options);
+  const cache = new RepoCache(snapshot.cacheRoot, snapshot.repoId, snapshot.repoType);
+  const local: string[] = [];
+  for (const path of paths) {
+    assertSafeRepoPath(snapshot.repoId, path);
+    local.push(await ensureFile(env, cache, snapshot, path));
+  }
+  return local;
+}
