@@ -82,6 +82,11 @@ const EVALUATORS: Record<string, { inputs: Record<string, string>; config: Recor
   },
 };
 
+/** The camelCase options each evaluator class takes (what an --args file may give). */
+export const EVALUATOR_OPTIONS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  Object.entries(EVALUATORS).map(([name, { config }]) => [name, Object.values(config)]),
+);
+
 /** The evaluators of `evaluator` (a SequentialEvaluator's members in order), described. */
 export function describeEvaluators(evaluator: SentenceEvaluator | undefined): EvaluatorDescription[] {
   if (evaluator === undefined) return [];

@@ -9,13 +9,18 @@
 // a notebook cell run again) is known to continue that run (continuesRun). trainer_state.json is left as
 // Hugging Face writes it: TrainerState.load_from_json builds TrainerState(**json), failing on a new key.
 // A checkpoint without the file (an older embedtune, Hugging Face's Trainer) has an unknown configuration.
+// Beside the fingerprinted summary, `source` (not fingerprinted) records where the model came from and
+// the loss as sentence-transformers builds it, for `embedtune export-script --run` (src/scaleout/).
 
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Dataset } from "../data/dataset.ts";
+import { EmbedtuneError } from "../errors.ts";
 import type { Loss } from "../losses/loss.ts";
 import type { SentenceTransformer } from "../models/sentence-transformer.ts";
+import { describeLoss, type LossDescription } from "../scaleout/losses.ts";
+import { loadedModelReference, type ModelReference } from "../scaleout/model-reference.ts";
 import type { NamedParameter } from "./adamw.ts";
 import type { SentenceTransformerTrainingArguments, TrainingArgumentsInit } from "./arguments.ts";
 
@@ -76,6 +81,17 @@ export interface RunConfiguration {
   trainDataset: { rows: number; columns: string[]; sha256: string };
   loss: { name: string; config: Record<string, unknown> };
   model: { weights: number; maxSeqLength: number; pooling: Record<string, unknown>; normalize: boolean; sha256: string };
+  /**
+   * Not fingerprinted: where the model came from and the loss as sentence-transformers builds it, for
+   * `embedtune export-script --run` (absent where the model was not loaded from a folder, or the loss
+   * has no Python equivalent).
+   */
+  source?: RunSource;
+}
+
+export interface RunSource {
+  model?: ModelReference;
+  loss?: LossDescription;
 }
 
 /** What a checkpoint's embedtune_run.json holds: its run's configuration and the weights it saved. */
@@ -109,14 +125,25 @@ export function describeRun(parts: {
       sha256: weightsHash(weights),
     },
   };
+  const source: RunSource = { model: optional(() => loadedModelReference(model, "model")), loss: optional(() => describeLoss(loss)) };
   // JSON round trip: the summary as it reads back from the file (undefined config entries dropped).
-  return fingerprinted(JSON.parse(JSON.stringify(summary)) as Omit<RunConfiguration, "fingerprint">);
+  return fingerprinted(JSON.parse(JSON.stringify({ ...summary, source })) as Omit<RunConfiguration, "fingerprint">);
 }
 
+function optional<T>(describe: () => T): T | undefined {
+  try {
+    return describe();
+  } catch (error) {
+    if (error instanceof EmbedtuneError) return undefined;
+    throw error;
+  }
+}
+
+/** The fingerprint covers arguments, train data, loss and model; `source` rides along unfingerprinted. */
 function fingerprinted(summary: Omit<RunConfiguration, "fingerprint">): RunConfiguration {
-  const { arguments: args, trainDataset, loss, model } = summary;
+  const { arguments: args, trainDataset, loss, model, source } = summary;
   const ordered = { arguments: args, trainDataset, loss, model };
-  return { fingerprint: sha256(JSON.stringify(ordered)), ...ordered };
+  return { fingerprint: sha256(JSON.stringify(ordered)), ...ordered, ...(source === undefined ? {} : { source }) };
 }
 
 /** `ours` as a run that started from the weights hashed `sha256`. */
@@ -132,8 +159,8 @@ export function continuesRun(theirs: CheckpointRun, ours: RunConfiguration): boo
   return theirs.savedWeights === ours.model.sha256 && withStartingWeights(ours, theirs.model.sha256).fingerprint === theirs.fingerprint;
 }
 
-/** The dataset's column names and values, in order. */
-function datasetHash(dataset: Dataset): string {
+/** The dataset's column names and values, in order (the run record's trainDataset.sha256). */
+export function datasetHash(dataset: Dataset): string {
   const hash = createHash("sha256");
   for (const name of dataset.columnNames) {
     hash.update(JSON.stringify(name));
