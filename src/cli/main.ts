@@ -29,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   tokenize: async () => (await import("./tokenize.ts")).tokenizeCommand,
   "init-model": async () => (await import("./init-model.ts")).initModelCommand,
   "export-onnx": async () => (await import("./export-onnx.ts")).exportOnnxCommand,
+  "export-script": async () => (await import("./export-script.ts")).exportScriptCommand,
   info: async () => (await import("./info.ts")).infoCommand,
   repl: async () => (await import("./repl.ts")).replCommand,
 };
