@@ -42,6 +42,8 @@ const wasmPackage = "@tensorflow/tfjs-backend-wasm";
 const cpuPackage = "@tensorflow/tfjs-backend-cpu";
 
 let current: BackendInfo | undefined;
+/** What became of @tensorflow/tfjs-node-gpu in tryTensorflow (undefined: not tried). */
+let gpuPackageOutcome: string | undefined;
 let pendingInitialization: Promise<unknown> = Promise.resolve();
 
 /**
@@ -54,6 +56,12 @@ export function initializeBackend(options: BackendOptions = {}): Promise<Backend
   const result = pendingInitialization.then(() => chooseBackend(options));
   pendingInitialization = result.catch(() => undefined);
   return result;
+}
+
+/** Why TensorFlow does not compute on a GPU (tfjs-node-gpu not installed, its binding's load error, no GPU found, or not tried); undefined when it does. */
+export function tfjsGpuUnavailable(): string | undefined {
+  const info = backendInfo();
+  return info.gpu ? undefined : (gpuPackageOutcome ?? `@tensorflow/tfjs-node-gpu not tried (the backend is ${info.reason})`);
 }
 
 /** The backend chosen by initializeBackend(). */
@@ -135,11 +143,14 @@ async function tryTensorflow(): Promise<Attempt> {
   const failures: string[] = [];
   for (const packageName of tensorflowPackages) {
     const failure = (await withoutDuplicateKernelWarnings(() => importPackage(packageName))) ?? (await activate("tensorflow", packageName));
+    const gpuPackage = packageName === "@tensorflow/tfjs-node-gpu";
     if (failure === undefined) {
       const backend = tf.backend() as { isUsingGpuDevice?: unknown };
       const info = { name: "tensorflow", package: packageName, gpu: backend.isUsingGpuDevice === true } as const;
+      if (gpuPackage && !info.gpu) gpuPackageOutcome = `${packageName} loaded but TensorFlow found no GPU (it needs CUDA 11.2 and cuDNN 8.1)`;
       return { info, passedOver: failures };
     }
+    if (gpuPackage) gpuPackageOutcome = failure;
     failures.push(failure);
   }
   return { failure: failures.join("; ") };

@@ -4,7 +4,8 @@
 // into batches, inference mode, embeddings returned in input order; similarity() uses the model's
 // similarity function (config_sentence_transformers.json, cosine when unset). savePretrained() writes
 // the ST v3 layout, leaving other files in the folder alone. A folder without modules.json gets mean
-// pooling, as ST does.
+// pooling, as ST does. `device` as ST's (engines/device.ts): the load option, `model.device` ("cpu" or
+// "cuda:N", where it actually computes) and `await model.to(device)`.
 
 import { existsSync, writeFileSync } from "node:fs";
 import { inspect } from "node:util";
@@ -30,7 +31,8 @@ import { Normalize, l2Normalize } from "./normalize.ts";
 import { Pooling } from "./pooling.ts";
 import { Transformer } from "./transformer.ts";
 import { OnnxEngine } from "../engines/onnxruntime/engine.ts";
-import type { Device } from "../training/arguments.ts";
+import { defaultDevice, DeviceUnavailableError, tfjsDeviceProblem, type Device, type ResolvedDevice } from "../engines/device.ts";
+import { checkDevice } from "../training/arguments.ts";
 import { renderModelCard, type ModelCardData } from "./model-card.ts";
 
 export interface EncodeOptions {
@@ -61,7 +63,7 @@ export interface SentenceTransformerOptions {
   token?: string | false;
   /** For a Hub id: use the cache only, never the network (as $HF_HUB_OFFLINE=1). */
   localFilesOnly?: boolean;
-  /** Where the encoder computes, as sentence-transformers' device: "cpu", "cuda" or "cuda:N"; default CUDA where it runs. */
+  /** Where the encoder computes, as sentence-transformers' device: "cpu", "cuda" or "cuda:N"; default CUDA where it runs, else CPU ($EMBEDTUNE_DEVICE overrides the default). */
   device?: Device;
   /** The encoder's engine; default onnxruntime where it loads (EMBEDTUNE_ENGINE overrides). */
   engine?: EngineName;
@@ -97,6 +99,8 @@ export class SentenceTransformer {
   prompts: Record<string, string>;
   defaultPromptName: string | null;
   private onnxEngine: OnnxEngine | undefined;
+  /** The device asked for (load option, to()); undefined: CUDA where it runs, else CPU. */
+  private requestedDevice: Device | undefined;
   private readonly promptLengths = new Map<string, number>();
   /** What the model card (README.md) says about training; filled in by the trainer. */
   modelCardData: ModelCardData = {};
@@ -120,7 +124,14 @@ export class SentenceTransformer {
       transformer.dispose();
       throw error;
     }
-    await model.setEngine(options.engine ?? defaultEngine(), { quiet: options.quiet });
+    if (options.device !== undefined) checkDevice(options.device, "device");
+    model.requestedDevice = options.device ?? defaultDevice();
+    try {
+      await model.setEngine(options.engine ?? defaultEngine(), { quiet: options.quiet });
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
     return model;
   }
 
@@ -134,20 +145,59 @@ export class SentenceTransformer {
     return this.onnxEngine;
   }
 
-  /** Switches engines; asking for onnxruntime where it cannot load says why once and keeps tfjs. */
+  /**
+   * Switches engines, on the model's device; asking for onnxruntime where it cannot load says why once
+   * and keeps tfjs. A device asked for that the engine cannot compute on is a DeviceUnavailableError.
+   */
   async setEngine(name: EngineName, options: { quiet?: boolean } = {}): Promise<void> {
     if (name !== "onnxruntime" && name !== "tfjs") throw new ArgumentError("engine", `must be "onnxruntime" or "tfjs", got ${JSON.stringify(name)}`);
     if (name === "tfjs") {
-      this.onnxEngine = undefined;
+      this.checkTfjsDevice(this.requestedDevice);
+      await this.replaceOnnxEngine(undefined);
       return;
     }
     if (this.onnxEngine) return;
     try {
-      this.onnxEngine = await OnnxEngine.create(this.transformer.config);
+      this.onnxEngine = await OnnxEngine.create(this.transformer.config, { device: this.requestedDevice });
     } catch (error) {
+      if (error instanceof DeviceUnavailableError) throw error;
       if (process.env.EMBEDTUNE_ENGINE === "onnxruntime") throw new ArgumentError("EMBEDTUNE_ENGINE", `onnxruntime cannot run: ${(error as Error).message.split("\n")[0]}`);
+      this.checkTfjsDevice(this.requestedDevice);
       if (!options.quiet) process.stderr.write(`embedtune: onnxruntime engine unavailable (${(error as Error).message.split("\n")[0]}); using tfjs\n`);
     }
+  }
+
+  /** Where the encoder computes: "cpu" or "cuda:N" (sentence-transformers' `model.device`). */
+  get device(): ResolvedDevice {
+    if (this.onnxEngine) return this.onnxEngine.device;
+    return backendInfo().gpu ? "cuda:0" : "cpu";
+  }
+
+  /**
+   * Moves the encoder to `device` (sentence-transformers' `model.to(device)`; awaited here, since the
+   * engine's sessions are rebuilt there). The weights stay where they are; a device that cannot run
+   * is a DeviceUnavailableError and leaves the model where it was.
+   */
+  async to(device: Device): Promise<this> {
+    checkDevice(device, "device");
+    if (this.onnxEngine) {
+      if (!this.onnxEngine.runsOn(device)) await this.replaceOnnxEngine(await OnnxEngine.create(this.transformer.config, { device }));
+    } else {
+      this.checkTfjsDevice(device);
+    }
+    this.requestedDevice = device;
+    return this;
+  }
+
+  private checkTfjsDevice(device: Device | undefined): void {
+    const problem = device === undefined ? undefined : tfjsDeviceProblem(device);
+    if (problem !== undefined) throw new DeviceUnavailableError(device!, problem);
+  }
+
+  private async replaceOnnxEngine(engine: OnnxEngine | undefined): Promise<void> {
+    const previous = this.onnxEngine;
+    this.onnxEngine = engine;
+    await previous?.release();
   }
 
   private static assemble(directory: string, transformer: Transformer, rest: ModuleEntry[]): SentenceTransformer {
@@ -365,8 +415,8 @@ export class SentenceTransformer {
     return (
       `SentenceTransformer(bert: ${config.numHiddenLayers} layers, hidden ${config.hiddenSize}, ${config.numAttentionHeads} heads, ` +
       `max_seq_length ${this.maxSeqLength}; pooling ${this.pooling.modeName}${this.normalize ? " + normalize" : ""}; ` +
-      `dim ${this.getSentenceEmbeddingDimension()}; similarity ${this.similarityFnName}; engine ${this.engine}` +
-      `${this.onnxEngine ? ` (${this.onnxEngine.provider})` : ""}, tfjs backend ${backendInfo().name})`
+      `dim ${this.getSentenceEmbeddingDimension()}; similarity ${this.similarityFnName}; engine ${this.engine} on ${this.device}, ` +
+      `tfjs backend ${backendInfo().name})`
     );
   }
 

@@ -3,7 +3,8 @@
 // model's tfjs variables, re-read only after they change); only last_hidden_state and the weight
 // gradients come out. Pooling, Normalize and the loss stay in tfjs on the small [batch, dim] tensors,
 // so every loss works unchanged: their gradient with respect to the token embeddings is fed back
-// into the backward graph.
+// into the backward graph. Every session of an engine runs on the one device the engine was created
+// for (see ../device.ts): "auto" is resolved by the first session, the others follow it.
 
 import * as tf from "@tensorflow/tfjs";
 import type * as ort from "onnxruntime-node";
@@ -11,7 +12,8 @@ import type { EncoderInputs } from "../tfjs/bert.ts";
 import type { BertConfig } from "../../models/bert-config.ts";
 import { dataIdOf } from "../../training/adamw.ts";
 import { buildEncoderGraph, OnnxEncoder, runEncoderGraph, weightFeeds } from "./encoder.ts";
-import { createSession, floatTensor, tokenFeeds } from "./session.ts";
+import { cudaIndex, resolvedDevice, type Device, type ResolvedDevice } from "../device.ts";
+import { createSession, floatTensor, tokenFeeds, type SessionOptions } from "./session.ts";
 import {
   buildTrainingBackwardGraph,
   buildTrainingForwardGraph,
@@ -54,11 +56,37 @@ export class OnnxEngine {
     readonly config: BertConfig,
     private readonly encoder: OnnxEncoder,
     readonly provider: string,
+    /** Where every session of the engine computes. */
+    readonly device: ResolvedDevice,
   ) {}
 
-  static async create(config: BertConfig): Promise<OnnxEngine> {
-    const encoder = await OnnxEncoder.create(config);
-    return new OnnxEngine(config, encoder, encoder.provider);
+  /** The engine on `device` (default: CUDA GPU 0 where it runs, else CPU); DeviceUnavailableError when an asked-for GPU cannot run. */
+  static async create(config: BertConfig, options: { device?: Device } = {}): Promise<OnnxEngine> {
+    const encoder = await OnnxEncoder.create(config, { device: options.device ?? "auto" });
+    const device = encoder.provider === "cuda" ? resolvedDevice(options.device ?? "cuda") : "cpu";
+    return new OnnxEngine(config, encoder, encoder.provider, device);
+  }
+
+  /** Sessions created after the first follow its device. */
+  private get sessionOptions(): SessionOptions {
+    return { device: this.device };
+  }
+
+  /** Whether the engine already computes where `device` asks. */
+  runsOn(device: Device): boolean {
+    return cudaIndex(device) === cudaIndex(this.device);
+  }
+
+  /** Releases every onnxruntime session of the engine (it must not be used afterwards). */
+  async release(): Promise<void> {
+    const releases: Promise<unknown>[] = [this.encoder.dispose()];
+    if (this.snapshot) releases.push(this.snapshot.then((session) => session.release()));
+    for (const sessions of this.trainingSessions.values()) {
+      releases.push(sessions.then(({ forward, backward }) => Promise.all([forward?.release(), backward.release()])));
+    }
+    this.snapshot = undefined;
+    this.trainingSessions.clear();
+    await Promise.allSettled(releases);
   }
 
   /** Re-reads the weights whose tfjs variables changed since they were last read. */
@@ -103,7 +131,7 @@ export class OnnxEngine {
     this.stableBatches++;
     if (!this.snapshot && (this.weightsVersion === 1 || this.stableBatches > SNAPSHOT_AFTER_STABLE_BATCHES)) {
       const bytes = buildEncoderGraph(this.config, this.weights);
-      this.snapshot = createSession(bytes).then(({ session }) => session);
+      this.snapshot = createSession(bytes, this.sessionOptions).then(({ session }) => session);
     }
     if (this.snapshot) return runEncoderGraph(await this.snapshot, this.config, inputs);
     return this.encoder.forward(inputs, this.weights);
@@ -146,8 +174,8 @@ export class OnnxEngine {
     let sessions = this.trainingSessions.get(key);
     if (!sessions) {
       sessions = (async () => ({
-        forward: dropout ? (await createSession(buildTrainingForwardGraph(this.config, { dropout }))).session : undefined,
-        backward: (await createSession(buildTrainingBackwardGraph(this.config, { dropout }))).session,
+        forward: dropout ? (await createSession(buildTrainingForwardGraph(this.config, { dropout }), this.sessionOptions)).session : undefined,
+        backward: (await createSession(buildTrainingBackwardGraph(this.config, { dropout }), this.sessionOptions)).session,
       }))();
       this.trainingSessions.set(key, sessions);
     }

@@ -1,19 +1,23 @@
 // onnxruntime-node sessions as embedtune runs them (see shared/docs/onnxruntime-engine-notes.md):
 // full graph optimisation, one inter-op thread, intra-op threads = the machine's cores, spinning off
-// (machines are shared; a spinning pool collapses under foreign load), CUDA first where its provider
-// library loads, else CPU. Tensors built here share the caller's typed arrays (inputs are zero-copy).
+// (machines are shared; a spinning pool collapses under foreign load). The device (see ../device.ts):
+// "auto" runs on CUDA GPU 0 where onnxruntime-node's CUDA provider is installed and works, else on the
+// CPU, silently; "cuda" / "cuda:N" run on that GPU or fail with DeviceUnavailableError saying why;
+// "cpu" runs on the CPU. Tensors built here share the caller's typed arrays (inputs are zero-copy).
 
 import { availableParallelism } from "node:os";
 import * as ort from "onnxruntime-node";
 import type { EncoderInputs } from "../tfjs/bert.ts";
+import { GraphBuilder } from "./graph-builder.ts";
+import { cudaIndex, cudaProviderInstalled, cudaProviderMissing, DeviceUnavailableError, explainCudaFailure, type Device } from "../device.ts";
 
 export type ExecutionProvider = "cuda" | "cpu";
 
 export interface SessionOptions {
   /** Intra-op threads (default: os.availableParallelism()). */
   threads?: number;
-  /** "auto" (default): CUDA when its provider loads, else CPU. */
-  provider?: ExecutionProvider | "auto";
+  /** "auto" (default): CUDA GPU 0 when its provider works, else CPU; "cuda" / "cuda:N": that GPU or an error; "cpu". */
+  device?: Device | "auto";
 }
 
 export interface CreatedSession {
@@ -23,18 +27,10 @@ export interface CreatedSession {
 }
 
 const providers = new WeakMap<ort.InferenceSession, ExecutionProvider>();
-/** Set once CUDA failed to load in this process, so later sessions do not try again. */
-let cudaUnavailable = false;
+/** Why CUDA could not run in this process (one line), once an "auto" session found out; later ones do not try again. */
+let cudaFailure: string | undefined;
 
-function cudaListed(): boolean {
-  try {
-    return ort.listSupportedBackends?.().some((backend) => backend.name === "cuda") ?? false;
-  } catch {
-    return false;
-  }
-}
-
-function sessionOptions(threads: number, executionProviders: ExecutionProvider[]): ort.InferenceSession.SessionOptions {
+function sessionOptions(threads: number, executionProviders: ort.InferenceSession.ExecutionProviderConfig[]): ort.InferenceSession.SessionOptions {
   return {
     graphOptimizationLevel: "all",
     executionMode: "sequential",
@@ -49,21 +45,45 @@ function sessionOptions(threads: number, executionProviders: ExecutionProvider[]
 export async function createSession(modelBytes: Uint8Array, options: SessionOptions = {}): Promise<CreatedSession> {
   const threads = options.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
-  const wanted = options.provider ?? "auto";
-  if (wanted === "cuda" || (wanted === "auto" && !cudaUnavailable && cudaListed())) {
+  const device = options.device ?? "auto";
+  const explicit = device !== "auto";
+  const deviceId = explicit ? cudaIndex(device) : 0;
+  if (deviceId !== undefined && (explicit || (cudaFailure === undefined && cudaProviderInstalled()))) {
     try {
-      const session = await ort.InferenceSession.create(modelBytes, sessionOptions(threads, ["cuda", "cpu"]));
+      if (!cudaProviderInstalled()) throw new DeviceUnavailableError(device, cudaProviderMissing());
+      const session = await ort.InferenceSession.create(modelBytes, sessionOptions(threads, [{ name: "cuda", deviceId }, "cpu"]));
       providers.set(session, "cuda");
       return { session, provider: "cuda" };
     } catch (error) {
-      // The CUDA provider library is usually absent (onnxruntime-node does not bundle it).
-      if (wanted === "cuda") throw error;
-      cudaUnavailable = true;
+      if (error instanceof DeviceUnavailableError) throw error;
+      const reason = explainCudaFailure(error instanceof Error ? error.message : String(error));
+      if (explicit) throw new DeviceUnavailableError(device, reason);
+      cudaFailure = reason;
     }
   }
   const session = await ort.InferenceSession.create(modelBytes, sessionOptions(threads, ["cpu"]));
   providers.set(session, "cpu");
   return { session, provider: "cpu" };
+}
+
+/**
+ * Where a session on `device` computes and, when "auto" does not reach CUDA, why (one line): a one-node
+ * session finds out (tens of ms) unless the provider is absent or an earlier session already failed.
+ * For `embedtune info`; an explicit GPU that cannot run throws DeviceUnavailableError, as createSession.
+ */
+export async function probeDevice(device: Device | "auto"): Promise<{ provider: ExecutionProvider; whyNotCuda?: string }> {
+  if (device === "auto" && cudaFailure !== undefined) return { provider: "cpu", whyNotCuda: cudaFailure };
+  if (device === "auto" && !cudaProviderInstalled()) return { provider: "cpu", whyNotCuda: cudaProviderMissing() };
+  const { session, provider } = await createSession(identityGraph(), { threads: 1, device });
+  await session.release();
+  return provider === "cpu" && device === "auto" ? { provider, whyNotCuda: cudaFailure } : { provider };
+}
+
+/** The smallest graph a session accepts: y = Identity(x), float [1]. */
+function identityGraph(): Uint8Array {
+  const g = new GraphBuilder("embedtune_device_probe");
+  g.output(g.input("x", "float", [1]), "float", [1], "y");
+  return g.build();
 }
 
 /** The execution provider a session from createSession() runs on. */
