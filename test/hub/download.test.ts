@@ -322,3 +322,37 @@ describe("a cache written by Python", () => {
     assert.deepEqual(hub.requests, []);
   });
 });
+
+describe("datasets and concurrency", () => {
+  test("a dataset repo: /datasets/ URLs and datasets--org--name in the same cache", async () => {
+    hub.addRepo("org/pairs", { type: "dataset" }).commit({ "README.md": "---\nconfigs: []\n---\n", "data/train-00000-of-00001.parquet": randomBytes(5000) });
+    const snapshot = await openRepository("org/pairs", "dataset");
+    const [local] = await downloadFiles(snapshot, ["data/train-00000-of-00001.parquet"]);
+    assert.equal(local, join(env.cache, "datasets--org--pairs", "snapshots", snapshot.commit, "data/train-00000-of-00001.parquet"));
+    assert.deepEqual(summary().filter((line) => line.startsWith("hub")), [
+      "hub GET /api/datasets/org/pairs/revision/main",
+      "hub GET /api/datasets/org/pairs/tree/" + snapshot.commit + "?recursive=true",
+      "hub GET /datasets/org/pairs/resolve/" + snapshot.commit + "/data/train-00000-of-00001.parquet",
+    ]);
+  });
+
+  test("two downloads of the same model at once both succeed and leave one intact blob per file", async () => {
+    const [a, b] = await Promise.all([resolveModelFolder("org/tiny"), resolveModelFolder("org/tiny")]);
+    assert.equal(a.folder, b.folder);
+    assert.deepEqual(readFileSync(join(a.folder, "model.safetensors")), weights);
+    assert.deepEqual(readdirSync(join(env.cache, "models--org--tiny/blobs")).filter((name) => !/^[0-9a-f]{40}$|^[0-9a-f]{64}$/.test(name)), []);
+  });
+
+  test("a file absent from a commit listed only by its snapshot folder: HEAD → EntryNotFound, recorded in .no_exist, no second request", async () => {
+    const snapshot = await openRepository("org/tiny", "model", { revision: head });
+    const fromFolder = { ...snapshot, listing: "snapshot" as const, files: [] };
+    await assert.rejects(downloadFiles(fromFolder, ["vocab.txt"]), { message: `org/tiny@${head}: file vocab.txt not found in the repo` });
+    assert.ok(existsSync(join(env.cache, "models--org--tiny/.no_exist", head, "vocab.txt")));
+    hub.requests.length = 0;
+    await assert.rejects(downloadFiles(fromFolder, ["vocab.txt"]), { message: `org/tiny@${head}: file vocab.txt not found in the repo` });
+    assert.deepEqual(hub.requests, []);
+    const [local] = await downloadFiles(fromFolder, ["model.safetensors"]);
+    assert.deepEqual(readFileSync(local), weights);
+    assert.deepEqual(hub.requests.map((request) => `${request.origin} ${request.method}`), ["hub HEAD", "hub GET", "cdn GET"]);
+  });
+});
