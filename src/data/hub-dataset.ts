@@ -5,10 +5,7 @@
 // A repo with a loading script (<name>.py) is refused, as datasets ≥ 4 does.
 import { readFileSync } from "node:fs";
 import { ArgumentError } from "../errors.ts";
-import { type HubOptions } from "../hub/endpoint.ts";
-import { downloadFiles } from "../hub/file-download.ts";
-import { looksLikeRepoId } from "../hub/repo-id.ts";
-import { openRepository } from "../hub/repository.ts";
+import { downloadFiles, looksLikeRepoId, openRepository, type HubOptions } from "../hub/index.ts";
 import { resolveDatasetConfig, splitFilesOf, type ConfigRequest, type ResolvedConfig } from "./dataset-configs.ts";
 import { DataLoadError } from "./errors.ts";
 
