@@ -31,6 +31,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   "export-onnx": async () => (await import("./export-onnx.ts")).exportOnnxCommand,
   "export-script": async () => (await import("./export-script.ts")).exportScriptCommand,
   info: async () => (await import("./info.ts")).infoCommand,
+  "setup-gpu": async () => (await import("./setup-gpu.ts")).setupGpuCommand,
   repl: async () => (await import("./repl.ts")).replCommand,
 };
 
