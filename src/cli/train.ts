@@ -9,6 +9,8 @@
 // --output is checked (writable, not in use by another run) before any data or model is read. Ctrl-C
 // or SIGTERM stops after the current step with a checkpoint and prints the command that resumes
 // (this command line with --resume); the exit code is then 130 / 143 and no final model is saved.
+// --report-to tensorboard,csv|all|none (Hugging Face's --report_to), --run-name and --logging-dir say where
+// the run is tracked (training/tracking/).
 
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import type { Dataset } from "../data/dataset.ts";
@@ -16,9 +18,11 @@ import { ArgumentError } from "../errors.ts";
 import type { EvaluationModel, SentenceEvaluator } from "../evaluation/evaluator.ts";
 import type { EngineName } from "../models/sentence-transformer.ts";
 import type { LossName } from "../steps.ts";
-import { SentenceTransformerTrainingArguments } from "../training/arguments.ts";
+import { REPORT_TO_INTEGRATIONS, SentenceTransformerTrainingArguments, type ReportTo } from "../training/arguments.ts";
 import { BatchSamplers, type BatchSampler } from "../training/samplers.ts";
 import { openOutputFolder } from "../training/output-directory.ts";
+import { resolveReportTo } from "../training/tracking/index.ts";
+import { assertWritableFolder } from "../io/file-system-errors.ts";
 import { formatMetrics } from "../util/format.ts";
 import { SIGNAL_EXIT_CODES } from "../util/interruption.ts";
 import { readDataOption } from "./data-options.ts";
@@ -60,6 +64,20 @@ export function resumeCommandLine(argv: readonly string[] = process.argv, enviro
   return [...program, ...words, "--resume"].map(shellQuote).join(" ");
 }
 
+/** --report-to: one name or a comma-separated list, checked (an integration that cannot run here refused) before anything loads. */
+function reportToOption(values: OptionValues): ReportTo[] | undefined {
+  const raw = values["report-to"];
+  if (typeof raw !== "string") return undefined;
+  const allowed: readonly string[] = ["none", "all", ...REPORT_TO_INTEGRATIONS];
+  const names = raw.split(",").map((name) => name.trim());
+  const unknown = names.find((name) => !allowed.includes(name));
+  if (unknown !== undefined) {
+    throw new ArgumentError("--report-to", `${JSON.stringify(unknown)} is not one of ${allowed.join(", ")} (several: a comma-separated list), got ${JSON.stringify(raw)}`);
+  }
+  resolveReportTo(names as ReportTo[], "--report-to");
+  return names as ReportTo[];
+}
+
 async function readSplit(values: OptionValues, name: string): Promise<Dataset | undefined> {
   const path = values[name];
   if (typeof path !== "string") return undefined;
@@ -71,7 +89,8 @@ export const trainCommand: Command = {
   usage:
     `embedtune train ${MODEL_USAGE} --train FILE [--eval FILE] [--test FILE] [--output DIR] [--loss NAME] [--epochs N] [--max-steps N] ` +
     "[--batch-size N] [--learning-rate X] [--warmup-ratio X] [--weight-decay X] [--seed N] [--batch-sampler batch_sampler|no_duplicates] " +
-    "[--ir-eval DIR] [--eval-steps N] [--save-steps N] [--save-total-limit N] [--logging-steps N] [--engine onnxruntime|tfjs] [--resume | --resume-from DIR] [--overwrite]",
+    "[--ir-eval DIR] [--eval-steps N] [--save-steps N] [--save-total-limit N] [--logging-steps N] [--engine onnxruntime|tfjs] [--resume | --resume-from DIR] [--overwrite] " +
+    "[--report-to none|all|tensorboard,csv] [--run-name NAME] [--logging-dir DIR]",
   options: {
     ...MODEL_OPTIONS,
     train: { type: "string" },
@@ -96,6 +115,9 @@ export const trainCommand: Command = {
     resume: { type: "boolean" },
     "resume-from": { type: "string" },
     overwrite: { type: "boolean" },
+    "report-to": { type: "string" },
+    "run-name": { type: "string" },
+    "logging-dir": { type: "string" },
   },
   async run(values) {
     if (typeof values.train !== "string") throw new ArgumentError("--train", "is required: a .parquet, .csv, .json or .jsonl file");
@@ -120,9 +142,13 @@ export const trainCommand: Command = {
       loggingSteps: integerOption(values, "logging-steps") ?? 100,
       engine: values.engine as EngineName | undefined,
       overwriteOutputDir: values.overwrite === true,
+      reportTo: reportToOption(values),
+      runName: typeof values["run-name"] === "string" ? values["run-name"] : undefined,
+      loggingDir: typeof values["logging-dir"] === "string" ? values["logging-dir"] : undefined,
     });
     const folder = openOutputFolder(args.outputDir, "--output");
     try {
+      if (args.loggingDir !== undefined && resolveReportTo(args.reportTo).length > 0) assertWritableFolder(args.loggingDir, "--logging-dir");
       await trainInto(values, args);
     } finally {
       folder.release();

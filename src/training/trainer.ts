@@ -12,6 +12,8 @@
 // a full disk or another file-system failure is one line naming the path, saying what is intact.
 // args.prompts are prepended to the input columns (train, eval loss, the data check) as ST's collator
 // does; with Pooling include_prompt false each column's prompt length goes through to pooling (prompts.ts).
+// args.reportTo sends every log_history entry to TensorBoard event files and/or a CSV/JSONL log in the
+// run's logging folder, closed when train() ends, however it ends (tracking/).
 
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
@@ -25,6 +27,7 @@ import type { SentenceEvaluator } from "../evaluation/evaluator.ts";
 import { SequentialEvaluator } from "../evaluation/sequential.ts";
 import { CoSENTLoss } from "../losses/cosent.ts";
 import type { Loss } from "../losses/loss.ts";
+import { bertConfigJson } from "../models/bert-config.ts";
 import type { SentenceTransformer } from "../models/sentence-transformer.ts";
 import { inNotebook } from "../notebook/display.ts";
 import { startProgress } from "../util/progress.ts";
@@ -52,6 +55,7 @@ import { checkPromptNames, promptedInputColumns } from "./prompts.ts";
 import { chooseResumeCheckpoint, clearOutputDir, CLI_OPTION_NAMES, isOfConfiguration, LIBRARY_OPTION_NAMES, type ResumePoint } from "./run-checkpoints.ts";
 import { describeRun, type RunConfiguration } from "./run-configuration.ts";
 import { learningRateFactor, warmupStepCount } from "./schedules.ts";
+import { resolveReportTo, RunTracking } from "./tracking/index.ts";
 import { batchLoss, engineLossAndGradients, trainableParameters } from "./train-step.ts";
 
 export interface TrainerInit {
@@ -109,6 +113,8 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
   private trainPromptLengths: (number | undefined)[] = [];
   /** The configuration of the run under way (its checkpoints carry it), set when training starts. */
   private runConfiguration: RunConfiguration | undefined;
+  /** The run's trackers (args.reportTo: TensorBoard, CSV/JSONL) while train() runs. */
+  private tracking: RunTracking | undefined;
 
   constructor(init: TrainerInit) {
     super();
@@ -120,6 +126,7 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
     this.loss = init.loss ?? new CoSENTLoss(this.model);
     this.evaluator = Array.isArray(init.evaluator) ? new SequentialEvaluator(init.evaluator) : init.evaluator;
     checkOutputDirectory(this.args.outputDir);
+    resolveReportTo(this.args.reportTo); // an integration that cannot run here fails now, not at train()
     checkDataset(this.trainDataset, "trainDataset");
     if (this.evalDataset) checkDataset(this.evalDataset, "evalDataset");
     checkPromptNames(this.args.prompts, [
@@ -230,7 +237,13 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
       throw error;
     } finally {
       interruption.end();
-      folder.release();
+      const tracking = this.tracking;
+      this.tracking = undefined;
+      try {
+        tracking?.close();
+      } finally {
+        folder.release();
+      }
     }
   }
 
@@ -245,6 +258,13 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
       console.error(`embedtune: resuming from ${resumeFrom} at step ${this.state.global_step}${resumePoint?.note ? `: ${resumePoint.note}` : ""}`);
     }
     this.recordModelCardSetup();
+    this.tracking = RunTracking.start({
+      args: this.args,
+      resumedFrom: resumeFrom,
+      modelConfig: bertConfigJson(this.model.transformer.config),
+      startStep: this.state.global_step,
+      history: this.state.log_history,
+    });
     this.emit("train_begin", { maxSteps: plan.maxSteps, numTrainEpochs: plan.numEpochs });
     const started = performance.now();
     const progress = startProgress("Training", plan.maxSteps, !this.args.disableTqdm, { initial: this.state.global_step });
@@ -315,7 +335,7 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
       this.model.loadWeightsFrom(this.state.best_model_checkpoint);
       this.model.modelCardData.bestModelStep = Number(/checkpoint-(\d+)/.exec(this.state.best_model_checkpoint)?.[1]);
     }
-    this.state.log_history.push({ ...metrics, step: this.state.global_step });
+    this.appendLog({ ...metrics, step: this.state.global_step });
     return { globalStep: this.state.global_step, trainingLoss: metrics.train_loss, metrics, interrupted };
   }
 
@@ -357,7 +377,7 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
     }
     metrics.epoch = this.state.epoch;
     this.trackBestMetric(metrics);
-    this.state.log_history.push({ ...metrics, step: this.state.global_step });
+    this.appendLog({ ...metrics, step: this.state.global_step });
     this.recordModelCardLog(metrics);
     this.emit("evaluate", metrics);
     return metrics;
@@ -458,18 +478,24 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
   /** Logs the step's figures (log_history and the "log" event) and throws NonFiniteLossError. */
   private failNonFinite(step: number, loss: number, gradNorm: number, learningRate: number, plan: Plan, weight?: string): never {
     const entry = { loss, grad_norm: gradNorm, learning_rate: learningRate, epoch: this.state.epoch, step };
-    this.state.log_history.push(entry);
+    this.appendLog(entry);
     this.emit("log", entry);
     throw new NonFiniteLossError(step, loss, gradNorm, { learningRate, maxGradNorm: this.args.maxGradNorm, warmupSteps: plan.warmupSteps, weight });
   }
 
   private log(values: Record<string, number>): void {
     const entry = { ...values, step: this.state.global_step };
-    this.state.log_history.push(entry);
+    this.appendLog(entry);
     this.recordModelCardLog(entry);
     // A JSON line per log beside the CLI's bar; in a notebook the live line and showTrainingProgress show the logs.
     if (!this.args.disableTqdm && !inNotebook()) console.log(JSON.stringify(values));
     this.emit("log", entry);
+  }
+
+  /** Appends to log_history and hands the entry to the run's trackers (HF's Trainer.log → on_log). */
+  private appendLog(entry: Record<string, number>): void {
+    this.state.log_history.push(entry);
+    this.tracking?.onLog(entry);
   }
 
   private trackBestMetric(metrics: Record<string, number>): void {
