@@ -1,12 +1,12 @@
-// How Hugging Face `datasets` turns a dataset folder or Hub repo (its file list and README.md) into one
-// config's { split → data files } (load.py's module factories, utils/metadata.py's MetadataConfigs,
-// data_files.py): the card's YAML `configs:` (data_files as a string, a list, or a list of {split, path};
-// data_dir; `default: true`), else the folder/file-name convention (data/{split}-NNNNN-of-NNNNN*.*, then
-// split keywords in folder names, then in file names, else everything is "train") as the one config
-// "default". Patterns are fsspec globs (`*`, `?`, `[…]` inside one path segment, `**` a whole segment that
-// crosses folders); hidden files and `__*` folders are skipped unless the pattern names them, README.md and
-// datasets' metadata files are never data. The format comes from the files' extensions as datasets infers its
-// builder. Pure: repo-relative POSIX paths in, paths out; nothing is read or downloaded here.
+// How Hugging Face `datasets` turns a dataset folder or Hub repo (its file list, README.md and
+// .huggingface.yaml) into one config's { split → data files } (load.py's module factories, utils/metadata.py's
+// MetadataConfigs, data_files.py): the card's YAML `configs:` (data_files as a string, a list, or a list of
+// {split, path}; data_dir; `default: true`), else the folder/file-name convention (data/{split}-NNNNN-of-NNNNN*.*,
+// then split keywords in folder names, then in file names, else everything is "train") as the one config
+// "default". The caller's data_files / data_dir replace the config's files. Patterns are fsspec globs (`*`, `?`,
+// `[…]` inside one path segment, `**` a whole segment that crosses folders); hidden files and `__*` folders are
+// skipped unless the pattern names them, README.md and datasets' metadata files are never data. The builder comes
+// from the files' extensions as datasets infers it. Pure: repo-relative POSIX paths in, paths out.
 import { parse as parseYaml } from "yaml";
 import { ArgumentError } from "../errors.ts";
 import { DataLoadError, oneLine } from "./errors.ts";
@@ -39,13 +39,17 @@ export interface DatasetListing {
   source: string;
   files: readonly string[];
   readme?: string;
+  /** `.huggingface.yaml` at the root: its top-level fields (`configs`) override the card's. */
+  standaloneYaml?: string;
 }
 
 export interface ConfigRequest {
   /** datasets' `name`: the config; absent → the default one. */
   configName?: string;
-  /** datasets' `data_files`, relative to the dataset's root: replaces the config's own files. */
+  /** datasets' `data_files`, relative to the dataset's root (or `dataDir`): replaces the config's own files. */
   dataFiles?: DataFiles;
+  /** datasets' `data_dir`: a folder of the dataset; without dataFiles its files by the convention replace the config's. */
+  dataDir?: string;
 }
 
 const DEFAULT_CONFIG = "default";
@@ -86,11 +90,12 @@ export function formatOfFile(path: string): DataFormat {
 
 /** Resolves the requested config of a dataset to its split files, with datasets' errors as one line each. */
 export function resolveDatasetConfig(listing: DatasetListing, request: ConfigRequest = {}): ResolvedConfig {
-  const configs = readCardConfigs(listing.readme, `${listing.source}: README.md`);
+  const configs = readCardConfigs(listing, `${listing.source}: README.md`);
   const names = configs.size > 0 ? [...configs.keys()] : [DEFAULT_CONFIG];
   let name = request.configName ?? defaultConfigName(configs, listing.source);
   if (name === undefined && configs.size === 0) name = DEFAULT_CONFIG;
-  if (name === undefined && request.dataFiles === undefined) {
+  const userFiles = request.dataFiles !== undefined || request.dataDir !== undefined;
+  if (name === undefined && !userFiles) {
     throw new ArgumentError(
       "configName",
       `Config name is missing. Please pick one among the available configs: ${pythonList(names)} (e.g. loadDataset("${listing.source}", "${names[0]}"))`,
@@ -101,12 +106,13 @@ export function resolveDatasetConfig(listing: DatasetListing, request: ConfigReq
   }
   const chosen = name === undefined ? undefined : configs.get(name);
   const configLabel = `${listing.source}: config "${name ?? DEFAULT_CONFIG}"`;
-  const basePath = chosen?.dataDir ? normaliseFolder(chosen.dataDir, `${configLabel}: data_dir`) : "";
-  const dataFiles = request.dataFiles ?? chosen?.dataFiles;
+  const dataDir = userFiles ? request.dataDir : chosen?.dataDir;
+  const basePath = dataDir ? normaliseFolder(dataDir, userFiles ? undefined : `${configLabel}: data_dir`) : "";
+  const dataFiles = userFiles ? request.dataFiles : chosen?.dataFiles;
   const underBase = basePath === "" ? listing.files : listing.files.filter((file) => file.startsWith(`${basePath}/`)).map((file) => file.slice(basePath.length + 1));
   let patterns: Map<string, string[]>;
   if (dataFiles !== undefined) {
-    patterns = sanitizePatterns(dataFiles, request.dataFiles !== undefined ? "dataFiles" : `${configLabel}: data_files`);
+    patterns = sanitizePatterns(dataFiles, userFiles ? "dataFiles" : `${configLabel}: data_files`);
   } else {
     const found = conventionPatterns(underBase);
     if (!found) throw new DataLoadError(configLabel, `no data files${basePath ? ` under ${basePath}/` : ""} (the dataset holds ${listing.files.length} file(s), none of them data)`);
@@ -134,18 +140,15 @@ export function splitFilesOf(config: ResolvedConfig, split: string): string[] {
   return files;
 }
 
-/** The card's `configs:` (MetadataConfigs.from_dataset_card_data), in order; empty without a card or the field. */
-export function readCardConfigs(readme: string | undefined, cardLabel: string): Map<string, CardConfig> {
+/**
+ * The card's `configs:` (MetadataConfigs.from_dataset_card_data), in order, `.huggingface.yaml`'s when it has the
+ * field; empty without a card or the field.
+ */
+export function readCardConfigs(listing: Pick<DatasetListing, "readme" | "standaloneYaml">, cardLabel: string): Map<string, CardConfig> {
   const configs = new Map<string, CardConfig>();
-  const yamlBlock = readme === undefined ? undefined : cardYaml(readme);
-  if (yamlBlock === undefined) return configs;
-  let card: unknown;
-  try {
-    card = parseYaml(yamlBlock, { uniqueKeys: true });
-  } catch (error) {
-    throw new DataLoadError(cardLabel, `the YAML front matter does not parse (${oneLine(error instanceof Error ? error.message : String(error))})`);
-  }
-  const field = isRecord(card) ? card.configs : undefined;
+  const yamlBlock = listing.readme === undefined ? undefined : cardYaml(listing.readme);
+  const card = { ...parseYamlObject(yamlBlock, cardLabel, "the YAML front matter"), ...parseYamlObject(listing.standaloneYaml, cardLabel.replace(/README\.md$/, ".huggingface.yaml"), "the file") };
+  const field = card.configs;
   if (field === undefined || field === null || (Array.isArray(field) && field.length === 0)) return configs;
   if (!Array.isArray(field)) throw new DataLoadError(cardLabel, `Expected configs to be a list, but got ${JSON.stringify(field)}`);
   field.forEach((entry: unknown, index) => {
@@ -349,6 +352,17 @@ function cardYaml(readme: string): string | undefined {
   return end < 0 ? undefined : lines.slice(1, end).join("\n");
 }
 
+function parseYamlObject(text: string | undefined, label: string, what: string): Record<string, unknown> {
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = parseYaml(text, { uniqueKeys: true });
+  } catch (error) {
+    throw new DataLoadError(label, `${what} is not valid YAML (${oneLine(error instanceof Error ? error.message : String(error))})`);
+  }
+  return isRecord(value) ? value : {};
+}
+
 function checkCardDataFiles(value: unknown, where: string, cardLabel: string): void {
   if (value === undefined || value === null || typeof value === "string") return;
   const fine =
@@ -364,9 +378,13 @@ function checkCardDataFiles(value: unknown, where: string, cardLabel: string): v
   }
 }
 
-function normaliseFolder(folder: string, label: string): string {
+/** A data_dir as a repo-relative folder; `cardLabel` names the card's config, else it is the dataDir argument. */
+function normaliseFolder(folder: string, cardLabel: string | undefined): string {
   const cleaned = folder.replace(/^\.\//, "").replace(/\/+$/, "");
-  if (cleaned.startsWith("/") || cleaned.split("/").includes("..")) throw new DataLoadError(label, `must be a folder inside the dataset, got "${folder}"`);
+  if (cleaned.startsWith("/") || cleaned.split("/").includes("..")) {
+    const detail = `must be relative to the dataset's root (a folder inside it), got "${folder}"`;
+    throw cardLabel === undefined ? new ArgumentError("dataDir", detail) : new DataLoadError(cardLabel, detail);
+  }
   return cleaned;
 }
 

@@ -43,8 +43,10 @@ export interface LoadDatasetOptions {
 export interface DatasetSourceOptions extends HubDatasetOptions {
   /** Return only this split (a Dataset), reading and downloading only its files. */
   split?: string;
-  /** Replaces the config's files: patterns relative to the folder or repo (`*`, `?`, `[…]`, `**`). */
+  /** Replaces the config's files: patterns relative to the folder or repo (`*`, `?`, `[…]`, `**`), or to dataDir. */
   dataFiles?: DataFiles;
+  /** A folder of the dataset: without dataFiles, its files (by the split-name convention) replace the config's. */
+  dataDir?: string;
 }
 
 type SplitOption<Options> = Options & { split: string };
@@ -79,7 +81,7 @@ export async function loadDataset(
   if (OTHER_DATASETS_BUILDERS.includes(path)) throw new ArgumentError("format", `"${path}" is not one of ${DATA_FORMATS.join(", ")}`);
   if (existsSync(path) && statSync(path).isDirectory()) return loadDatasetFolder(path, configName, options);
   if (existsSync(path)) throw new ArgumentError("path", `${path} is a file, not a dataset folder: load it with loadDataset("${DATA_FORMATS.find((format) => path.endsWith(`.${format}`)) ?? "parquet"}", { dataFiles: "${path}" })`);
-  const hubFiles = await loadHubDatasetFiles(path, { configName, dataFiles: options.dataFiles, split: options.split }, options);
+  const hubFiles = await loadHubDatasetFiles(path, { configName, dataFiles: options.dataFiles, dataDir: options.dataDir, split: options.split }, options);
   return readResolvedConfig(hubFiles.config, hubFiles.localPaths, options.split);
 }
 
@@ -99,10 +101,10 @@ async function loadDataFiles(format: DataFormat, options: LoadDatasetOptions): P
 async function loadDatasetFolder(folder: string, configName: string | undefined, options: DatasetSourceOptions): Promise<DatasetDict | Dataset> {
   const script = `${basename(folder.replace(/[\\/]+$/, ""))}.py`;
   if (existsSync(join(folder, script))) throw new DataLoadError(join(folder, script), `Dataset scripts are no longer supported, but found ${script} (as in datasets 4): keep the data files only`);
-  const readmePath = join(folder, "README.md");
+  const readIfPresent = (name: string) => (existsSync(join(folder, name)) ? readFileSync(join(folder, name), "utf8") : undefined);
   const config = resolveDatasetConfig(
-    { source: folder, files: listFolder(folder), readme: existsSync(readmePath) ? readFileSync(readmePath, "utf8") : undefined },
-    { configName, dataFiles: options.dataFiles },
+    { source: folder, files: listFolder(folder), readme: readIfPresent("README.md"), standaloneYaml: readIfPresent(".huggingface.yaml") },
+    { configName, dataFiles: options.dataFiles, dataDir: options.dataDir },
   );
   const localPaths = new Map([...config.splits.values()].flat().map((file) => [file, join(folder, file)]));
   return readResolvedConfig(config, localPaths, options.split);

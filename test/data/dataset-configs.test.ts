@@ -51,6 +51,27 @@ configs:
   assert.deepEqual(splitsOf(files, readme, "fr"), { train: ["fr/data.jsonl"] });
 });
 
+test("the caller's dataFiles and dataDir replace the config's files, relative to the root or dataDir, not the config's data_dir", () => {
+  const files = ["en/train.jsonl", "en/test.jsonl", "fr/train.jsonl", "all.jsonl"];
+  const readme = card("configs:\n- config_name: en\n  data_dir: en\n  default: true");
+  const resolve = (request: Parameters<typeof resolveDatasetConfig>[1]) => Object.fromEntries(resolveDatasetConfig({ source: "s", files, readme }, request).splits);
+  assert.deepEqual(resolve({}), { train: ["en/train.jsonl"], test: ["en/test.jsonl"] });
+  assert.deepEqual(resolve({ dataDir: "fr" }), { train: ["fr/train.jsonl"] });
+  assert.deepEqual(resolve({ dataFiles: "all.jsonl" }), { train: ["all.jsonl"] });
+  assert.deepEqual(resolve({ configName: "en", dataFiles: { test: "*.jsonl" } }), { test: ["all.jsonl"] });
+  assert.deepEqual(resolve({ dataDir: "en", dataFiles: { dev: "test.jsonl" } }), { dev: ["en/test.jsonl"] });
+  assert.throws(() => resolve({ dataDir: "../elsewhere" }), (error: Error) => error instanceof ArgumentError && error.message.startsWith("dataDir: must be relative"));
+});
+
+test(".huggingface.yaml's configs replace the card's", () => {
+  const files = ["a.csv", "b.csv"];
+  const readme = card("configs:\n- config_name: from-card\n  data_files: a.csv");
+  const config = resolveDatasetConfig({ source: "s", files, readme, standaloneYaml: "configs:\n- config_name: from-yaml\n  data_files: b.csv\n" });
+  assert.equal(config.name, "from-yaml");
+  assert.deepEqual(config.splits.get("train"), ["b.csv"]);
+  assert.equal(resolveDatasetConfig({ source: "s", files, readme, standaloneYaml: "license: mit\n" }).name, "from-card");
+});
+
 test("the default config: the only one, default: true, or one named default; several without one need a name", async () => {
   const files = ["p/train.parquet", "q/train.parquet"];
   const twoConfigs = "configs:\n- config_name: p\n  data_files: p/*\n- config_name: q\n  data_files: q/*";
