@@ -167,6 +167,7 @@ async function crashAndResume(): Promise<{ loggingDir: string; history: Record<s
   await assert.rejects(first.train(), /simulated crash/);
   const loggingDir = first.args.loggingDir!;
   const firstRunLogged = readJsonl(join(loggingDir, `${basename(loggingDir)}.jsonl`)).map((entry) => entry.step);
+  await new Promise((resolve) => setTimeout(resolve, 1100)); // a new default folder would now have another name
   const second = trainer(settings, await tinyModel()); // fresh arguments: the folder comes from checkpoint-4
   await second.train({ resumeFromCheckpoint: true });
   return { loggingDir, history: second.state.log_history, firstRunLogged, resumedLoggingDir: second.args.loggingDir };
