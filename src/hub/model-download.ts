@@ -10,11 +10,11 @@
 
 import { readFileSync, statSync } from "node:fs";
 import { assertModelDirectory } from "../io/model-folder.ts";
-import type { HubOptions } from "./endpoint.ts";
+import { hubEnvironment, type HubOptions } from "./endpoint.ts";
 import { UnsupportedRepoError } from "./errors.ts";
 import { assertSafeRepoPath, downloadFiles } from "./file-download.ts";
 import { looksLikeRepoId } from "./repo-id.ts";
-import { openRepository, type RepoSnapshot } from "./repository.ts";
+import { openRepository, withHubListing, type RepoSnapshot } from "./repository.ts";
 
 export const ROOT_FILES = [
   "modules.json",
@@ -129,8 +129,16 @@ export async function resolveModelFolder(idOrPath: string, options: HubOptions =
     return { folder: idOrPath };
   }
   const hubOptions = { ...options, cacheFolder: options.cacheFolder ?? (process.env.SENTENCE_TRANSFORMERS_HOME || undefined) };
-  const snapshot = await openRepository(idOrPath, "model", hubOptions);
-  const files = await selectModelFiles(snapshot, hubOptions);
+  let snapshot = await openRepository(idOrPath, "model", hubOptions);
+  let files: string[];
+  try {
+    files = await selectModelFiles(snapshot, hubOptions);
+  } catch (error) {
+    // a snapshot folder Python filled only in part (no trees/<commit>.json): ask the Hub what the commit holds
+    if (!(error instanceof UnsupportedRepoError) || snapshot.listing === "hub" || hubEnvironment(hubOptions).offline) throw error;
+    snapshot = await withHubListing(snapshot, hubOptions);
+    files = await selectModelFiles(snapshot, hubOptions);
+  }
   const local = await downloadFiles(snapshot, files, hubOptions);
   for (const name of ["config.json", "tokenizer_config.json"]) {
     const at = files.indexOf(name);

@@ -2,7 +2,9 @@
 // Online: GET /api/{type}s/{id}/revision/{rev} → sha (recorded as refs/{rev}), then the tree at that commit
 // (GET /api/{type}s/{id}/tree/{commit}?recursive=true, following Link rel="next" pages), saved as
 // trees/<commit>.json so the same commit is never listed twice. A 40-hex revision whose tree or snapshot is
-// cached makes no request at all; a branch makes one (the revision), as the head may have moved.
+// cached makes no request at all (a snapshot folder without trees/<commit>.json, as Python's per-file downloads
+// leave it, is listed from its files; withHubListing asks the Hub when that is not enough); a branch makes one
+// request (the revision), as the head may have moved.
 // Offline (HF_HUB_OFFLINE / localFilesOnly): refs/{rev} → snapshots/<commit>, files from trees/<commit>.json,
 // else from the snapshot folder; no request. When the endpoint cannot be reached and the revision is cached,
 // the cache answers (as huggingface_hub falls back to it), saying so on stderr.
@@ -120,10 +122,21 @@ export async function openRepository(repoId: string, repoType: RepoType, options
     throw error;
   }
   cache.recordRevision(revision, commit);
+  return listedByHub(env, cache, revision, commit);
+}
+
+async function listedByHub(env: HubEnvironment, cache: RepoCache, revision: string, commit: string): Promise<RepoSnapshot> {
   let files = cache.readTree(commit);
   if (!files) {
-    files = await listTree(env, { ...context, revision: commit }, commit);
+    files = await listTree(env, { repoId: cache.repoId, repoType: cache.repoType, revision: commit }, commit);
     cache.writeTree(commit, files);
   }
-  return { repoId, repoType, revision, commit, folder: cache.snapshotFolder(commit), files, cacheRoot: cache.cacheRoot, listing: "hub" };
+  return { repoId: cache.repoId, repoType: cache.repoType, revision, commit, folder: cache.snapshotFolder(commit), files, cacheRoot: cache.cacheRoot, listing: "hub" };
+}
+
+/** The same snapshot with the Hub's full file list (one tree request), for one listed only from its snapshot folder. */
+export async function withHubListing(snapshot: RepoSnapshot, options: HubOptions = {}): Promise<RepoSnapshot> {
+  if (snapshot.listing === "hub") return snapshot;
+  const cache = new RepoCache(snapshot.cacheRoot, snapshot.repoId, snapshot.repoType);
+  return listedByHub(hubEnvironment(options), cache, snapshot.revision, snapshot.commit);
 }

@@ -356,3 +356,17 @@ describe("datasets and concurrency", () => {
     assert.deepEqual(summary().map((line) => line.split(" ").slice(0, 2).join(" ")), ["hub HEAD", "hub GET", "cdn GET"]);
   });
 });
+
+describe("a partial cache", () => {
+  test("a commit's snapshot folder without its weights (and no trees/<commit>.json): one tree request, then only the missing files", async () => {
+    const root = join(env.cache, "models--org--tiny");
+    mkdirSync(join(root, "blobs"), { recursive: true });
+    writeFileSync(join(root, "blobs", sha1Git(files["config.json"])), files["config.json"]);
+    mkdirSync(join(root, "snapshots", head), { recursive: true });
+    symlinkSync(`../../blobs/${sha1Git(files["config.json"])}`, join(root, "snapshots", head, "config.json"));
+    const { folder } = await resolveModelFolder("org/tiny", { revision: head });
+    assert.deepEqual(readFileSync(join(folder, "model.safetensors")), weights);
+    assert.equal(hub.requestsTo("GET", "/api/").length, 1, summary().join("\n"));
+    assert.ok(!hub.requests.some((request) => request.path.endsWith("/config.json") && !request.path.includes("1_Pooling")), "config.json came from the cache");
+  });
+});
