@@ -15,7 +15,7 @@ import { DatasetDict } from "../../src/data/dataset-dict.ts";
 import { loadDataset } from "../../src/data/load-dataset.ts";
 import { readParquetFile, writeParquet } from "../../src/data/parquet.ts";
 import { ArgumentError } from "../../src/errors.ts";
-import { OfflineCacheMissError } from "../../src/hub/index.ts";
+import { OfflineCacheMissError, RepositoryNotFoundError } from "../../src/hub/index.ts";
 import { HubDouble } from "../support/hub-double.ts";
 import { sharedPath, skipUnlessShared } from "../support/shared.ts";
 import { temporaryDirectory } from "../support/temp.ts";
@@ -184,7 +184,9 @@ describe("other dataset repos", () => {
     await expectError(() => loadDataset("org/scripted"), DataLoadError, "org/scripted: scripted.py", "Dataset scripts are no longer supported");
   });
 
-  test("a path that is neither a folder nor a Hub id", async () => {
+  test("a path that is neither a folder nor a Hub id, and an id the Hub does not have", async () => {
     await expectError(() => loadDataset("no/such/folder"), ArgumentError, "path", "no/such/folder: no such folder, and not a Hub dataset id");
+    assert.deepEqual(hub.requests, []);
+    await expectError(() => loadDataset("org/missing", "default"), RepositoryNotFoundError, "org/missing", "repository not found");
   });
 });
