@@ -107,6 +107,9 @@ export function pythonTrainingArguments(args: SentenceTransformerTrainingArgumen
     if (name === "reportTo" && JSON.stringify(converted) !== JSON.stringify(value)) {
       notes.push(`reportTo ${JSON.stringify(value)}: embedtune's "csv" log is not a Hugging Face integration, so report_to is ${JSON.stringify(converted)}`);
     }
+    if ((name === "fp16" || name === "bf16") && value === true) {
+      notes.push(`${name}: embedtune accepted it and computed in float32; on a GPU this script trains in mixed precision, as the argument asks`);
+    }
     if (name === "device" && value !== "cpu") notes.push(`device ${JSON.stringify(value)}: the Trainer uses CUDA when there is one; choose GPUs with the launch line (README.md)`);
     if (converted !== undefined) keywords[mapping.python] = converted;
   }

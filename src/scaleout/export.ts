@@ -19,7 +19,7 @@ import type { SentenceTransformer } from "../models/sentence-transformer.ts";
 import type { SentenceTransformerTrainingArguments } from "../training/arguments.ts";
 import { describeEvaluators } from "./evaluators.ts";
 import { requirementsText, launchReadme } from "./launch.ts";
-import { describeLoss } from "./losses.ts";
+import { describeLoss, type LossDescription } from "./losses.ts";
 import { loadedModelReference } from "./model-reference.ts";
 import { EVAL_DATA_FILE, evaluatorInputsFile, TRAIN_DATA_FILE, trainingScript, type RunDescription } from "./script.ts";
 
@@ -96,6 +96,11 @@ function isEarlierExport(directory: string): boolean {
   }
 }
 
+/** ["MatryoshkaLoss", "MultipleNegativesRankingLoss"]: a loss and those it wraps. */
+function lossChain(loss: LossDescription): string[] {
+  return [loss.name, ...(loss.inner ? lossChain(loss.inner) : [])];
+}
+
 /** Writes the folder for `run`. */
 export async function writeScriptFolder(run: RunDescription, directory: string, options: ExportOptions = {}): Promise<ExportResult> {
   checkExportFolder(directory, options);
@@ -125,7 +130,7 @@ export async function writeScriptFolder(run: RunDescription, directory: string, 
             args: run.arguments,
             trainRows: run.trainDataset.numRows,
             evalRows: run.evalDataset?.numRows,
-            lossName: run.loss.name,
+            lossNames: lossChain(run.loss),
             evaluatorNames: run.evaluators.map(({ name }) => name),
           }),
         ],

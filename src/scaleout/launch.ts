@@ -30,21 +30,23 @@ export function launchReadme(parts: {
   args: SentenceTransformerTrainingArguments;
   trainRows: number;
   evalRows?: number;
-  lossName: string;
+  /** The loss's class name and those of the losses it wraps (MatryoshkaLoss(MultipleNegativesRankingLoss)). */
+  lossNames: readonly string[];
   evaluatorNames: readonly string[];
 }): string {
   const { args } = parts;
   const batch = args.perDeviceTrainBatchSize;
   const accumulation = args.gradientAccumulationSteps;
   const perStep = batch * accumulation;
-  const inBatchNegatives = /MultipleNegatives|GIST/.test(parts.lossName);
+  const lossName = parts.lossNames.join("(") + ")".repeat(parts.lossNames.length - 1);
+  const inBatchNegatives = parts.lossNames.find((name) => /MultipleNegatives|GIST/.test(name));
   const local = "path" in parts.model;
   return [
     "# Training script exported by embedtune",
     "",
     `\`train.py\` runs the embedtune run into \`${args.outputDir}\` again with sentence-transformers' own classes:`,
     `the model \`${describeReference(parts.model)}\`, the run's data (\`data/train.parquet\`, ${parts.trainRows} rows` +
-      `${parts.evalRows !== undefined ? `; \`data/eval.parquet\`, ${parts.evalRows} rows` : ""}), ${parts.lossName}` +
+      `${parts.evalRows !== undefined ? `; \`data/eval.parquet\`, ${parts.evalRows} rows` : ""}), ${lossName}` +
       `${parts.evaluatorNames.length > 0 ? `, ${parts.evaluatorNames.join(", ")} (inputs in \`data/evaluator-*.json\`)` : ""}` +
       `, every training argument and the seed. The final model lands in \`${args.outputDir}/final\`, in the sentence-transformers layout that`,
     "`embedtune` loads back (`--model DIR`, `SentenceTransformer.load(dir)`). Comments at the top of `train.py` say what",
@@ -72,7 +74,7 @@ export function launchReadme(parts: {
     "## What changes with N GPUs",
     "",
     `- Each GPU takes its own batch of \`per_device_train_batch_size\` = ${batch} rows: one optimizer step sees ${batch} × N` +
-      `${accumulation > 1 ? ` × ${accumulation} (gradient_accumulation_steps)` : ""} rows (${perStep} × N), so an epoch has about N times fewer steps`,
+      `${accumulation > 1 ? ` × ${accumulation} (gradient_accumulation_steps) = ${perStep} × N` : ""} rows, so an epoch has about N times fewer steps`,
     "  than the embedtune run, and `eval_steps`, `save_steps`, `logging_steps` and `warmup_steps` (counted in steps) come N times",
     "  later in the data; `warmup_ratio` keeps its share.",
     "- The learning rate is not changed. A larger batch often tolerates (or needs) a larger rate — a common start is",
@@ -80,12 +82,18 @@ export function launchReadme(parts: {
     "  yourself, or divide `per_device_train_batch_size` by N to keep the run's batch exactly.",
     ...(inBatchNegatives
       ? [
-          `- ${parts.lossName} uses the other rows of the batch as negatives: on N GPUs each one sees only its own ${batch} rows`,
+          `- ${inBatchNegatives} uses the other rows of the batch as negatives: on N GPUs each one sees only its own ${batch} rows`,
           "  unless you pass `gather_across_devices=True` to the loss (sentence-transformers ≥ 5.1).",
         ]
       : []),
     "- With N processes the samplers, the data order and dropout differ from embedtune's: the same recipe, not the same",
     "  numbers step for step (nor between 1 and N GPUs in Python).",
+    "",
+    "## Back in embedtune",
+    "",
+    "```sh",
+    `npx embedtune evaluate --model ${args.outputDir}/final --data <pairs.parquet>     # or encode, demo, export-onnx, a further run`,
+    "```",
     "",
   ].join("\n");
 }

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { Dataset } from "../../src/data/dataset.ts";
@@ -17,6 +17,7 @@ import { EmbeddingSimilarityEvaluator } from "../../src/evaluation/embedding-sim
 import { InformationRetrievalEvaluator } from "../../src/evaluation/information-retrieval.ts";
 import { CoSENTLoss } from "../../src/losses/cosent.ts";
 import { CosineSimilarityLoss } from "../../src/losses/cosine-similarity.ts";
+import { GISTEmbedLoss } from "../../src/losses/gist-embed.ts";
 import { MatryoshkaLoss } from "../../src/losses/matryoshka.ts";
 import { MultipleNegativesRankingLoss } from "../../src/losses/multiple-negatives-ranking.ts";
 import { SentenceTransformer } from "../../src/models/sentence-transformer.ts";
@@ -24,7 +25,7 @@ import { exportTrainingScript } from "../../src/scaleout/export.ts";
 import { SentenceTransformerTrainingArguments, type TrainingArgumentsInit } from "../../src/training/arguments.ts";
 import { BatchSamplers } from "../../src/training/samplers.ts";
 import { SentenceTransformerTrainer } from "../../src/training/trainer.ts";
-import { tinyModelTemplate } from "../support/model-fixtures.ts";
+import { freshTinyModel, tinyModelTemplate } from "../support/model-fixtures.ts";
 import { corpusPairScores } from "../support/pair-scores.ts";
 import { projectRoot } from "../support/shared.ts";
 import { temporaryDirectory } from "../support/temp.ts";
@@ -209,6 +210,38 @@ test("MatryoshkaLoss wrapping MNRL: the inner loss with its parameters, dims and
   });
   assert.equal((callOf(calls, "SentenceTransformerTrainer").loss as Call).class, "MatryoshkaLoss");
   model.dispose();
+});
+
+test("a model from Python's hub cache is named by its Hub id and commit; GISTEmbedLoss's guide is a SentenceTransformer of its own", { skip: skipPython }, async () => {
+  const commit = "0123456789abcdef0123456789abcdef01234567";
+  const snapshot = join(temporaryDirectory("embedtune-hub-cache-"), "hub", "models--org--tiny-model", "snapshots", commit);
+  cpSync(await tinyModelTemplate(), snapshot, { recursive: true });
+  const model = await SentenceTransformer.load(snapshot, { quiet: true });
+  const guidePath = await freshTinyModel();
+  const guide = await SentenceTransformer.load(guidePath, { quiet: true });
+  const pairs = corpusPairScores(0, 8);
+  const trainer = new SentenceTransformerTrainer({
+    model,
+    args: args({ perDeviceTrainBatchSize: 4 }),
+    trainDataset: Dataset.fromColumns({ anchor: pairs.column("sentence1"), positive: pairs.column("sentence2") }),
+    loss: new GISTEmbedLoss(model, { guide, temperature: 0.05, marginStrategy: "relative", margin: 0.1 }),
+  });
+  const out = join(temporaryDirectory("embedtune-export-"), "script");
+  await exportTrainingScript(trainer, out);
+  const calls = runScript(out);
+  const hubModel = { class: "SentenceTransformer", given: { model_name_or_path: "org/tiny-model", revision: commit } };
+  assert.deepEqual(calls.filter((call) => call.class === "SentenceTransformer"), [hubModel, modelRecord(guidePath)]);
+  assert.deepEqual(callOf(calls, "GISTEmbedLoss"), {
+    model: hubModel,
+    guide: modelRecord(guidePath),
+    temperature: 0.05,
+    margin_strategy: "relative",
+    margin: 0.1,
+    contrast_anchors: true,
+    contrast_positives: true,
+  });
+  model.dispose();
+  guide.dispose();
 });
 
 test("a loss without a sentence-transformers equivalent, or with a JavaScript transformation, is one line and writes nothing", async () => {
