@@ -15,7 +15,7 @@
 import { randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { huggingFaceHome } from "./endpoint.ts";
+import { envFlag, huggingFaceHome } from "./endpoint.ts";
 
 export type RepoType = "model" | "dataset";
 
@@ -155,7 +155,7 @@ export class RepoCache {
     return join(this.folder, ".no_exist", commit, path);
   }
 
-  /** snapshots/<commit>/<path> → ../../blobs/<etag> (relative); a copy where the file system has no symlinks. */
+  /** snapshots/<commit>/<path> → ../../blobs/<etag> (relative); a copy where the file system has no symlinks or HF_HUB_DISABLE_SYMLINKS is set. */
   linkSnapshotFile(commit: string, path: string, etag: string): string {
     const pointer = join(this.snapshotFolder(commit), path);
     const blob = this.blobPath(etag);
@@ -168,6 +168,7 @@ export class RepoCache {
       // no pointer yet
     }
     try {
+      if (envFlag("HF_HUB_DISABLE_SYMLINKS")) throw new Error("symlinks disabled");
       symlinkSync(target, pointer);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "EEXIST" && existsSync(pointer)) return pointer;

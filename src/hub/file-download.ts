@@ -40,7 +40,7 @@ export function assertSafeRepoPath(repoId: string, path: string): void {
   }
 }
 
-export function resolveUrl(env: HubEnvironment, snapshot: RepoSnapshot, path: string): string {
+function resolveUrl(env: HubEnvironment, snapshot: RepoSnapshot, path: string): string {
   const prefix = snapshot.repoType === "dataset" ? "datasets/" : "";
   return `${env.endpoint}/${prefix}${snapshot.repoId}/resolve/${snapshot.commit}/${path.split("/").map(encodeURIComponent).join("/")}`;
 }
@@ -104,6 +104,7 @@ async function downloadBlob(env: HubEnvironment, url: string, target: string, me
   const progress = startByteProgress(progressLabel, metadata.size, env.showProgress);
   try {
     for (let attempt = 0; ; attempt++) {
+      if (attempt > 0 && written === metadata.size) break; // the cut came after the last byte
       const controller = new AbortController();
       let silence = setTimeout(() => controller.abort(), env.downloadTimeoutMs);
       try {

@@ -139,10 +139,9 @@ export async function resolveModelFolder(idOrPath: string, options: HubOptions =
     snapshot = await withHubListing(snapshot, hubOptions);
     files = await selectModelFiles(snapshot, hubOptions);
   }
-  const local = await downloadFiles(snapshot, files, hubOptions);
-  for (const name of ["config.json", "tokenizer_config.json"]) {
-    const at = files.indexOf(name);
-    if (at >= 0) refuseRemoteCode(snapshot, local[at], name);
-  }
+  const configs = ["config.json", "tokenizer_config.json"].filter((name) => files.includes(name));
+  const configPaths = await downloadFiles(snapshot, configs, hubOptions);
+  configs.forEach((name, index) => refuseRemoteCode(snapshot, configPaths[index], name));
+  await downloadFiles(snapshot, files, hubOptions);
   return { folder: snapshot.folder, repoId: snapshot.repoId, commit: snapshot.commit };
 }

@@ -50,7 +50,7 @@ interface TreeItem {
   lfs?: { oid: string; size: number };
 }
 
-export function apiUrl(env: HubEnvironment, repoId: string, repoType: RepoType, ...parts: string[]): string {
+function apiUrl(env: HubEnvironment, repoId: string, repoType: RepoType, ...parts: string[]): string {
   return [`${env.endpoint}/api/${repoType}s/${repoId}`, ...parts].join("/");
 }
 

@@ -370,3 +370,18 @@ describe("a partial cache", () => {
     assert.ok(!hub.requests.some((request) => request.path.endsWith("/config.json") && !request.path.includes("1_Pooling")), "config.json came from the cache");
   });
 });
+
+describe("without symlinks", () => {
+  test("HF_HUB_DISABLE_SYMLINKS=1: the snapshot holds copies, the blobs are still there", async () => {
+    process.env.HF_HUB_DISABLE_SYMLINKS = "1";
+    try {
+      const { folder } = await resolveModelFolder("org/tiny");
+      const pointer = join(folder, "model.safetensors");
+      assert.ok(!lstatSync(pointer).isSymbolicLink());
+      assert.deepEqual(readFileSync(pointer), weights);
+      assert.ok(existsSync(join(env.cache, "models--org--tiny/blobs", sha256(weights))));
+    } finally {
+      delete process.env.HF_HUB_DISABLE_SYMLINKS;
+    }
+  });
+});

@@ -75,6 +75,7 @@ describe("file selection", () => {
     await assert.rejects(resolveModelFolder("org/remote-code"), {
       message: "org/remote-code: config.json auto_map needs modeling_custom.py (remote code, trust_remote_code), which embedtune does not run",
     });
+    assert.ok(!hub.requests.some((request) => request.origin === "cdn"), "refused before the weights are fetched");
   });
 
   test("a module path leaving the repo is refused before any download", async () => {
