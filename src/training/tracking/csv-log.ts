@@ -1,11 +1,14 @@
 // reportTo "csv": the run's log_history as two files in its logging folder, `<runName>.csv` (one row
 // per log or evaluation entry, the columns the union of their keys in order of first appearance, an
 // empty cell where an entry lacks a key) and its twin `<runName>.jsonl` (each entry as one JSON object,
-// exactly as in trainer_state.json; NaN and infinities written as Python's json does). Both files are
-// rewritten atomically (temporary file + rename) at every entry, so a reader never sees half a file.
-// A resumed run starts again from the checkpoint's log_history and continues it.
+// exactly as in trainer_state.json; NaN and infinities written as Python's json does).
+// When training starts both files are rewritten atomically (temporary file + rename) from the run's
+// log_history — empty for a new run, the checkpoint's for a resumed one, which drops what an interrupted
+// run logged after its checkpoint. Each later entry is appended as one line (one write); the CSV is
+// rewritten atomically instead when the entry brings a new column (the first evaluation, the closing
+// train_runtime entry).
 
-import { renameSync, writeFileSync } from "node:fs";
+import { appendFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { withFileSystemErrorsSync } from "../../io/file-system-errors.ts";
 import type { LogEntry, RunStart, RunTracker } from "./tracker.ts";
@@ -17,6 +20,7 @@ export function runFileStem(runName: string): string {
 
 export class CsvLogTracker implements RunTracker {
   private rows: LogEntry[] = [];
+  private columns: string[] = [];
   private csvPath = "";
   private jsonlPath = "";
 
@@ -25,39 +29,52 @@ export class CsvLogTracker implements RunTracker {
     this.csvPath = join(start.loggingDir, `${stem}.csv`);
     this.jsonlPath = join(start.loggingDir, `${stem}.jsonl`);
     this.rows = [...start.history];
-    this.write();
+    this.columns = columnsOf(this.rows);
+    writeTextAtomically(this.jsonlPath, this.rows.map(jsonLine).join(""));
+    writeTextAtomically(this.csvPath, csvText(this.columns, this.rows));
   }
 
   onLog(entry: LogEntry): void {
     this.rows.push(entry);
-    this.write();
+    appendText(this.jsonlPath, jsonLine(entry));
+    const columns = columnsOf(this.rows);
+    if (columns.length === this.columns.length) {
+      appendText(this.csvPath, csvLine(this.columns, entry));
+    } else {
+      this.columns = columns;
+      writeTextAtomically(this.csvPath, csvText(columns, this.rows));
+    }
   }
 
   close(): void {
     this.rows = [];
   }
-
-  private write(): void {
-    writeTextAtomically(this.jsonlPath, this.rows.map((row) => `${pythonJson(row)}\n`).join(""));
-    writeTextAtomically(this.csvPath, csvText(this.rows));
-  }
 }
 
-export function csvText(rows: readonly LogEntry[]): string {
-  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
-  const lines = [columns.map(csvCell).join(",")];
-  for (const row of rows) lines.push(columns.map((column) => (column in row ? String(row[column]) : "")).join(","));
-  return `${lines.join("\n")}\n`;
+function columnsOf(rows: readonly LogEntry[]): string[] {
+  return [...new Set(rows.flatMap((row) => Object.keys(row)))];
+}
+
+function csvText(columns: readonly string[], rows: readonly LogEntry[]): string {
+  return [columns.map(csvCell).join(",") + "\n", ...rows.map((row) => csvLine(columns, row))].join("");
+}
+
+function csvLine(columns: readonly string[], row: LogEntry): string {
+  return `${columns.map((column) => (column in row ? String(row[column]) : "")).join(",")}\n`;
 }
 
 function csvCell(text: string): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** JSON.stringify, except non-finite numbers as Python's json.dumps writes them (NaN, Infinity, -Infinity). */
-function pythonJson(row: LogEntry): string {
+/** JSON.stringify's line, except non-finite numbers as Python's json.dumps writes them (NaN, Infinity, -Infinity). */
+function jsonLine(row: LogEntry): string {
   const parts = Object.entries(row).map(([key, value]) => `${JSON.stringify(key)}:${Number.isFinite(value) ? JSON.stringify(value) : String(value)}`);
-  return `{${parts.join(",")}}`;
+  return `{${parts.join(",")}}\n`;
+}
+
+function appendText(path: string, text: string): void {
+  withFileSystemErrorsSync(path, "writing the run log", () => appendFileSync(path, text));
 }
 
 function writeTextAtomically(path: string, text: string): void {

@@ -18,6 +18,7 @@ import { SentenceTransformer } from "../../../src/models/sentence-transformer.ts
 import { SentenceTransformerTrainingArguments, type TrainingArgumentsInit } from "../../../src/training/arguments.ts";
 import { SentenceTransformerTrainer } from "../../../src/training/trainer.ts";
 import { crc32c, maskedCrc32c } from "../../../src/training/tracking/crc32c.ts";
+import { CsvLogTracker } from "../../../src/training/tracking/csv-log.ts";
 import { defaultLoggingDir, resolveReportTo } from "../../../src/training/tracking/index.ts";
 import { tinyModelTemplate } from "../../support/model-fixtures.ts";
 import { corpusPairScores } from "../../support/pair-scores.ts";
@@ -226,4 +227,17 @@ test("Python's TensorBoard (event_accumulator) shows the same scalars, a resumed
   const read = JSON.parse(result.stdout) as { scalars: Record<string, number>; tensors: string[] };
   assert.deepEqual(new Map(Object.entries(read.scalars)), expectedScalars(history));
   assert.deepEqual(read.tensors.sort(), ["args/text_summary", "model_config/text_summary"]);
+});
+
+test("the CSV/JSONL log: a non-finite value as Python's json writes it, a new column rewrites the header", async () => {
+  const loggingDir = temporaryDirectory();
+  const tracker = new CsvLogTracker();
+  const args = new SentenceTransformerTrainingArguments({ outputDir: join(loggingDir, "unused") });
+  tracker.onTrainBegin({ args, loggingDir, runName: "r", modelConfig: undefined, startStep: 0, history: [] });
+  tracker.onLog({ loss: 0.5, step: 1 });
+  tracker.onLog({ loss: 0.25, step: 2 });
+  tracker.onLog({ loss: Number.NaN, grad_norm: Number.POSITIVE_INFINITY, step: 3 });
+  tracker.close();
+  assert.equal(readFileSync(join(loggingDir, "r.jsonl"), "utf8"), '{"loss":0.5,"step":1}\n{"loss":0.25,"step":2}\n{"loss":NaN,"grad_norm":Infinity,"step":3}\n');
+  assert.equal(readFileSync(join(loggingDir, "r.csv"), "utf8"), "loss,step,grad_norm\n0.5,1,\n0.25,2,\nNaN,3,Infinity\n");
 });
