@@ -236,6 +236,7 @@ test("the CSV/JSONL log: a non-finite value as Python's json writes it, a new co
   tracker.onTrainBegin({ args, loggingDir, runName: "r", modelConfig: undefined, startStep: 0, history: [] });
   tracker.onLog({ loss: 0.5, step: 1 });
   tracker.onLog({ loss: 0.25, step: 2 });
+  assert.equal(readFileSync(join(loggingDir, "r.csv"), "utf8"), "loss,step\n0.5,1\n0.25,2\n");
   tracker.onLog({ loss: Number.NaN, grad_norm: Number.POSITIVE_INFINITY, step: 3 });
   tracker.close();
   assert.equal(readFileSync(join(loggingDir, "r.jsonl"), "utf8"), '{"loss":0.5,"step":1}\n{"loss":0.25,"step":2}\n{"loss":NaN,"grad_norm":Infinity,"step":3}\n');
