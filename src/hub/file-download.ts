@@ -15,6 +15,7 @@ import { createHash, randomBytes, type Hash } from "node:crypto";
 import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { withFileSystemErrors } from "../io/file-system-errors.ts";
 import { RepoCache } from "./cache-layout.ts";
 import { startByteProgress } from "./download-progress.ts";
 import { hubEnvironment, type HubEnvironment, type HubOptions } from "./endpoint.ts";
@@ -92,14 +93,14 @@ function isRetriable(error: unknown): boolean {
 /** Streams `url` into `target` (resuming with Range after a drop) and checks size and hash; deletes it on failure. */
 async function downloadBlob(env: HubEnvironment, url: string, target: string, metadata: FileMetadata, context: RequestContext, progressLabel: string): Promise<void> {
   const file = await open(target, "w");
+  // sha256 of the content for an LFS file; git's blob sha1 ("blob <size>\0" + content) for a git file
+  const newHash = (): Hash => (metadata.sha256 ? createHash("sha256") : createHash("sha1").update(`blob ${metadata.size}\0`));
   let written = 0;
-  let hash: Hash = createHash(metadata.sha256 ? "sha256" : "sha1");
-  if (!metadata.sha256 && metadata.gitSha1) hash.update(`blob ${metadata.size}\0`);
+  let hash = newHash();
   const restart = async () => {
     await file.truncate(0);
     written = 0;
-    hash = createHash(metadata.sha256 ? "sha256" : "sha1");
-    if (!metadata.sha256 && metadata.gitSha1) hash.update(`blob ${metadata.size}\0`);
+    hash = newHash();
   };
   const progress = startByteProgress(progressLabel, metadata.size, env.showProgress);
   try {
@@ -193,7 +194,7 @@ export async function downloadFiles(snapshot: RepoSnapshot, paths: readonly stri
   const local: string[] = [];
   for (const path of paths) {
     assertSafeRepoPath(snapshot.repoId, path);
-    local.push(await ensureFile(env, cache, snapshot, path));
+    local.push(await withFileSystemErrors(cache.folder, `storing ${path} of ${snapshot.repoId} in the Hub cache`, () => ensureFile(env, cache, snapshot, path)));
   }
   return local;
 }

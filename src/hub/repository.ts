@@ -12,6 +12,7 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { ArgumentError } from "../errors.ts";
+import { isErrnoError } from "../io/file-system-errors.ts";
 import { COMMIT_PATTERN, hubCacheFolder, RepoCache, type RepoType, type TreeEntry } from "./cache-layout.ts";
 import { hubEnvironment, type HubEnvironment, type HubOptions } from "./endpoint.ts";
 import { HubNetworkError, OfflineCacheMissError } from "./errors.ts";
@@ -88,6 +89,15 @@ function fromCache(cache: RepoCache, revision: string, commit: string): RepoSnap
   return { ...base, files: paths.map((path) => ({ path, size: statSync(join(folder, path)).size })), listing: "snapshot" };
 }
 
+/** refs/ and trees/ are a convenience: a read-only shared cache still serves (as huggingface_hub ignores OSError there). */
+function bestEffort(write: () => void): void {
+  try {
+    write();
+  } catch (error) {
+    if (!isErrnoError(error)) throw error;
+  }
+}
+
 function assertRepoId(repoId: string): void {
   if (!looksLikeRepoId(repoId)) throw new ArgumentError("repoId", `"${repoId}" is not a Hub repo id ("org/name" or "name": letters, digits, "-", "_", ".")`);
 }
@@ -121,7 +131,7 @@ export async function openRepository(repoId: string, repoType: RepoType, options
     }
     throw error;
   }
-  cache.recordRevision(revision, commit);
+  bestEffort(() => cache.recordRevision(revision, commit));
   return listedByHub(env, cache, revision, commit);
 }
 
@@ -129,7 +139,8 @@ async function listedByHub(env: HubEnvironment, cache: RepoCache, revision: stri
   let files = cache.readTree(commit);
   if (!files) {
     files = await listTree(env, { repoId: cache.repoId, repoType: cache.repoType, revision: commit }, commit);
-    cache.writeTree(commit, files);
+    const listed = files;
+    bestEffort(() => cache.writeTree(commit, listed));
   }
   return { repoId: cache.repoId, repoType: cache.repoType, revision, commit, folder: cache.snapshotFolder(commit), files, cacheRoot: cache.cacheRoot, listing: "hub" };
 }

@@ -385,3 +385,15 @@ describe("without symlinks", () => {
     }
   });
 });
+
+describe("an unwritable cache", () => {
+  test("a cache folder below a file: one FileSystemError line naming the cache and the file in the way", async () => {
+    const blocker = join(env.home, "a-file");
+    writeFileSync(blocker, "");
+    await assert.rejects(resolveModelFolder("org/tiny", { cacheFolder: join(blocker, "hub") }), (error: Error) => {
+      assert.equal(error.name, "FileSystemError");
+      assert.match(error.message, new RegExp(`^${join(blocker, "hub", "models--org--tiny")}: ${blocker} is a file, not a folder \\(ENOTDIR\\) while storing modules.json of org/tiny in the Hub cache$`));
+      return true;
+    });
+  });
+});
