@@ -107,6 +107,8 @@ export class SentenceTransformer {
 
   static async load(directory: string, options: SentenceTransformerOptions = {}): Promise<SentenceTransformer> {
     assertModelDirectory(directory);
+    if (options.device !== undefined) checkDevice(options.device, "device");
+    const device = options.device ?? defaultDevice();
     await initializeBackend({ quiet: options.quiet });
     const modules = readModules(directory) ?? [
       { idx: 0, name: "0", path: "", type: "Transformer", kind: "Transformer" as ModuleKind },
@@ -124,8 +126,7 @@ export class SentenceTransformer {
       transformer.dispose();
       throw error;
     }
-    if (options.device !== undefined) checkDevice(options.device, "device");
-    model.requestedDevice = options.device ?? defaultDevice();
+    model.requestedDevice = device;
     try {
       await model.setEngine(options.engine ?? defaultEngine(), { quiet: options.quiet });
     } catch (error) {
