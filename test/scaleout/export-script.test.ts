@@ -21,7 +21,8 @@ import { GISTEmbedLoss } from "../../src/losses/gist-embed.ts";
 import { MatryoshkaLoss } from "../../src/losses/matryoshka.ts";
 import { MultipleNegativesRankingLoss } from "../../src/losses/multiple-negatives-ranking.ts";
 import { SentenceTransformer } from "../../src/models/sentence-transformer.ts";
-import { exportTrainingScript } from "../../src/scaleout/export.ts";
+import { readArgsFile } from "../../src/scaleout/args-file.ts";
+import { exportTrainingScript, writeScriptFolder } from "../../src/scaleout/export.ts";
 import { SentenceTransformerTrainingArguments, type TrainingArgumentsInit } from "../../src/training/arguments.ts";
 import { BatchSamplers } from "../../src/training/samplers.ts";
 import { SentenceTransformerTrainer } from "../../src/training/trainer.ts";
@@ -315,6 +316,56 @@ test("CLI --args: a JSON run description becomes the same script; a misspelt fie
   assert.equal(badLoss.status, 1);
   assert.match(badLoss.stderr, /^embedtune: error: .*bad-loss\.json: lossParameters: scale: must be a positive number, got -1\n$/);
   assert.equal(existsSync(join(folder, "bad-out")), false);
+});
+
+test("--args: a Hub id with its revision, an evaluator read from a data file; mistakes name the file and field", { skip: skipPython }, async () => {
+  const folder = temporaryDirectory("embedtune-args-");
+  const dev = corpusPairScores(50, 6);
+  writeParquet(join(folder, "train.parquet"), corpusPairScores(0, 8));
+  writeParquet(join(folder, "dev.parquet"), dev);
+  const description = {
+    model: "BAAI/bge-small-en-v1.5",
+    revision: "main",
+    maxSeqLength: 256,
+    trainData: "train.parquet",
+    evalData: "dev.parquet",
+    loss: "CoSENTLoss",
+    arguments: { outputDir: "out" },
+    evaluator: { type: "EmbeddingSimilarityEvaluator", data: "dev.parquet", name: "sts-dev", mainSimilarity: "cosine" },
+  };
+  const write = (name: string, value: unknown) => {
+    writeFileSync(join(folder, name), JSON.stringify(value));
+    return join(folder, name);
+  };
+  const out = join(folder, "exported");
+  await writeScriptFolder(await readArgsFile(write("run.json", description)), out);
+  const calls = runScript(out);
+  const hubModel = { class: "SentenceTransformer", given: { model_name_or_path: "BAAI/bge-small-en-v1.5", revision: "main" } };
+  assert.deepEqual(callOf(calls, "SentenceTransformer"), hubModel.given);
+  assert.deepEqual(calls.find((call) => "max_seq_length" in call), { max_seq_length: 256 });
+  const evaluator = callOf(calls, "EmbeddingSimilarityEvaluator");
+  assert.deepEqual([evaluator.sentences1, evaluator.sentences2, evaluator.scores], [dev.column("sentence1"), dev.column("sentence2"), dev.column("score")]);
+  assert.equal(evaluator.name, "sts-dev");
+  assert.equal(evaluator.main_similarity, "cosine");
+  assert.deepEqual((callOf(calls, "SentenceTransformerTrainer").eval_dataset as { rows: unknown }).rows, rowsOf(dev));
+
+  for (const [change, pattern] of [
+    [{ model: "../no/such/folder" }, /run\.json: model: "\.\.\/no\/such\/folder" is neither a folder \(looked at .*\) nor a Hub id like "org\/name"$/],
+    [{ loss: "GISTEmbedLoss" }, /run\.json: loss: GISTEmbedLoss needs its guide model loaded: export from the trainer instead/],
+    [{ loss: "MyLoss" }, /run\.json: loss: "MyLoss" is not a loss the export knows \(CoSENTLoss, /],
+    [{ evaluator: { type: "NanoBEIREvaluator", data: "dev.parquet" } }, /run\.json: evaluator\.type: "NanoBEIREvaluator" is not an evaluator the export knows/],
+    [{ evaluator: [{ type: "EmbeddingSimilarityEvaluator", data: "dev.parquet", batchsize: 8 }] }, /run\.json: evaluator\[0\]\.batchsize: is not a field here \(use batchSize, /],
+    [{ trainData: "missing.parquet" }, /run\.json: trainData: .*missing\.parquet: no such file/],
+    [{ arguments: { outputDir: "out", learningRate: -1 } }, /run\.json: arguments: learningRate: must be a number ≥ 0, got -1$/],
+    [{ lossParameters: { scale: 20, similarityfct: "dot" } }, /run\.json: lossParameters\.similarityfct: is not a field here \(use scale, similarityFct\)$/],
+  ] as const) {
+    await assert.rejects(readArgsFile(write("run.json", { ...description, ...change })), (error: Error) => {
+      assert.ok(error instanceof ArgumentError, String(error));
+      assert.match(error.message, pattern);
+      assert.ok(!error.message.includes("\n"));
+      return true;
+    });
+  }
 });
 
 test("CLI --run: the run folder's arguments, loss and model with --train checked against the run's data hash", { skip: skipPython }, async () => {
