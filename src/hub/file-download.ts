@@ -3,8 +3,10 @@
 //   .no_exist/<commit>/<path> present → EntryNotFoundError (no request);
 //   blobs/<etag> present → only the snapshot symlink;
 //   else GET {endpoint}/[datasets/]{id}/resolve/{commit}/{path} (redirects: see http.ts) into a process-unique
-//   blobs/<etag>.<8 hex>.incomplete; a connection dropped mid-body is retried up to MAX_RETRIES times with
-//   Range: bytes=<bytes on disk>- (a 200 answer restarts from 0); the result must have the announced size and,
+//   blobs/<etag>.<8 hex>.incomplete; a connection dropped mid-body is retried with Range: bytes=<bytes on disk>-
+//   (a 200 answer restarts from 0), up to MAX_RETRIES times in a row without progress — as http_get, whose count
+//   starts again whenever bytes arrive (here: bytes beyond the furthest point reached, so a server that ignores
+//   Range and keeps cutting cannot loop forever); waits 0.1 s doubling to 2 s (Python: 1 s); the result must have the announced size and,
 //   for an LFS file, the sha256 its etag names (a git file: its git blob sha1) — otherwise it is deleted and
 //   nothing lands in blobs/; then renamed to blobs/<etag> and linked from the snapshot.
 // The etag and size come from the tree listing; a listing read from a snapshot folder has none, then a HEAD
@@ -103,9 +105,10 @@ async function downloadBlob(env: HubEnvironment, url: string, target: string, me
     hash = newHash();
   };
   const progress = startByteProgress(progressLabel, metadata.size, env.showProgress);
+  let furthest = 0;
   try {
-    for (let attempt = 0; ; attempt++) {
-      if (attempt > 0 && written === metadata.size) break; // the cut came after the last byte
+    for (let retries = 0; ; ) {
+      if (retries > 0 && written === metadata.size) break; // the cut came after the last byte
       const controller = new AbortController();
       let silence = setTimeout(() => controller.abort(), env.downloadTimeoutMs);
       try {
@@ -124,10 +127,15 @@ async function downloadBlob(env: HubEnvironment, url: string, target: string, me
         break;
       } catch (error) {
         if (!isRetriable(error)) throw error;
-        if (attempt >= MAX_RETRIES) {
-          throw new HubUnreachableError(`${env.endpoint}: downloading ${context.repoId}/${context.path} failed ${MAX_RETRIES + 1} times, the last: ${(error as Error).message}`);
+        if (written > furthest) {
+          furthest = written;
+          retries = 0;
         }
-        await new Promise((done) => setTimeout(done, Math.min(2000, 100 * 2 ** attempt)));
+        if (retries >= MAX_RETRIES) {
+          throw new HubUnreachableError(`${env.endpoint}: downloading ${context.repoId}/${context.path} gained nothing in ${MAX_RETRIES} retries, the last error: ${(error as Error).message}`);
+        }
+        await new Promise((done) => setTimeout(done, Math.min(2000, 100 * 2 ** retries)));
+        retries++;
       } finally {
         clearTimeout(silence);
       }

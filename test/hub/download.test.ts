@@ -270,11 +270,19 @@ describe("broken transfers", () => {
     assert.deepEqual(readFileSync(join(folder, "model.safetensors")), weights);
   });
 
-  test("a connection cut every time: one line after 6 attempts, nothing in blobs/", async () => {
+  test("cut every time but resumable: each Range request brings more, so it completes (the retry count restarts on progress, as http_get)", async () => {
+    hub.switches.dropAfterBytes = { bytes: 40_000, times: Infinity, path: "model.safetensors" };
+    const { folder } = await resolveModelFolder("org/tiny");
+    assert.deepEqual(readFileSync(join(folder, "model.safetensors")), weights);
+    assert.equal(hub.requests.filter((request) => request.origin === "cdn").length, 8, summary().join("\n"));
+  });
+
+  test("cut every time and Range ignored: one line after 5 retries without progress, nothing in blobs/", async () => {
     hub.switches.dropAfterBytes = { bytes: 1000, times: Infinity, path: "model.safetensors" };
+    hub.switches.refuseRange = true;
     await assert.rejects(resolveModelFolder("org/tiny"), (error: Error) =>
-      error instanceof HubUnreachableError && /model\.safetensors failed 6 times/.test(error.message));
-    assert.equal(hub.requests.filter((request) => request.origin === "cdn").length, 6);
+      error instanceof HubUnreachableError && /model\.safetensors gained nothing in 5 retries, the last error: /.test(error.message));
+    assert.equal(hub.requests.filter((request) => request.origin === "cdn").length, 6, summary().join("\n"));
     assert.ok(!readdirSync(join(env.cache, "models--org--tiny/blobs")).some((name) => name.startsWith(sha256(weights))));
     assert.ok(!existsSync(join(env.cache, `models--org--tiny/snapshots/${head}/model.safetensors`)));
   });
