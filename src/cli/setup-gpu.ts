@@ -36,9 +36,10 @@ export function onnxruntimeInstallScript(): string {
 }
 
 /**
- * Runs onnxruntime-node's install script with ONNXRUNTIME_NODE_INSTALL_CUDA (kept when it already names
- * a CUDA version, v11 or v12; otherwise "true": the script asks `nvcc` and assumes CUDA 12). Returns
- * whether it ran (false: the provider was installed already); throws GpuSetupError in one line.
+ * Runs onnxruntime-node's install script with ONNXRUNTIME_NODE_INSTALL_CUDA=v12 (v11 when the
+ * environment asks for it): the CUDA 12 build, the only one the script downloads. Its own detection
+ * (the flag "true") asks `nvcc` and, where nvcc reports CUDA 13, downloads "undefined". Returns whether
+ * it ran (false: the provider was installed already); throws GpuSetupError in one line.
  */
 export async function installCudaProvider(options: SetupGpuOptions = {}): Promise<boolean> {
   const platform = options.platform ?? `${process.platform}/${process.arch}`;
@@ -51,7 +52,7 @@ export async function installCudaProvider(options: SetupGpuOptions = {}): Promis
   const script = options.installScript ?? onnxruntimeInstallScript();
   if (!existsSync(script)) throw new GpuSetupError(`${script} is missing: reinstall onnxruntime-node (npm ci)`);
   const requested = process.env.ONNXRUNTIME_NODE_INSTALL_CUDA;
-  const flag = requested === "v11" || requested === "v12" ? requested : "true";
+  const flag = requested === "v11" ? requested : "v12";
   const { status, stdout, stderr } = await runScript(script, flag, options.print ?? ((line) => console.log(line)));
   if (status === 0 && existsSync(library)) return true;
   if (!installedBefore) rmSync(library, { force: true });
@@ -89,14 +90,8 @@ function failureLine(status: number | null, stdout: string, stderr: string, libr
   const error = /^\w*Error: (.+)$/m.exec(stderr)?.[1]?.trim() ?? stderr.split("\n").find((line) => line.trim() !== "")?.trim();
   if (status === 0) return `onnxruntime-node's install script ended without writing ${library}${error ? `: ${error}` : ""}`;
   const what = error ?? `exit code ${status}`;
-  if (url === undefined) return `onnxruntime-node's install script failed: ${what}`;
-  let host = url;
-  try {
-    host = new URL(url).host;
-  } catch {
-    // Not a URL: name what the script printed.
-  }
-  return `could not download the CUDA provider from ${host}: ${what}`;
+  const host = url !== undefined && URL.canParse(url) ? new URL(url).host : undefined;
+  return host === undefined ? `onnxruntime-node's install script failed: ${what}` : `could not download the CUDA provider from ${host}: ${what}`;
 }
 
 export const setupGpuCommand: Command = {

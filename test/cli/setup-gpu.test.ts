@@ -32,10 +32,10 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-test("runs the script with ONNXRUNTIME_NODE_INSTALL_CUDA (a CUDA version given is kept, skip is not) and passes its lines on", async () => {
+test("runs the script with ONNXRUNTIME_NODE_INSTALL_CUDA=v12 (v11 when asked for; skip or true are not kept) and passes its lines on", async () => {
   const saved = process.env.ONNXRUNTIME_NODE_INSTALL_CUDA;
   try {
-    for (const [given, passed] of [[undefined, "true"], ["skip", "true"], ["v12", "v12"]] as const) {
+    for (const [given, passed] of [[undefined, "v12"], ["skip", "v12"], ["true", "v12"], ["v11", "v11"]] as const) {
       if (given === undefined) delete process.env.ONNXRUNTIME_NODE_INSTALL_CUDA;
       else process.env.ONNXRUNTIME_NODE_INSTALL_CUDA = given;
       const { script, library } = standIn(`
