@@ -11,7 +11,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { assertModelDirectory } from "../io/model-folder.ts";
 import { hubEnvironment, type HubOptions } from "./endpoint.ts";
-import { UnsupportedRepoError } from "./errors.ts";
+import { HubUnreachableError, RepositoryNotFoundError, UnsupportedRepoError } from "./errors.ts";
 import { assertSafeRepoPath, downloadFiles } from "./file-download.ts";
 import { looksLikeRepoId } from "./repo-id.ts";
 import { openRepository, withHubListing, type RepoSnapshot } from "./repository.ts";
@@ -129,7 +129,14 @@ export async function resolveModelFolder(idOrPath: string, options: HubOptions =
     return { folder: idOrPath };
   }
   const hubOptions = { ...options, cacheFolder: options.cacheFolder ?? (process.env.SENTENCE_TRANSFORMERS_HOME || undefined) };
-  let snapshot = await openRepository(idOrPath, "model", hubOptions);
+  let snapshot: RepoSnapshot;
+  try {
+    snapshot = await openRepository(idOrPath, "model", hubOptions);
+  } catch (error) {
+    // "models/bge-small" may have been meant as a folder: say that it was looked for as one too
+    if (error instanceof RepositoryNotFoundError || error instanceof HubUnreachableError) error.message = `no local folder ${idOrPath}; as a Hub model id: ${error.message}`;
+    throw error;
+  }
   let files: string[];
   try {
     files = await selectModelFiles(snapshot, hubOptions);

@@ -200,7 +200,7 @@ describe("revisions", () => {
     await assert.rejects(resolveModelFolder("org/tiny", { revision: "v9" }), (error: Error) =>
       error instanceof RevisionNotFoundError && error.message === 'org/tiny: revision "v9" not found (a branch, tag or 40-hex commit of the repo)');
     await assert.rejects(resolveModelFolder("org/nothing"), (error: Error) =>
-      error instanceof RepositoryNotFoundError && error.message.startsWith(`org/nothing: repository not found at ${hub.endpoint}`));
+      error instanceof RepositoryNotFoundError && error.message.startsWith(`no local folder org/nothing; as a Hub model id: org/nothing: repository not found at ${hub.endpoint}`));
   });
 
   test("a tree listing in pages (Link rel=next) is read to the end", async () => {
@@ -304,7 +304,7 @@ describe("broken transfers", () => {
     const { commit } = await resolveModelFolder("org/tiny");
     assert.equal(commit, head);
     await assert.rejects(resolveModelFolder("org/other"), (error: Error) =>
-      error instanceof HubUnreachableError && error.message.startsWith(`cannot reach http://127.0.0.1:${closed} (`));
+      error instanceof HubUnreachableError && error.message.startsWith(`no local folder org/other; as a Hub model id: cannot reach http://127.0.0.1:${closed} (`));
   });
 });
 
