@@ -65,16 +65,7 @@ function requireString(file: string, field: string, value: unknown): string {
 }
 
 /** Runs `build`, naming `field` of `file` in any embedtune error it throws. */
-function within<T>(file: string, field: string, build: () => T): T {
-  try {
-    return build();
-  } catch (error) {
-    if (error instanceof EmbedtuneError && !error.message.startsWith(file)) throw new ArgumentError(`${file}: ${field}`, error.message);
-    throw error;
-  }
-}
-
-async function withinAsync<T>(file: string, field: string, build: () => Promise<T>): Promise<T> {
+async function within<T>(file: string, field: string, build: () => T | Promise<T>): Promise<T> {
   try {
     return await build();
   } catch (error) {
@@ -96,7 +87,7 @@ function modelReference(file: string, base: string, model: string, revision: unk
   return { repoId: model, ...(revision === undefined ? {} : { revision: revision as string }) };
 }
 
-function buildLoss(file: string, field: string, name: unknown, parameters: unknown): Loss {
+async function buildLoss(file: string, field: string, name: unknown, parameters: unknown): Promise<Loss> {
   const lossName = requireString(file, field, name);
   if (lossName === "GISTEmbedLoss" || lossName === "CachedGISTEmbedLoss") {
     throw new ArgumentError(`${file}: ${field}`, `${lossName} needs its guide model loaded: export from the trainer instead (trainer.exportScript(dir))`);
@@ -107,12 +98,12 @@ function buildLoss(file: string, field: string, name: unknown, parameters: unkno
   const given = parameters ?? {};
   if (!isObject(given)) throw new ArgumentError(`${file}: ${parametersField}`, "must be an object of the loss's options");
   checkKeys(file, parametersField, given, options);
+  if (lossName === "MatryoshkaLoss") {
+    const { loss, lossParameters, ...rest } = given;
+    const inner = await buildLoss(file, `${parametersField}.loss`, loss, lossParameters);
+    return within(file, parametersField, () => new losses.MatryoshkaLoss(undefined, inner, rest as unknown as losses.MatryoshkaLossOptions));
+  }
   return within(file, parametersField, () => {
-    if (lossName === "MatryoshkaLoss") {
-      const { loss, lossParameters, ...rest } = given;
-      const inner = buildLoss(file, `${parametersField}.loss`, loss, lossParameters);
-      return new losses.MatryoshkaLoss(undefined, inner, rest as unknown as losses.MatryoshkaLossOptions);
-    }
     const LossClass = (losses as unknown as Record<string, new (model: unknown, options: Json) => Loss>)[lossName];
     return new LossClass(undefined, given);
   });
@@ -127,10 +118,10 @@ async function buildEvaluator(file: string, field: string, base: string, spec: u
   checkKeys(file, field, options, allowed);
   const path = resolve(base, requireString(file, `${field}.data`, data));
   if (type === "InformationRetrievalEvaluator") {
-    const retrieval = await withinAsync(file, `${field}.data`, () => loadRetrievalData(path));
+    const retrieval = await within(file, `${field}.data`, () => loadRetrievalData(path));
     return within(file, field, () => new InformationRetrievalEvaluator(retrieval.queries, retrieval.corpus, retrieval.relevantDocs, options));
   }
-  const dataset = await withinAsync(file, `${field}.data`, () => readDataOption(path, `${field}.data`));
+  const dataset = await within(file, `${field}.data`, () => readDataOption(path, `${field}.data`));
   const columns = inputColumnNames(dataset).map((name) => dataset.column(name) as string[]);
   const label = labelColumnName(dataset);
   return within(file, field, () => {
@@ -153,10 +144,10 @@ export async function readArgsFile(file: string): Promise<RunDescription> {
   }
   if (!isObject(spec.arguments)) throw new ArgumentError(`${file}: arguments`, 'must be an object of training arguments, at least { "outputDir": "…" }');
   checkKeys(file, "arguments", spec.arguments, Object.keys(PYTHON_TRAINING_ARGUMENTS));
-  const args = within(file, "arguments", () => new SentenceTransformerTrainingArguments(spec.arguments as unknown as TrainingArgumentsInit));
-  const loss = describeLoss(buildLoss(file, "loss", spec.loss, spec.lossParameters));
+  const args = await within(file, "arguments", () => new SentenceTransformerTrainingArguments(spec.arguments as unknown as TrainingArgumentsInit));
+  const loss = describeLoss(await buildLoss(file, "loss", spec.loss, spec.lossParameters));
   const readData = (field: string, value: unknown): Promise<Dataset> =>
-    withinAsync(file, field, () => readDataOption(resolve(base, requireString(file, field, value)), field));
+    within(file, field, () => readDataOption(resolve(base, requireString(file, field, value)), field));
   const trainDataset = await readData("trainData", spec.trainData);
   const evalDataset = spec.evalData === undefined ? undefined : await readData("evalData", spec.evalData);
   const evaluatorSpecs = spec.evaluator === undefined ? [] : Array.isArray(spec.evaluator) ? spec.evaluator : [spec.evaluator];

@@ -44,12 +44,16 @@ export const PYTHON_LOSSES = new Set([
   "CachedGISTEmbedLoss",
 ]);
 
+function noPythonLoss(name: string): ArgumentError {
+  return new ArgumentError("loss", `${name} has no sentence-transformers equivalent the script can use (it knows ${[...PYTHON_LOSSES].join(", ")})`);
+}
+
 const IDENTITY_TRANSFORMATION = new CosineSimilarityLoss(undefined).cosScoreTransformation.toString();
 
 export function describeLoss(loss: Loss): LossDescription {
   const name = loss.name;
   if (!PYTHON_LOSSES.has(name)) {
-    throw new ArgumentError("loss", `${name} has no sentence-transformers equivalent the script can use (it knows ${[...PYTHON_LOSSES].join(", ")})`);
+    throw noPythonLoss(name);
   }
   const config = { ...loss.getConfigDict() };
   if (name === "CosineSimilarityLoss" && (loss as CosineSimilarityLoss).cosScoreTransformation.toString() !== IDENTITY_TRANSFORMATION) {
@@ -99,7 +103,7 @@ export interface PythonLoss {
 /** `losses.CoSENTLoss(model, scale=20, similarity_fct=util.pairwise_cos_sim)`; guides become SentenceTransformer(...) via `modelExpression`. */
 export function pythonLoss(description: LossDescription, modelExpression: (reference: ModelReference) => string, indent = ""): PythonLoss {
   if (!PYTHON_LOSSES.has(description.name)) {
-    throw new ArgumentError("loss", `${description.name} has no sentence-transformers equivalent the script can use (it knows ${[...PYTHON_LOSSES].join(", ")})`);
+    throw noPythonLoss(description.name);
   }
   const notes: string[] = [];
   const keywords: Record<string, unknown | PythonCode> = {};
