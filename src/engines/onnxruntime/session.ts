@@ -48,14 +48,13 @@ export async function createSession(modelBytes: Uint8Array, options: SessionOpti
   const device = options.device ?? "auto";
   const explicit = device !== "auto";
   const deviceId = explicit ? cudaIndex(device) : 0;
+  if (explicit && deviceId !== undefined && !cudaProviderInstalled()) throw new DeviceUnavailableError(device, cudaProviderMissing());
   if (deviceId !== undefined && (explicit || (cudaFailure === undefined && cudaProviderInstalled()))) {
     try {
-      if (!cudaProviderInstalled()) throw new DeviceUnavailableError(device, cudaProviderMissing());
       const session = await ort.InferenceSession.create(modelBytes, sessionOptions(threads, [{ name: "cuda", deviceId }, "cpu"]));
       providers.set(session, "cuda");
       return { session, provider: "cuda" };
     } catch (error) {
-      if (error instanceof DeviceUnavailableError) throw error;
       const reason = explainCudaFailure(error instanceof Error ? error.message : String(error));
       if (explicit) throw new DeviceUnavailableError(device, reason);
       cudaFailure = reason;
