@@ -3,12 +3,14 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { hubCacheFolder } from "../../src/hub/cache-layout.ts";
 import { hubEnvironment } from "../../src/hub/endpoint.ts";
 import { resolveModelFolder } from "../../src/hub/index.ts";
+import type { TslabJupyter } from "../../src/notebook/display.ts";
 import { HubDouble } from "../support/hub-double.ts";
 import { useHubTestEnv } from "./hub-test-env.ts";
 
@@ -97,5 +99,23 @@ describe("progress", () => {
     delete process.env.HF_HUB_DISABLE_PROGRESS_BARS;
     process.env.HF_HUB_CACHE = join(env.home, "third");
     assert.equal(await stderrOf(() => resolveModelFolder("org/big", { showProgress: false })), "");
+  });
+
+  test("in a notebook cell: a live line updated in place, ending 'done', and nothing on stderr", async () => {
+    delete process.env.HF_HUB_DISABLE_PROGRESS_BARS;
+    const jupyter = createRequire(import.meta.url)("tslab/dist/jupyter") as TslabJupyter;
+    const lines: { text: string; update: boolean }[] = [];
+    jupyter.lastWriteDisplayData = (message, update) => void lines.push({ text: String(message.data["text/plain"]), update });
+    let stderr: string;
+    try {
+      stderr = await stderrOf(() => resolveModelFolder("org/big"));
+    } finally {
+      jupyter.lastWriteDisplayData = null;
+    }
+    assert.equal(stderr, "");
+    assert.match(lines[0].text, /^Downloading model\.safetensors \(kB\) 0\/1500 · /);
+    assert.equal(lines[0].update, false);
+    assert.ok(lines.slice(1).every((line) => line.update), "later draws replace the first");
+    assert.match(lines.at(-1)!.text, /^Downloading model\.safetensors \(kB\) done: 1500\/1500 in /);
   });
 });
