@@ -107,6 +107,9 @@ export async function openRepository(repoId: string, repoType: RepoType, options
   assertRepoId(repoId);
   const env = hubEnvironment(options);
   const revision = options.revision ?? "main";
+  if (revision === "" || revision.startsWith("/") || revision.includes("\\") || revision.split("/").some((part) => part === ".." || part === ".")) {
+    throw new ArgumentError("revision", `"${revision}" is not a branch, tag or commit name`);
+  }
   const cache = new RepoCache(hubCacheFolder(options.cacheFolder), repoId, repoType);
   const cachedCommit = cache.cachedCommit(revision);
   const cached = cachedCommit ? fromCache(cache, revision, cachedCommit) : undefined;

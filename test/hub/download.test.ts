@@ -203,6 +203,17 @@ describe("revisions", () => {
       error instanceof RepositoryNotFoundError && error.message.startsWith(`no local folder org/nothing; as a Hub model id: org/nothing: repository not found at ${hub.endpoint}`));
   });
 
+  test("a revision that would leave refs/ is refused before any request; refs/pr/1 is stored as Python stores it", async () => {
+    await assert.rejects(resolveModelFolder("org/tiny", { revision: "../../x" }), { message: 'revision: "../../x" is not a branch, tag or commit name' });
+    assert.deepEqual(hub.requests, []);
+    const repo = hub.repos.get("model:org/tiny")!;
+    repo.tag("refs/pr/1", first);
+    const { commit } = await resolveModelFolder("org/tiny", { revision: "refs/pr/1" });
+    assert.equal(commit, first);
+    assert.equal(readFileSync(join(env.cache, "models--org--tiny/refs/refs/pr/1"), "utf8"), first);
+    assert.match(summary()[0], /\/revision\/refs%2Fpr%2F1$/);
+  });
+
   test("a tree listing in pages (Link rel=next) is read to the end", async () => {
     hub.switches.pageSize = 2;
     const snapshot = await openRepository("org/tiny", "model");

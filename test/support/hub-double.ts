@@ -248,7 +248,7 @@ export class HubDouble {
     const recursive = ["true", "1", "True"].includes(url.searchParams.get("recursive") ?? "");
     const prefix = under ? `${under.replace(/\/$/, "")}/` : "";
     const entries = new Map<string, object>();
-    for (const [path, file] of [...tree].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [path, file] of [...tree].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (!path.startsWith(prefix)) continue;
       const parts = path.slice(prefix.length).split("/");
       for (let depth = 1; depth < parts.length && (recursive || depth === 1); depth++) {
