@@ -30,8 +30,9 @@ export const MAX_RETRIES = 5;
 interface FileMetadata {
   etag: string;
   size: number;
-  /** the sha256 the content must have (LFS), else the git blob sha1 when the etag is one */
+  /** the sha256 the content must have (an LFS file) */
   sha256?: string;
+  /** the git blob sha1 it must have (a git file listed by the tree API, whose oid is exactly that) */
   gitSha1?: string;
 }
 
@@ -81,8 +82,8 @@ async function metadataFromHead(env: HubEnvironment, url: string, context: Reque
     if (!etag || !response.headers.get("x-repo-commit") || !Number.isFinite(size)) {
       throw new HubNetworkError(`${env.endpoint}: ${context.path} has no ETag, X-Repo-Commit or size in its HEAD answer (is HF_ENDPOINT a Hub?)`);
     }
-    if (/^[0-9a-f]{64}$/.test(etag)) return { etag, size, sha256: etag };
-    return { etag, size, ...(/^[0-9a-f]{40}$/.test(etag) ? { gitSha1: etag } : {}) };
+    // a 64-hex etag is an LFS file's sha256; any other is only a name (a mirror may compute it its own way)
+    return /^[0-9a-f]{64}$/.test(etag) ? { etag, size, sha256: etag } : { etag, size };
   }
   throw new HubNetworkError(`${env.endpoint}: too many redirects for ${url}`);
 }
@@ -96,7 +97,8 @@ function isRetriable(error: unknown): boolean {
 async function downloadBlob(env: HubEnvironment, url: string, target: string, metadata: FileMetadata, context: RequestContext, progressLabel: string): Promise<void> {
   const file = await open(target, "w");
   // sha256 of the content for an LFS file; git's blob sha1 ("blob <size>\0" + content) for a git file
-  const newHash = (): Hash => (metadata.sha256 ? createHash("sha256") : createHash("sha1").update(`blob ${metadata.size}\0`));
+  const newHash = (): Hash | undefined =>
+    metadata.sha256 ? createHash("sha256") : metadata.gitSha1 ? createHash("sha1").update(`blob ${metadata.size}\0`) : undefined;
   let written = 0;
   let hash = newHash();
   const restart = async () => {
@@ -120,7 +122,7 @@ async function downloadBlob(env: HubEnvironment, url: string, target: string, me
           clearTimeout(silence);
           silence = setTimeout(() => controller.abort(), env.downloadTimeoutMs);
           await file.write(chunk, 0, chunk.length, written);
-          hash.update(chunk);
+          hash?.update(chunk);
           written += chunk.length;
           progress.update(written);
         }
@@ -154,9 +156,9 @@ async function downloadBlob(env: HubEnvironment, url: string, target: string, me
     rmSync(target, { force: true });
     throw new CorruptDownloadError(`${where}: downloaded ${written} bytes, the Hub announced ${metadata.size}; nothing was stored`);
   }
-  const digest = hash.digest("hex");
   const expected = metadata.sha256 ?? metadata.gitSha1;
-  if (expected && digest !== expected) {
+  const digest = hash?.digest("hex");
+  if (digest !== expected) {
     rmSync(target, { force: true });
     throw new CorruptDownloadError(`${where}: the downloaded content has ${metadata.sha256 ? "sha256" : "git sha1"} ${digest}, not ${expected}; refused, nothing was stored`);
   }

@@ -308,6 +308,13 @@ describe("broken transfers", () => {
     assert.deepEqual(readFileSync(join(folder, "model.safetensors")), weights);
   });
 
+  test("a corrupted git file (its git blob sha1 from the tree listing does not match) is refused too", async () => {
+    hub.switches.corrupt.add("tokenizer.json");
+    await assert.rejects(resolveModelFolder("org/tiny"), (error: Error) =>
+      error instanceof CorruptDownloadError && error.message.includes(`tokenizer.json: the downloaded content has git sha1 `) && error.message.includes(`not ${sha1Git(files["tokenizer.json"])}`));
+    assert.ok(!existsSync(join(env.cache, "models--org--tiny/blobs", sha1Git(files["tokenizer.json"]))));
+  });
+
   test("an unreachable endpoint: one line naming it; with the revision cached, the cache answers", async () => {
     await resolveModelFolder("org/tiny");
     const closed = await closedPort();
