@@ -48,7 +48,7 @@ async function help(): Promise<string> {
     "Commands:",
     ...commands.map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`),
     "",
-    "Environment: EMBEDTUNE_ENGINE=onnxruntime|tfjs chooses the engine; EMBEDTUNE_BACKEND=tensorflow|wasm|cpu forces the tfjs backend; EMBEDTUNE_CACHE moves the default model's cache.",
+    "Environment: EMBEDTUNE_ENGINE=onnxruntime|tfjs chooses the engine; EMBEDTUNE_DEVICE=cpu|cuda|cuda:N sets the default device; EMBEDTUNE_BACKEND=tensorflow|wasm|cpu forces the tfjs backend; EMBEDTUNE_CACHE moves the default model's cache.",
   ].join("\n");
 }
 

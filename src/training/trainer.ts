@@ -56,6 +56,7 @@ import { chooseResumeCheckpoint, clearOutputDir, CLI_OPTION_NAMES, isOfConfigura
 import { describeRun, type RunConfiguration } from "./run-configuration.ts";
 import { learningRateFactor, warmupStepCount } from "./schedules.ts";
 import { resolveReportTo, RunTracking } from "./tracking/index.ts";
+import { exportTrainingScript, type ExportOptions, type ExportResult } from "../scaleout/export.ts";
 import { batchLoss, engineLossAndGradients, trainableParameters } from "./train-step.ts";
 
 export interface TrainerInit {
@@ -191,6 +192,11 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
     return `SentenceTransformerTrainer(${parts.join(", ")})`;
   }
 
+  /** This run as a sentence-transformers script folder (train.py, requirements.txt, README.md, data/) for one or many GPUs. */
+  exportScript(directory: string, options: ExportOptions = {}): Promise<ExportResult> {
+    return exportTrainingScript(this, directory, options);
+  }
+
   /**
    * Ends training after the current step; a checkpoint is saved so train({ resumeFromCheckpoint }) continues.
    * The one way to interrupt a run: signals, the REPL's Ctrl-C and notebook interrupts all call it.
@@ -249,6 +255,7 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
 
   private async run(plan: Plan, resume: string | boolean | undefined, resumeCommand: string): Promise<TrainOutput> {
     if (this.args.engine) await this.model.setEngine(this.args.engine);
+    if (this.args.device !== undefined) await this.model.to(this.args.device);
     noteReducedPrecision(this.args, this.model.engine);
     this.state = this.initialState(plan);
     const resumePoint = this.resolveCheckpoints(resume, plan, resumeCommand);
