@@ -31,6 +31,7 @@ import { Normalize, l2Normalize } from "./normalize.ts";
 import { Pooling } from "./pooling.ts";
 import { Transformer } from "./transformer.ts";
 import { OnnxEngine } from "../engines/onnxruntime/engine.ts";
+import { resolveModelFolder } from "../hub/index.ts";
 import { defaultDevice, DeviceUnavailableError, tfjsDeviceProblem, type Device, type ResolvedDevice } from "../engines/device.ts";
 import { checkDevice } from "../training/arguments.ts";
 import { renderModelCard, type ModelCardData } from "./model-card.ts";
@@ -105,9 +106,11 @@ export class SentenceTransformer {
   /** What the model card (README.md) says about training; filled in by the trainer. */
   modelCardData: ModelCardData = {};
 
-  static async load(directory: string, options: SentenceTransformerOptions = {}): Promise<SentenceTransformer> {
-    assertModelDirectory(directory);
+  /** A model folder, or a Hub id downloaded into (or found in) Python's Hugging Face cache; a local folder wins. */
+  static async load(idOrPath: string, options: SentenceTransformerOptions = {}): Promise<SentenceTransformer> {
     if (options.device !== undefined) checkDevice(options.device, "device");
+    const { folder: directory, repoId } = await resolveModelFolder(idOrPath, options);
+    assertModelDirectory(directory);
     const device = options.device ?? defaultDevice();
     await initializeBackend({ quiet: options.quiet });
     const modules = readModules(directory) ?? [
@@ -127,6 +130,8 @@ export class SentenceTransformer {
       throw error;
     }
     model.requestedDevice = device;
+    // As sentence-transformers' set_base_model: a model loaded by id names it in its fine-tuned model card.
+    if (repoId !== undefined) model.modelCardData.baseModel = repoId;
     try {
       await model.setEngine(options.engine ?? defaultEngine(), { quiet: options.quiet });
     } catch (error) {
