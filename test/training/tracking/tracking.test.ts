@@ -24,6 +24,7 @@ import { tinyModelTemplate } from "../../support/model-fixtures.ts";
 import { corpusPairScores } from "../../support/pair-scores.ts";
 import { temporaryDirectory } from "../../support/temp.ts";
 import { maskedCrc32cBitwise, readEventFile, type TensorBoardEvent } from "../../support/tfevents-reader.ts";
+import { interopPython, skipUnlessPython } from "../../support/python-interop.ts";
 
 const train = corpusPairScores(0, 48);
 const dev = corpusPairScores(400, 16);
@@ -206,13 +207,7 @@ test("an unwritable loggingDir stops train() before the first step, in one FileS
   model.dispose();
 });
 
-const pythonTensorboard = spawnSync("python3", ["-c", "import tensorboard.backend.event_processing.event_accumulator"], { encoding: "utf8" });
-const skipPython =
-  pythonTensorboard.status === 0
-    ? false
-    : "Python's tensorboard is not importable by python3 (Debian has no tensorboard package; `pip install tensorboard` to run this check)";
-
-test("Python's TensorBoard (event_accumulator) shows the same scalars, a resumed run's purge included", { skip: skipPython }, async () => {
+test("Python's TensorBoard (event_accumulator) shows the same scalars, a resumed run's purge included", { skip: skipUnlessPython("tensorboard.backend.event_processing.event_accumulator") }, async () => {
   const { loggingDir, history } = await crashAndResume();
   const script = [
     "import json, sys",
@@ -222,7 +217,7 @@ test("Python's TensorBoard (event_accumulator) shows the same scalars, a resumed
     "scalars = {f'{tag}@{e.step}': e.value for tag in acc.Tags()['scalars'] for e in acc.Scalars(tag)}",
     "print(json.dumps({'scalars': scalars, 'tensors': acc.Tags()['tensors']}))",
   ].join("\n");
-  const result = spawnSync("python3", ["-c", script, loggingDir], { encoding: "utf8" });
+  const result = spawnSync(interopPython(), ["-c", script, loggingDir], { encoding: "utf8" });
   assert.equal(result.status, 0, result.stderr);
   const read = JSON.parse(result.stdout) as { scalars: Record<string, number>; tensors: string[] };
   assert.deepEqual(new Map(Object.entries(read.scalars)), expectedScalars(history));
