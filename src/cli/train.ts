@@ -78,22 +78,54 @@ function reportToOption(values: OptionValues): ReportTo[] | undefined {
   return names as ReportTo[];
 }
 
-async function readSplit(values: OptionValues, name: string): Promise<Dataset | undefined> {
-  const path = values[name];
-  if (typeof path !== "string") return undefined;
-  return readDataOption(path, `--${name}`);
+/** The split names --eval and --test default to with --dataset (the first the dataset has), as the tutorial's all-nli and stsb name them. */
+const DEFAULT_SPLITS: Record<"train" | "eval" | "test", readonly string[]> = { train: ["train"], eval: ["dev", "validation"], test: ["test"] };
+
+/**
+ * The train, eval and test datasets: files named by --train/--eval/--test, or, with --dataset ID|DIR
+ * [--dataset-config NAME] (loadDataset's Hub id or dataset folder), splits of it — --train/--eval/--test then
+ * name splits, by default train, dev or validation, and test where the dataset has them.
+ */
+async function readSplits(values: OptionValues): Promise<Record<"train" | "eval" | "test", Dataset | undefined>> {
+  const text = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
+  const source = text("dataset");
+  if (source === undefined) {
+    if (text("train") === undefined) throw new ArgumentError("--train", "is required: a .parquet, .csv, .json or .jsonl file (or --dataset ID)");
+    const read = async (name: string) => (text(name) === undefined ? undefined : readDataOption(text(name)!, `--${name}`));
+    return { train: await read("train"), eval: await read("eval"), test: await read("test") };
+  }
+  const { loadDataset } = await import("../data/load-dataset.ts");
+  const splits = await loadDataset(source, text("dataset-config"), {
+    revision: text("dataset-revision"),
+    cacheFolder: text("cache-folder"),
+    token: text("token"),
+    localFilesOnly: values["local-files-only"] === true ? true : undefined,
+  });
+  const pick = (name: "train" | "eval" | "test"): Dataset | undefined => {
+    const asked = text(name);
+    const chosen = asked ?? DEFAULT_SPLITS[name].find((split) => splits.has(split));
+    if (chosen === undefined) return undefined;
+    if (!splits.has(chosen)) throw new ArgumentError(`--${name}`, `${source} has no split "${chosen}" (splits: ${splits.splits.join(", ")})`);
+    return splits.get(chosen);
+  };
+  const train = pick("train");
+  if (!train) throw new ArgumentError("--train", `${source} has no "train" split: name one with --train SPLIT (splits: ${splits.splits.join(", ")})`);
+  return { train, eval: pick("eval"), test: pick("test") };
 }
 
 export const trainCommand: Command = {
   summary: "fine-tune a model on a data file (CoSENT by default) and report test metrics before and after",
   usage:
-    `embedtune train ${MODEL_USAGE} --train FILE [--eval FILE] [--test FILE] [--output DIR] [--loss NAME] [--epochs N] [--max-steps N] ` +
+    `embedtune train ${MODEL_USAGE} (--train FILE [--eval FILE] [--test FILE] | --dataset ID|DIR [--dataset-config NAME] [--dataset-revision REV] [--train SPLIT] [--eval SPLIT] [--test SPLIT]) [--output DIR] [--loss NAME] [--epochs N] [--max-steps N] ` +
     "[--batch-size N] [--learning-rate X] [--warmup-ratio X] [--weight-decay X] [--seed N] [--batch-sampler batch_sampler|no_duplicates] " +
     "[--ir-eval DIR] [--eval-steps N] [--save-steps N] [--save-total-limit N] [--logging-steps N] [--engine onnxruntime|tfjs] [--resume | --resume-from DIR] [--overwrite] " +
     "[--report-to none|all|tensorboard,csv] [--run-name NAME] [--logging-dir DIR]",
   options: {
     ...MODEL_OPTIONS,
     train: { type: "string" },
+    dataset: { type: "string" },
+    "dataset-config": { type: "string" },
+    "dataset-revision": { type: "string" },
     eval: { type: "string" },
     test: { type: "string" },
     "ir-eval": { type: "string" },
@@ -120,7 +152,9 @@ export const trainCommand: Command = {
     "logging-dir": { type: "string" },
   },
   async run(values) {
-    if (typeof values.train !== "string") throw new ArgumentError("--train", "is required: a .parquet, .csv, .json or .jsonl file");
+    if (typeof values.train !== "string" && typeof values.dataset !== "string") {
+      throw new ArgumentError("--train", "is required: a .parquet, .csv, .json or .jsonl file (or --dataset ID)");
+    }
     const saveSteps = integerOption(values, "save-steps");
     const evalSteps = integerOption(values, "eval-steps");
     const args = new SentenceTransformerTrainingArguments({
@@ -134,7 +168,7 @@ export const trainCommand: Command = {
       weightDecay: numberOption(values, "weight-decay") ?? 0,
       seed: integerOption(values, "seed", 0) ?? 42,
       batchSampler: (values["batch-sampler"] as BatchSampler | undefined) ?? BatchSamplers.BATCH_SAMPLER,
-      evalStrategy: evalSteps !== undefined && typeof values.eval === "string" ? "steps" : "no",
+      evalStrategy: evalSteps !== undefined && (typeof values.eval === "string" || typeof values.dataset === "string") ? "steps" : "no",
       evalSteps,
       saveStrategy: saveSteps !== undefined ? "steps" : "epoch",
       saveSteps: saveSteps ?? 500,
@@ -162,9 +196,7 @@ async function trainInto(values: OptionValues, args: SentenceTransformerTraining
     import("../steps.ts"),
     import("../training/trainer.ts"),
   ]);
-  const trainDataset = (await readSplit(values, "train"))!;
-  const evalDataset = await readSplit(values, "eval");
-  const testDataset = await readSplit(values, "test");
+  const { train: trainDataset, eval: evalDataset, test: testDataset } = await readSplits(values);
   const irFolder = typeof values["ir-eval"] === "string" ? values["ir-eval"] : undefined;
   // Each evaluation with its title and the key of its "before → after" line.
   const evaluations: { evaluator: SentenceEvaluator; title: string; key: string }[] = [];
@@ -175,7 +207,7 @@ async function trainInto(values: OptionValues, args: SentenceTransformerTraining
   }
   const model = await loadModelOption(values);
   const loss = pickLoss(model, ((values.loss as string | undefined) ?? "CoSENTLoss") as LossName);
-  const trainer = new SentenceTransformerTrainer({ model, args, trainDataset, evalDataset, loss });
+  const trainer = new SentenceTransformerTrainer({ model, args, trainDataset: trainDataset!, evalDataset, loss });
   const before = await evaluateAll(evaluations, model);
   const resume = typeof values["resume-from"] === "string" ? values["resume-from"] : values.resume === true;
   const output = await trainer.train({ resumeFromCheckpoint: resume, resumeCommand: resumeCommandLine() });
