@@ -7,6 +7,7 @@ import { format } from "node:util";
 import type { Output } from "./output.ts";
 
 const CONSOLE_METHODS = ["log", "info", "warn", "error", "debug"] as const;
+const CURSOR_TO_LINE_START = /\u001b\[[01]?G/g;
 const ESCAPE_SEQUENCE = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b[@-Z\\-_]/g;
 
 export function captureProcessOutput(output: Output): () => void {
@@ -17,7 +18,8 @@ export function captureProcessOutput(output: Output): () => void {
   const stderrWrite = process.stderr.write;
   let partial = "";
   process.stderr.write = ((chunk: Uint8Array | string, ...rest: unknown[]) => {
-    partial += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+    // cli-progress returns to the line's start with "cursor to column 1" (ESC[G / ESC[1G), not "\r".
+    partial += (typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8")).replace(CURSOR_TO_LINE_START, "\r");
     const lines = partial.split("\n");
     partial = lines.pop() ?? "";
     // A line redrawn with "\r" only needs its latest state.

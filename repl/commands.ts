@@ -41,7 +41,7 @@ const HISTORY_SHOWN = 30;
 
 const COMMANDS: Record<string, Command> = {
   ".help": { usage: ".help", summary: "this list", run: help },
-  ".load": { usage: ".load [model dir]", summary: "load a model into `model` (no folder: the embedded default model)", run: load },
+  ".load": { usage: ".load [dir or Hub id]", summary: "load a model into `model` (a folder, or a Hub id through Python's cache; none: the embedded default model)", run: load },
   ".data": { usage: ".data <file>", summary: "read a parquet, csv, jsonl or json file into `ds` (a Dataset) and `df` (a danfo DataFrame)", run: data },
   ".plot": { usage: ".plot <array | metric>", summary: "chart a number array, or a metric of the last training run (loss, eval_…)", run: plot },
   ".history": { usage: ".history [n]", summary: `the last inputs (${HISTORY_SHOWN}, or n)`, run: history },
