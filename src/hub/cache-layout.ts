@@ -54,6 +54,17 @@ export function writeFileAtomically(path: string, content: string): void {
   renameSync(temporary, path);
 }
 
+/** Python's sorted() order of str: by code point (JavaScript's default sort compares UTF-16 units). */
+function comparePythonStrings(a: string, b: string): number {
+  const left = [...a];
+  const right = [...b];
+  for (let index = 0; index < Math.min(left.length, right.length); index++) {
+    const difference = left[index].codePointAt(0)! - right[index].codePointAt(0)!;
+    if (difference !== 0) return difference;
+  }
+  return left.length - right.length;
+}
+
 /** The cache folder of one repo. */
 export class RepoCache {
   readonly folder: string;
@@ -118,12 +129,14 @@ export class RepoCache {
     }
   }
 
+  /** trees/<commit>.json byte for byte as _tree_cache.py's json.dump(indent=1): paths sorted, non-ASCII escaped, no final newline. */
   writeTree(commit: string, entries: readonly TreeEntry[]): void {
     const files: Record<string, Record<string, unknown>> = {};
-    for (const entry of entries) {
+    for (const entry of [...entries].sort((a, b) => comparePythonStrings(a.path, b.path))) {
       files[entry.path] = { size: entry.size, blob_id: entry.blobId, ...(entry.lfsSha256 ? { lfs_sha256: entry.lfsSha256, lfs_size: entry.size } : {}) };
     }
-    writeFileAtomically(join(this.folder, "trees", `${commit}.json`), `${JSON.stringify({ format_version: 1, files }, null, 2)}\n`);
+    const text = JSON.stringify({ format_version: 1, files }, null, 1).replace(/[\u0080-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    writeFileAtomically(join(this.folder, "trees", `${commit}.json`), text);
   }
 
   /** The files under snapshots/<commit>/ (what an offline listing can offer without trees/<commit>.json). */

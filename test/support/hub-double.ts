@@ -1,5 +1,7 @@
 // A Hugging Face Hub double for tests: two HTTP listeners on 127.0.0.1 (port 0) — the Hub itself and a
-// CDN-like second origin that LFS files redirect to, so a client must drop Authorization on that hop.
+// CDN-like second origin that LFS files redirect to, so a client must drop Authorization on that hop. The CDN is
+// addressed as http://localhost:<port> (the same listener, another host name): huggingface_hub follows a HEAD's
+// redirect to the same host name whatever the port, and must stop at the CDN hop as it does at huggingface.co's.
 //
 //   const hub = await HubDouble.start({ lfsThreshold: 4096, pageSize: 50 });   // env: HF_ENDPOINT = hub.endpoint
 //   const repo = hub.addRepo("org/tiny", { type: "model", gated: false, private: false, tokens: ["hf_x"] });
@@ -14,7 +16,8 @@
 //   await hub.close()
 //
 // Protocol (as huggingface.co; see ../shared/docs/hub-protocol.md):
-//   GET  /api/{models|datasets}/{id}/revision/{rev}          {id, sha, siblings: [{rfilename}], private, gated}
+//   GET  /api/{models|datasets}/{id}[/revision/{rev}]        {id, sha, siblings: [{rfilename}], private, gated} (no rev: main)
+//   POST /api/{models|datasets}/{id}/paths-info/{rev}        form (or JSON) `paths`: [{type, oid, size, path, lfs?}] of those that exist
 //   GET  /api/{models|datasets}/{id}/tree/{rev}[/{path}]?recursive=true&cursor=N   [{type, oid, size, path, lfs?}],
 //        paginated with Link: <absolute url>; rel="next"
 //   HEAD|GET /{id}/resolve/{rev}/{path}, /datasets/{id}/resolve/{rev}/{path}: a git file answers 200 with ETag (git blob
@@ -150,10 +153,10 @@ export class HubDouble {
   /** lfsThreshold: files of at least this many bytes are LFS (default 10 kB); pageSize: tree entries per page (default 1000). */
   static async start(options: { lfsThreshold?: number; pageSize?: number } = {}): Promise<HubDouble> {
     const double = new HubDouble(options.lfsThreshold ?? 10_000, options.pageSize ?? 1000);
-    const listen = (server: Server) =>
-      new Promise<string>((done) => server.listen(0, "127.0.0.1", () => done(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
-    double.endpoint = await listen(double.hub);
-    double.cdnOrigin = await listen(double.cdn);
+    const listen = (server: Server, hostName: string) =>
+      new Promise<string>((done) => server.listen(0, "127.0.0.1", () => done(`http://${hostName}:${(server.address() as AddressInfo).port}`)));
+    double.endpoint = await listen(double.hub, "127.0.0.1");
+    double.cdnOrigin = await listen(double.cdn, "localhost");
     return double;
   }
 
@@ -212,15 +215,16 @@ export class HubDouble {
 
   private serveHub(request: IncomingMessage, response: ServerResponse): void {
     const url = new URL(request.url ?? "/", this.endpoint);
-    const api = /^\/api\/(models|datasets)\/(.+?)\/(revision|tree)\/([^/]+)(?:\/(.*))?$/.exec(url.pathname);
-    if (api) {
+    const api = /^\/api\/(models|datasets)\/([^/]+(?:\/[^/]+)?)(?:\/(revision|tree|paths-info)\/([^/]+)(?:\/(.*))?)?$/.exec(url.pathname);
+    if (api && (api[3] === "paths-info" ? request.method === "POST" : request.method !== "POST")) {
       const type: DoubleRepoType = api[1] === "models" ? "model" : "dataset";
       const repo = this.repo(type, decodeURIComponent(api[2]), request, false);
-      const commit = this.commitOf(repo, decodeURIComponent(api[4]));
+      const commit = this.commitOf(repo, decodeURIComponent(api[4] ?? "main"));
       const tree = repo.commits.get(commit)!;
-      if (api[3] === "revision") {
+      if (api[3] === undefined || api[3] === "revision") {
         return json(response, { id: repo.id, sha: commit, private: repo.private, gated: repo.gated ? "auto" : false, siblings: [...tree.keys()].sort().map((rfilename) => ({ rfilename })) });
       }
+      if (api[3] === "paths-info") return this.servePathsInfo(request, response, tree);
       return this.serveTree(response, url, tree, api[5] ? decodeURIComponent(api[5]) : "");
     }
     const resolve = /^\/(datasets\/)?(.+?)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
@@ -244,6 +248,39 @@ export class HubDouble {
     this.sendBytes(request, response, file, path, { etag: `"${file.gitSha1}"`, "x-repo-commit": commit });
   }
 
+  /** A file as the tree and paths-info APIs list it (an LFS file: the pointer's git oid and its lfs block). */
+  private fileEntry(path: string, file: StoredFile): object {
+    const isLfs = file.bytes.length >= this.lfsThreshold;
+    const pointer = `version https://git-lfs.github.com/spec/v1\noid sha256:${file.sha256}\nsize ${file.bytes.length}\n`;
+    return {
+      type: "file",
+      oid: isLfs ? gitBlobSha1(new TextEncoder().encode(pointer)) : file.gitSha1,
+      size: file.bytes.length,
+      path,
+      ...(isLfs ? { lfs: { oid: file.sha256, size: file.bytes.length, pointerSize: pointer.length } } : {}),
+    };
+  }
+
+  /** POST paths-info (form fields `paths`, repeated): the entries of the paths that exist, files or folders, in the order asked. */
+  private servePathsInfo(request: IncomingMessage, response: ServerResponse, tree: Map<string, StoredFile>): void {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      const paths = (request.headers["content-type"] ?? "").includes("json")
+        ? ([] as string[]).concat((JSON.parse(body || "{}") as { paths?: string | string[] }).paths ?? [])
+        : new URLSearchParams(body).getAll("paths");
+      const entries: object[] = [];
+      for (const asked of paths) {
+        const path = asked.replace(/^\/+|\/+$/g, "");
+        const file = tree.get(path);
+        if (file) entries.push(this.fileEntry(path, file));
+        else if ([...tree.keys()].some((name) => name.startsWith(`${path}/`))) entries.push({ type: "directory", oid: createHash("sha1").update(path).digest("hex"), size: 0, path });
+      }
+      json(response, entries);
+    });
+  }
+
   private serveTree(response: ServerResponse, url: URL, tree: Map<string, StoredFile>, under: string): void {
     const recursive = ["true", "1", "True"].includes(url.searchParams.get("recursive") ?? "");
     const prefix = under ? `${under.replace(/\/$/, "")}/` : "";
@@ -256,15 +293,7 @@ export class HubDouble {
         if (!entries.has(folder)) entries.set(folder, { type: "directory", oid: createHash("sha1").update(folder).digest("hex"), size: 0, path: folder });
       }
       if (!recursive && parts.length > 1) continue;
-      const isLfs = file.bytes.length >= this.lfsThreshold;
-      const pointer = `version https://git-lfs.github.com/spec/v1\noid sha256:${file.sha256}\nsize ${file.bytes.length}\n`;
-      entries.set(path, {
-        type: "file",
-        oid: isLfs ? gitBlobSha1(new TextEncoder().encode(pointer)) : file.gitSha1,
-        size: file.bytes.length,
-        path,
-        ...(isLfs ? { lfs: { oid: file.sha256, size: file.bytes.length, pointerSize: pointer.length } } : {}),
-      });
+      entries.set(path, this.fileEntry(path, file));
     }
     if (prefix && entries.size === 0) throw new HttpError(404, "EntryNotFound");
     const all = [...entries.values()];
