@@ -1,9 +1,11 @@
 // Every embedtune training argument, classified for a sentence-transformers script: mapped to its
-// Python name in SentenceTransformerTrainingArguments (Hugging Face TrainingArguments, transformers 4.41–4.x,
-// plus sentence-transformers' prompts and batch_sampler), or left out with the reason. The table is typed
-// over keyof TrainingArgumentsInit, so a new argument does not compile until it is classified here.
-// pythonTrainingArguments(args) gives the keywords for the arguments that differ from Hugging Face's
-// defaults (output_dir and seed always), in the table's order, plus one comment line per argument left out.
+// Python name in SentenceTransformerTrainingArguments (Hugging Face TrainingArguments of transformers 5,
+// plus sentence-transformers 6's prompts and batch_sampler), to an environment variable the script sets
+// (transformers 5 reads TensorBoard's folder from TENSORBOARD_LOGGING_DIR, logging_dir is gone), or left out
+// with the reason. The table is typed over keyof TrainingArgumentsInit, so a new argument does not compile
+// until it is classified here. pythonTrainingArguments(args) gives the keywords for the arguments that
+// differ from Hugging Face's defaults (output_dir, seed and report_to always), in the table's order, the
+// environment variables, and one comment line per argument left out or changed.
 
 import type { SentenceTransformerTrainingArguments, TrainingArgumentsInit } from "../training/arguments.ts";
 import { TRAINING_ARGUMENT_DEFAULTS } from "../training/arguments.ts";
@@ -15,6 +17,7 @@ const HUGGING_FACE_INTEGRATIONS = new Set(["tensorboard", "wandb", "all", "none"
 
 export type ArgumentMapping =
   | { python: string; value?: (value: never) => unknown }
+  | { environment: string }
   | { omit: string };
 
 export const PYTHON_TRAINING_ARGUMENTS: Readonly<Record<keyof TrainingArgumentsInit, ArgumentMapping>> = {
@@ -34,7 +37,8 @@ export const PYTHON_TRAINING_ARGUMENTS: Readonly<Record<keyof TrainingArgumentsI
   adamEpsilon: { python: "adam_epsilon" },
   maxGradNorm: { python: "max_grad_norm" },
   lrSchedulerType: { python: "lr_scheduler_type" },
-  warmupRatio: { python: "warmup_ratio" },
+  // transformers 5 removed warmup_ratio: warmup_steps below 1 is the ratio (TrainingArguments.get_warmup_steps).
+  warmupRatio: { python: "warmup_steps" },
   warmupSteps: { python: "warmup_steps" },
   gradientAccumulationSteps: { python: "gradient_accumulation_steps" },
   evalStrategy: { python: "eval_strategy" },
@@ -57,7 +61,7 @@ export const PYTHON_TRAINING_ARGUMENTS: Readonly<Record<keyof TrainingArgumentsI
   dataloaderDropLast: { python: "dataloader_drop_last" },
   runName: { python: "run_name" },
   reportTo: { python: "report_to", value: (reportTo: string | readonly string[]) => huggingFaceReportTo(reportTo) },
-  loggingDir: { python: "logging_dir" },
+  loggingDir: { environment: "TENSORBOARD_LOGGING_DIR" },
   device: {
     python: "use_cpu",
     // sentence-transformers takes the device from the Trainer (args.device: CUDA when there is one, or
@@ -85,6 +89,8 @@ function huggingFaceReportTo(reportTo: string | readonly string[]): unknown {
 export interface PythonArguments {
   /** Python keyword → value (PythonCode for enum members), in the table's order. */
   keywords: Record<string, unknown>;
+  /** Environment variables the script sets before the Trainer starts (name → value). */
+  environment: Record<string, string>;
   /** One line per argument the run set that the script leaves out or changes, saying why. */
   notes: string[];
 }
@@ -93,6 +99,7 @@ export interface PythonArguments {
 export function pythonTrainingArguments(args: SentenceTransformerTrainingArguments): PythonArguments {
   const defaults = TRAINING_ARGUMENT_DEFAULTS as Record<string, unknown>;
   const keywords: Record<string, unknown> = {};
+  const environment: Record<string, string> = {};
   const notes: string[] = [];
   for (const [name, mapping] of Object.entries(PYTHON_TRAINING_ARGUMENTS) as [keyof TrainingArgumentsInit, ArgumentMapping][]) {
     // Hugging Face 4.x reports to every installed integration by default; embedtune (as transformers v5) to none.
@@ -102,6 +109,17 @@ export function pythonTrainingArguments(args: SentenceTransformerTrainingArgumen
     if ("omit" in mapping) {
       notes.push(`${name} (${JSON.stringify(value)}) is left out: ${mapping.omit}`);
       continue;
+    }
+    if ("environment" in mapping) {
+      environment[mapping.environment] = String(value);
+      continue;
+    }
+    if (name === "warmupRatio" && args.warmupSteps > 0) {
+      notes.push(`warmupRatio (${JSON.stringify(value)}) is left out: warmupSteps (${args.warmupSteps}) wins, as in Hugging Face`);
+      continue;
+    }
+    if (name === "warmupRatio" && value === 1) {
+      notes.push("warmupRatio 1: transformers 5 reads warmup_steps=1 as one step, so the script warms up over the first step only; set warmup_steps to the run's step count");
     }
     const converted = mapping.value ? mapping.value(value as never) : value;
     if (name === "reportTo" && JSON.stringify(converted) !== JSON.stringify(value)) {
@@ -113,5 +131,5 @@ export function pythonTrainingArguments(args: SentenceTransformerTrainingArgumen
     if (name === "device" && value !== "cpu") notes.push(`device ${JSON.stringify(value)}: the Trainer uses CUDA when there is one; choose GPUs with the launch line (README.md)`);
     if (converted !== undefined) keywords[mapping.python] = converted;
   }
-  return { keywords, notes };
+  return { keywords, environment, notes };
 }

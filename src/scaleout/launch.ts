@@ -1,23 +1,24 @@
-// requirements.txt and README.md of an exported script folder. The version ranges, and why:
-//   sentence-transformers >=4.1,<6   GISTEmbedLoss's margin_strategy/margin arrived in 4.1.0 (every other loss,
-//                                    BatchSamplers, prompts and the evaluators' arguments are older); 6 may change them
-//   transformers >=4.41,<5           eval_strategy is 4.41's name; transformers 5 renamed or removed arguments the
-//                                    script uses (warmup_ratio and logging_dir are gone in 5.15) and changed report_to's
-//                                    default; sentence-transformers 5.x itself requires <5
-//   accelerate >=0.26                the Trainer's multi-GPU and mixed-precision engine (transformers 4.41 needs ≥0.21)
-//   datasets >=2.19                  load_dataset("parquet", data_files=…) of local files
-//   torch >=2.1                      CUDA 12 wheels and bf16 autocast on current GPUs (sentence-transformers accepts ≥1.11)
+// requirements.txt and README.md of an exported script folder. The version ranges (verified: train.py runs
+// to the end with sentence-transformers 6.0.1, transformers 5.18, accelerate 1.15, datasets 5.0.1, torch 2.13):
+//   sentence-transformers >=6.0,<7   SoftmaxLoss's embedding_dimension is 6.0's name (sentence_embedding_dimension
+//                                    before); the sentence_transformers.sentence_transformer.* imports exist since 5.4
+//   transformers >=5.0,<6            what sentence-transformers 6.0 itself requires; the script relies on 5's
+//                                    warmup_steps below 1 as a ratio (warmup_ratio is deprecated) and on
+//                                    TENSORBOARD_LOGGING_DIR (logging_dir is gone)
+//   accelerate >=1.3                 sentence-transformers 6.0's [train] extra (the Trainer's multi-GPU engine)
+//   datasets >=2.16                  the same extra; load_dataset("parquet", data_files=…) of local files
+//   torch >=2.2                      what sentence-transformers 6.0 requires
 // The README gives the launch lines (one GPU, accelerate, torchrun, several machines) and what changes with N GPUs.
 
 import type { SentenceTransformerTrainingArguments } from "../training/arguments.ts";
 import { describeReference, type ModelReference } from "./model-reference.ts";
 
 export const REQUIREMENTS = [
-  "sentence-transformers>=4.1,<6",
-  "transformers>=4.41,<5",
-  "accelerate>=0.26",
-  "datasets>=2.19",
-  "torch>=2.1",
+  "sentence-transformers>=6.0,<7",
+  "transformers>=5.0,<6",
+  "accelerate>=1.3",
+  "datasets>=2.16",
+  "torch>=2.2",
 ];
 
 export function requirementsText(): string {
@@ -79,14 +80,14 @@ export function launchReadme(parts: {
     `- Each GPU takes its own batch of \`per_device_train_batch_size\` = ${batch} rows: one optimizer step sees ${batch} × N` +
       `${accumulation > 1 ? ` × ${accumulation} (gradient_accumulation_steps) = ${perStep} × N` : ""} rows, so an epoch has about N times fewer steps`,
     "  than the embedtune run, and `eval_steps`, `save_steps`, `logging_steps` and `warmup_steps` (counted in steps) come N times",
-    "  later in the data; `warmup_ratio` keeps its share.",
+    "  later in the data; a `warmup_steps` below 1 (a ratio) keeps its share.",
     "- The learning rate is not changed. A larger batch often tolerates (or needs) a larger rate — a common start is",
     "  scaling it by √N or N and checking the evaluator — but the script keeps the run's value: change `learning_rate`",
     "  yourself, or divide `per_device_train_batch_size` by N to keep the run's batch exactly.",
     ...(inBatchNegatives
       ? [
           `- ${inBatchNegatives} uses the other rows of the batch as negatives: on N GPUs each one sees only its own ${batch} rows`,
-          "  unless you pass `gather_across_devices=True` to the loss (sentence-transformers ≥ 5.1).",
+          "  unless you pass `gather_across_devices=True` to the loss.",
         ]
       : []),
     "- With N processes the samplers, the data order and dropout differ from embedtune's: the same recipe, not the same",

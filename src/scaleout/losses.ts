@@ -64,7 +64,7 @@ export function describeLoss(loss: Loss): LossDescription {
     return {
       name,
       config: {
-        sentence_embedding_dimension: softmax.sentenceEmbeddingDimension,
+        embedding_dimension: softmax.sentenceEmbeddingDimension, // sentence-transformers 6 renamed sentence_embedding_dimension
         num_labels: softmax.numLabels,
         concatenation_sent_rep: softmax.concatenationSentRep,
         concatenation_sent_difference: softmax.concatenationSentDifference,
@@ -116,7 +116,7 @@ export function pythonLoss(description: LossDescription, modelExpression: (refer
     notes.push(...inner.notes);
   }
   for (const [key, value] of Object.entries(description.config)) {
-    // embedtune trains on one device; the default keeps the script runnable on sentence-transformers before v5.1.
+    // embedtune trains on one device: the default (False) is left to the script (README.md says when to set it).
     if (key === "gather_across_devices" && value === false) continue;
     if (key === "loss_fct") usesTorch = true;
     keywords[key] = pythonValue(key, value);

@@ -3,7 +3,9 @@
 // (data/train.parquet, data/eval.parquet next to the script, read with datasets.load_dataset), the loss
 // with its parameters, every training argument under its Python name, the evaluators (their inputs in
 // data/evaluator-<i>.json), the seed, trainer.train(), and the final model saved by the main process to
-// <output_dir>/final in the sentence-transformers layout embedtune loads back.
+// <output_dir>/final in the sentence-transformers layout embedtune loads back. Imports use
+// sentence-transformers' module paths of 5.4 and later (sentence_transformers.sentence_transformer.*: the
+// older ones warn in 6 and are to be removed).
 
 import type { Dataset } from "../data/dataset.ts";
 import type { SentenceTransformerTrainingArguments } from "../training/arguments.ts";
@@ -66,7 +68,7 @@ function pythonEvaluator(description: EvaluatorDescription, index: number): stri
 
 /** The script's text. `notes` are printed as comments at its top (what it cannot carry exactly). */
 export function trainingScript(run: RunDescription, notes: readonly string[] = []): string {
-  const { keywords: argumentKeywords, notes: argumentNotes } = pythonTrainingArguments(run.arguments);
+  const { keywords: argumentKeywords, environment, notes: argumentNotes } = pythonTrainingArguments(run.arguments);
   const loss = pythonLoss(run.loss, pythonModel);
   const allNotes = [...notes, ...argumentNotes, ...loss.notes];
   const evaluatorClasses = [...new Set(run.evaluators.map(({ name }) => name)), ...(run.evaluators.length > 1 ? ["SequentialEvaluator"] : [])].sort();
@@ -77,18 +79,22 @@ export function trainingScript(run: RunDescription, notes: readonly string[] = [
     "# with sentence-transformers' own classes. One GPU: `python train.py`; several GPUs or machines: README.md.",
     ...allNotes.map((note) => `# Note: ${note}`),
     ...(run.evaluators.length > 0 ? ["import json"] : []),
+    ...(Object.keys(environment).length > 0 ? ["import os"] : []),
     "from pathlib import Path",
     "",
     ...(loss.usesTorch ? ["import torch"] : []),
     "from datasets import load_dataset",
     "from transformers import set_seed",
     "",
-    "from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer, SentenceTransformerTrainingArguments, losses, util",
-    ...(evaluatorClasses.length > 0 ? [`from sentence_transformers.evaluation import ${evaluatorClasses.join(", ")}`] : []),
-    ...(usesBatchSamplers ? ["from sentence_transformers.training_args import BatchSamplers"] : []),
+    "from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer, SentenceTransformerTrainingArguments, util",
+    "from sentence_transformers.sentence_transformer import losses",
+    ...(evaluatorClasses.length > 0 ? [`from sentence_transformers.sentence_transformer.evaluation import ${evaluatorClasses.join(", ")}`] : []),
+    ...(usesBatchSamplers ? ["from sentence_transformers.sentence_transformer.training_args import BatchSamplers"] : []),
     "",
     "HERE = Path(__file__).resolve().parent",
     "",
+    ...Object.entries(environment).map(([name, value]) => `os.environ[${pythonLiteral(name)}] = ${pythonLiteral(value)}`),
+    ...(Object.keys(environment).length > 0 ? [""] : []),
     "# The seed also fixes what is drawn before the Trainer starts (a loss's own weights).",
     `set_seed(${pythonLiteral(run.arguments.seed)})`,
     "",

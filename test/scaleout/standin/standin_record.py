@@ -1,5 +1,5 @@
 # Stand-ins for sentence-transformers, datasets, transformers and torch (test/scaleout): constructors with the
-# real parameter names and defaults (sentence-transformers 5.2.0.dev0 HEAD, transformers 4.x TrainingArguments),
+# real parameter names and defaults (sentence-transformers 6.0.1, transformers 5 TrainingArguments),
 # recording the arguments each call was given (defaults not applied) into $STANDIN_RECORD as JSON at exit.
 import atexit
 import enum

@@ -1,15 +1,15 @@
 from standin_record import note, recorded
 
-from . import losses, util  # noqa: F401
-from .training_args import SentenceTransformerTrainingArguments  # noqa: F401
+from . import util  # noqa: F401
+from .sentence_transformer.training_args import SentenceTransformerTrainingArguments  # noqa: F401
 
 
 class SentenceTransformer:
     @recorded
     def __init__(self, model_name_or_path=None, modules=None, device=None, prompts=None, default_prompt_name=None,
-                 similarity_fn_name=None, cache_folder=None, trust_remote_code=False, revision=None,
-                 local_files_only=False, token=None, use_auth_token=None, truncate_dim=None, model_kwargs=None,
-                 tokenizer_kwargs=None, config_kwargs=None, model_card_data=None, backend="torch") -> None:
+                 cache_folder=None, trust_remote_code=False, revision=None, local_files_only=False, token=None,
+                 use_auth_token=None, model_kwargs=None, processor_kwargs=None, config_kwargs=None,
+                 model_card_data=None, backend="torch", similarity_fn_name=None, truncate_dim=None) -> None:
         pass
 
     @property
@@ -27,11 +27,11 @@ class SentenceTransformer:
 class SentenceTransformerTrainer:
     @recorded
     def __init__(self, model=None, args=None, train_dataset=None, eval_dataset=None, loss=None, evaluator=None,
-                 data_collator=None, tokenizer=None, model_init=None, compute_metrics=None, callbacks=None,
-                 optimizers=(None, None), preprocess_logits_for_metrics=None) -> None:
+                 data_collator=None, processing_class=None, model_init=None, compute_metrics=None, callbacks=None,
+                 optimizers=(None, None), optimizer_cls_and_kwargs=None, preprocess_logits_for_metrics=None) -> None:
         pass
 
-    def train(self, resume_from_checkpoint=None, trial=None, ignore_keys_for_eval=None, **kwargs):
+    def train(self, resume_from_checkpoint=None, trial=None, ignore_keys_for_eval=None):
         note({"train": True})
 
     def is_world_process_zero(self):

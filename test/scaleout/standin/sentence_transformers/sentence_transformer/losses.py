@@ -1,6 +1,6 @@
 from standin_record import recorded
 
-from . import util
+from .. import util
 
 
 def _member(owner, name):
@@ -38,7 +38,9 @@ class CosineSimilarityLoss:
 
 class MultipleNegativesRankingLoss:
     @recorded
-    def __init__(self, model, scale: float = 20.0, similarity_fct=util.cos_sim, gather_across_devices: bool = False) -> None: ...
+    def __init__(self, model, scale: float = 20.0, similarity_fct=util.cos_sim, gather_across_devices: bool = False,
+                 directions=("query_to_doc",), partition_mode="joint", hardness_mode=None,
+                 hardness_strength: float = 0.0) -> None: ...
 
 
 class MultipleNegativesSymmetricRankingLoss:
@@ -49,13 +51,16 @@ class MultipleNegativesSymmetricRankingLoss:
 class CachedMultipleNegativesRankingLoss:
     @recorded
     def __init__(self, model, scale: float = 20.0, similarity_fct=util.cos_sim, mini_batch_size: int = 32,
-                 gather_across_devices: bool = False, show_progress_bar: bool = False) -> None: ...
+                 mini_batch_num_tokens=None, gather_across_devices: bool = False, directions=("query_to_doc",),
+                 partition_mode="joint", show_progress_bar: bool = False, hardness_mode=None,
+                 hardness_strength: float = 0.0) -> None: ...
 
 
 class CachedMultipleNegativesSymmetricRankingLoss:
     @recorded
     def __init__(self, model, scale: float = 20.0, similarity_fct=util.cos_sim, mini_batch_size: int = 32,
-                 gather_across_devices: bool = False, show_progress_bar: bool = False) -> None: ...
+                 mini_batch_num_tokens=None, gather_across_devices: bool = False,
+                 show_progress_bar: bool = False) -> None: ...
 
 
 class ContrastiveLoss:
@@ -76,7 +81,7 @@ class TripletLoss:
 
 class SoftmaxLoss:
     @recorded
-    def __init__(self, model, sentence_embedding_dimension: int, num_labels: int, concatenation_sent_rep: bool = True,
+    def __init__(self, model, embedding_dimension: int, num_labels: int, concatenation_sent_rep: bool = True,
                  concatenation_sent_difference: bool = True, concatenation_sent_multiplication: bool = False,
                  loss_fct=None) -> None: ...
 
@@ -94,6 +99,6 @@ class GISTEmbedLoss:
 
 class CachedGISTEmbedLoss:
     @recorded
-    def __init__(self, model, guide, temperature: float = 0.01, mini_batch_size: int = 32, show_progress_bar: bool = False,
-                 margin_strategy="absolute", margin: float = 0.0, contrast_anchors: bool = True,
+    def __init__(self, model, guide, temperature: float = 0.01, mini_batch_size: int = 32, mini_batch_num_tokens=None,
+                 show_progress_bar: bool = False, margin_strategy="absolute", margin: float = 0.0, contrast_anchors: bool = True,
                  contrast_positives: bool = True, gather_across_devices: bool = False) -> None: ...
