@@ -36,7 +36,7 @@ export function startByteProgress(file: string, totalBytes: number, show: boolea
     return {
       update(now) {
         bytes = now;
-        const kb = Math.floor(now / 1000);
+        const kb = now >= totalBytes ? Math.ceil(totalBytes / 1000) : Math.floor(now / 1000); // whole file: the line's total
         if (kb > shownKb) line.increment(kb - shownKb);
         shownKb = Math.max(shownKb, kb);
       },
