@@ -129,10 +129,12 @@ describe("with the real huggingface_hub", { skip: skipUnlessPython("huggingface_
     ]);
 
     hub.requests.length = 0;
-    const [online] = (await python([{ op: "hf_hub_download", args: { repo_id: "org/tiny", filename: "config.json" } }])).map(resultOf);
-    assert.equal(online, join(folder, "config.json"));
+    const online = (await python(["config.json", "model.safetensors"].map((filename): PythonCall => ({ op: "hf_hub_download", args: { repo_id: "org/tiny", filename } })))).map(resultOf);
+    assert.deepEqual(online, [join(folder, "config.json"), join(folder, "model.safetensors")]);
     assert.deepEqual(bodyGets(), [], "a valid cache entry is not downloaded again");
-    assert.deepEqual(repoRequests().map((request) => `${request.method} ${request.path}`), [`HEAD /org/tiny/resolve/main/config.json`]);
+    assert.deepEqual(repoRequests().map((request) => `${request.origin} ${request.method} ${request.path}`), [
+      "hub HEAD /org/tiny/resolve/main/config.json", "hub HEAD /org/tiny/resolve/main/model.safetensors",
+    ]);
   });
 
   test("the caches Python and embedtune fill from one repo are the same tree but for Python's .locks/", async () => {
