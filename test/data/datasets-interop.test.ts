@@ -3,7 +3,8 @@
 // list, a list of {split, path}, data_dir, `default: true`, several configs) and the no-card conventions (sharded
 // data/{split}-NNNNN-of-NNNNN.parquet, train/ test/ folders, split keywords in file names, csv, jsonl) — the same
 // config names, the same splits in the same order, the same columns and the same rows in the same order; and the
-// same errors for a missing and an unknown config. Python runs once for every layout (datasets_client.py).
+// same errors for a missing and an unknown config; and the Hub cache datasets filled loads in embedtune offline.
+// Python runs once for every layout (datasets_client.py).
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -91,6 +92,8 @@ function tableOf(dataset: Dataset): Table {
 
 let hub: HubDouble;
 let answers: PythonAnswer[];
+/** The HF_HOME datasets downloaded into. */
+let pythonHome: string;
 const pythonAbsent = skipUnlessPython("datasets");
 before(async () => {
   hub = await HubDouble.start({ lfsThreshold: 512 });
@@ -101,9 +104,9 @@ before(async () => {
     ...LOADS.map(([path, name]) => ({ path, name })),
     { path: "org/card-data-dir" }, { path: "org/card-default", name: "nope" }, { path: "org/card-default", split: "validation" },
   ];
-  const home = temporaryDirectory("embedtune-hf-datasets-python-");
+  pythonHome = temporaryDirectory("embedtune-hf-datasets-python-");
   const childEnv = {
-    PATH: process.env.PATH ?? "", HOME: home, HF_HOME: home, HF_ENDPOINT: hub.endpoint, HF_HUB_DISABLE_PROGRESS_BARS: "1",
+    PATH: process.env.PATH ?? "", HOME: pythonHome, HF_HOME: pythonHome, HF_ENDPOINT: hub.endpoint, HF_HUB_DISABLE_PROGRESS_BARS: "1",
     HF_DATASETS_DISABLE_PROGRESS_BARS: "1", HF_HUB_DISABLE_TELEMETRY: "1",
   };
   const started = Date.now();
@@ -148,6 +151,17 @@ describe("loadDataset against the real datasets", { skip: pythonAbsent }, () => 
       assert.deepEqual(ours, python);
     });
   }
+
+  test("the Hub cache datasets filled loads in embedtune with HF_HUB_OFFLINE=1: no request, the same rows", async () => {
+    process.env.HF_HOME = pythonHome;
+    process.env.HF_HUB_OFFLINE = "1";
+    hub.requests.length = 0;
+    for (const [offset, [id, name]] of LOADS.entries()) {
+      const dict = await loadDataset(id, name);
+      assert.deepEqual(dict.splits.map((split) => [split, tableOf(dict.get(split))]), pythonResult(repoIds.length + offset), id);
+    }
+    assert.deepEqual(hub.requests, []);
+  });
 
   test("a missing config and an unknown config, an unknown split: datasets' messages", async () => {
     const base = repoIds.length + LOADS.length;
