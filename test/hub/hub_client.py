@@ -1,6 +1,7 @@
 # The real huggingface_hub, driven by the interop tests (test/hub/python-interop.test.ts): argv[1] is a JSON list of
 # calls [{"op": name, "args": {...}}]; stdout's last line is a JSON list with one {"result": ...} or
-# {"error": class name, "message": first line} per call, in order. The environment (HF_HOME, HF_ENDPOINT, HF_TOKEN,
+# {"error": class name, "message": first line} per call, in order. "encode" loads a SentenceTransformer
+# (sentence-transformers) and returns the embeddings of `sentences`. The environment (HF_HOME, HF_ENDPOINT, HF_TOKEN,
 # HF_HUB_OFFLINE) is the test's.
 import json
 import sys
@@ -26,10 +27,18 @@ def scan_cache(args):
     }
 
 
+def encode(args):
+    from sentence_transformers import SentenceTransformer  # imported only here: torch takes seconds
+
+    model = SentenceTransformer(args["model"], cache_folder=args.get("cache_folder"), local_files_only=args.get("local_files_only", False))
+    return model.encode(args["sentences"]).tolist()
+
+
 OPERATIONS = {
     "snapshot_download": lambda args: huggingface_hub.snapshot_download(**args),
     "hf_hub_download": lambda args: huggingface_hub.hf_hub_download(**args),
     "scan_cache_dir": scan_cache,
+    "encode": encode,
 }
 
 results = []

@@ -3,7 +3,8 @@
 //   Python fills (snapshot_download, hf_hub_download by branch and at a pinned commit), embedtune reads offline
 //   with zero requests and the served model's embeddings; embedtune fills, Python reads offline (same paths,
 //   scan_cache_dir without warnings) and online revalidates with HEAD only; the two caches of one repo are the same
-//   tree; a gated repo is refused by both without a token and served to both with one.
+//   tree; a gated repo is refused by both without a token and served to both with one; Python's sentence-transformers
+//   loads the model embedtune downloaded without a request, and embedtune loads offline what it downloaded.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
@@ -22,7 +23,7 @@ const CLIENT = join(import.meta.dirname, "hub_client.py");
 const GATED_TOKEN = "hf_accepted";
 
 interface PythonCall {
-  op: "snapshot_download" | "hf_hub_download" | "scan_cache_dir";
+  op: "snapshot_download" | "hf_hub_download" | "scan_cache_dir" | "encode";
   args?: Record<string, unknown>;
 }
 type PythonAnswer = { result: unknown; error?: undefined } | { error: string; message: string };
@@ -37,6 +38,7 @@ before(async () => {
   pinned = repo.resolve("main")!;
   head = repo.commit({ "README.md": "# tiny\n" });
   dev = repo.commit({ "README.md": "# dev branch\n" }, { branch: "dev" });
+  hub.addRepoFromFolder("org/tiny-copy", await tinyModelTemplate());
   hub.addRepoFromFolder("org/gated", await tinyModelTemplate(), { gated: true, tokens: [GATED_TOKEN] });
 });
 after(() => hub.close());
@@ -163,5 +165,24 @@ describe("with the real huggingface_hub", { skip: skipUnlessPython("huggingface_
     const [wrongToken] = await python([{ op: "hf_hub_download", args: { repo_id: "org/gated", filename: "config.json" } }], { HF_TOKEN: "hf_other", HF_HOME: temporaryDirectory() });
     assert.equal(wrongToken.error, "GatedRepoError", JSON.stringify(wrongToken));
     await assert.rejects(resolveModelFolder("org/gated", { token: "hf_other", cacheFolder: temporaryDirectory() }), GatedRepoError);
+  });
+
+  test("sentence-transformers: loads embedtune's download with local_files_only, and embedtune loads its download offline", { skip: skipUnlessPython("sentence_transformers") }, async () => {
+    const sentences = ["a sentence about caches"];
+    const expected = await embeddingOf(await SentenceTransformer.load(await tinyModelTemplate(), { quiet: true }));
+    (await SentenceTransformer.load("org/tiny", { quiet: true })).dispose();
+    hub.requests.length = 0;
+    const [fromEmbedtuneCache, downloaded] = (await python([
+      { op: "encode", args: { model: "org/tiny", sentences, local_files_only: true } },
+      { op: "encode", args: { model: "org/tiny-copy", sentences } },
+    ])).map(resultOf) as number[][][];
+    assert.deepEqual(repoRequests().filter((request) => request.path.includes("org/tiny/") || request.path.endsWith("org/tiny")), [], "no request for the model embedtune downloaded");
+    assert.ok(repoRequests().some((request) => request.path.includes("org/tiny-copy")), "sentence-transformers downloaded org/tiny-copy");
+    for (const [index, value] of fromEmbedtuneCache[0].entries()) assert.ok(Math.abs(value - expected[index]) < 1e-5, `dimension ${index}: ${value} vs ${expected[index]}`);
+    hub.requests.length = 0;
+    process.env.HF_HUB_OFFLINE = "1";
+    assert.deepEqual(await embeddingOf(await SentenceTransformer.load("org/tiny-copy", { quiet: true })), expected);
+    assert.deepEqual(hub.requests, [], "embedtune read sentence-transformers' download without a request");
+    assert.ok(downloaded[0].every((value, index) => Math.abs(value - expected[index]) < 1e-5));
   });
 });
