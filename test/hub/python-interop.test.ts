@@ -11,7 +11,7 @@ import { lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
-import { GatedRepoError, openRepository, resolveModelFolder } from "../../src/hub/index.ts";
+import { downloadFiles, GatedRepoError, openRepository, resolveModelFolder } from "../../src/hub/index.ts";
 import { SentenceTransformer } from "../../src/models/sentence-transformer.ts";
 import { HubDouble } from "../support/hub-double.ts";
 import { tinyModelTemplate } from "../support/model-fixtures.ts";
@@ -39,6 +39,10 @@ before(async () => {
   head = repo.commit({ "README.md": "# tiny\n" });
   dev = repo.commit({ "README.md": "# dev branch\n" }, { branch: "dev" });
   hub.addRepoFromFolder("org/tiny-copy", await tinyModelTemplate());
+  const mixed = hub.addRepo("org/mixed");
+  mixed.commit({ "docs/naïve notes #1.txt": "accents and a space\n", "data/ünïcode/ß.json": "{}", "big file.bin": "x".repeat(3000), "a+b=c.txt": "plus" });
+  mixed.commit({ "docs/naïve notes #1.txt": "second version\n" }, { branch: "refs/pr/1" });
+  mixed.tag("v1.0", mixed.resolve("main")!);
   hub.addRepoFromFolder("org/gated", await tinyModelTemplate(), { gated: true, tokens: [GATED_TOKEN] });
 });
 after(() => hub.close());
@@ -152,6 +156,20 @@ describe("with the real huggingface_hub", { skip: skipUnlessPython("huggingface_
     assert.ok(onlyPython.every((line) => line.startsWith(".locks/")), `only in Python's cache: ${onlyPython.join(", ")}`);
     assert.ok(onlyPython.length > 0, "Python leaves its .locks/");
     assert.deepEqual(embedtuneTree.filter((line) => !pythonTree.includes(line)), [], "nothing only in embedtune's cache");
+  });
+
+  test("files with spaces, non-ASCII and URL-special names, a tag and a PR ref: the same caches", async () => {
+    const pythonHome = temporaryDirectory("embedtune-hf-python-");
+    const revisions = ["main", "v1.0", "refs/pr/1"];
+    (await python(revisions.map((revision): PythonCall => ({ op: "snapshot_download", args: { repo_id: "org/mixed", revision } })), { HF_HOME: pythonHome })).forEach(resultOf);
+    for (const revision of revisions) {
+      const snapshot = await openRepository("org/mixed", "model", { revision });
+      await downloadFiles(snapshot, snapshot.files.map((file) => file.path));
+    }
+    const pythonTree = cacheTree(join(pythonHome, "hub"));
+    const embedtuneTree = cacheTree(env.cache);
+    console.log(`org/mixed (embedtune):\n${embedtuneTree.filter((line) => !line.includes("/blobs/") || line.includes(" -> ")).join("\n")}`);
+    assert.deepEqual(pythonTree.filter((line) => !line.startsWith(".locks/")), embedtuneTree);
   });
 
   test("a gated repo: both refuse without a token and download with one", async () => {
