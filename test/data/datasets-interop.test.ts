@@ -55,6 +55,11 @@ const LAYOUTS: Record<string, RepoFiles> = {
   "org/sharded": {
     "data/train-00000-of-00002.parquet": parquet("t0", "t1"), "data/train-00001-of-00002.parquet": parquet("t2"),
     "data/test-00000-of-00001.parquet": parquet("x0"), "data/validation-00000-of-00001.parquet": parquet("v0"),
+    "data/extra-00000-of-00001.parquet": parquet("e0"), "data/additional-00000-of-00001.parquet": parquet("a0"),
+  },
+  "org/card-without-files": {
+    "README.md": card("- config_name: default\n  description: only metadata"),
+    "train.jsonl": jsonl("n0", "n1"), "validation.jsonl": jsonl("nv"),
   },
   "org/folders": {
     "train/b.jsonl": jsonl("tb"), "train/a.jsonl": jsonl("ta0", "ta1"), "test/c.jsonl": jsonl("tc"), "notes/readme.txt": "not data\n",
@@ -65,12 +70,24 @@ const LAYOUTS: Record<string, RepoFiles> = {
   "org/plain-jsonl": { "sentences.jsonl": jsonl("p0", "p1", "p2"), "README.md": "# no YAML here\n" },
 };
 
-/** The loads compared: repo id, config name (undefined = the default). */
-const LOADS: [string, string | undefined][] = [
-  ["org/card-string", undefined], ["org/card-list", undefined], ["org/card-splits", undefined], ["org/card-splits", "main"],
-  ["org/card-data-dir", "en"], ["org/card-data-dir", "fr"], ["org/card-default", undefined], ["org/card-default", "small"],
-  ["org/sharded", undefined], ["org/folders", undefined], ["org/keywords", undefined], ["org/plain-jsonl", undefined],
+/** The loads compared: repo id, config name (undefined = the default), and data_dir / data_files / split. */
+interface Load {
+  path: string;
+  name?: string;
+  data_dir?: string;
+  data_files?: string | string[] | Record<string, string | string[]>;
+  split?: string;
+}
+const LOADS: Load[] = [
+  { path: "org/card-string" }, { path: "org/card-list" }, { path: "org/card-splits" }, { path: "org/card-splits", name: "main" },
+  { path: "org/card-data-dir", name: "en" }, { path: "org/card-data-dir", name: "fr" }, { path: "org/card-default" },
+  { path: "org/card-default", name: "small" }, { path: "org/sharded" }, { path: "org/folders" }, { path: "org/keywords" },
+  { path: "org/plain-jsonl" }, { path: "org/card-without-files" },
+  { path: "org/folders", data_dir: "train" }, { path: "org/sharded", data_dir: "data" },
+  { path: "org/keywords", data_files: { train: "*train*.csv", check: ["test_set.csv", "dev.csv"] } },
+  { path: "org/folders", data_files: "train/*.jsonl", split: "train" }, { path: "org/sharded", split: "validation" },
 ];
+const describeLoad = ({ path, ...options }: Load) => `${path}${Object.keys(options).length > 0 ? ` ${JSON.stringify(options)}` : ""}`;
 
 type Table = { columns: string[]; rows: Record<string, unknown>[] };
 type PythonAnswer = { result: unknown; error?: undefined } | { error: string; message: string };
@@ -90,6 +107,12 @@ function tableOf(dataset: Dataset): Table {
   return JSON.parse(JSON.stringify({ columns: dataset.columnNames, rows }, (_, value) => (typeof value === "bigint" ? Number(value) : value))) as Table;
 }
 
+/** embedtune's loadDataset with a Load's arguments, shaped as datasets_client.py prints: a table, or [[split, table], …]. */
+async function loadLikeDatasets({ path, name, data_dir: dataDir, data_files: dataFiles, split }: Load): Promise<unknown> {
+  const loaded = await loadDataset(path, name, { dataDir, dataFiles, split });
+  return loaded instanceof Dataset ? tableOf(loaded) : loaded.splits.map((each) => [each, tableOf(loaded.get(each))]);
+}
+
 let hub: HubDouble;
 let answers: PythonAnswer[];
 /** The HF_HOME datasets downloaded into. */
@@ -101,7 +124,7 @@ before(async () => {
   if (pythonAbsent) return;
   const calls = [
     ...Object.keys(LAYOUTS).map((id) => ({ config_names: id })),
-    ...LOADS.map(([path, name]) => ({ path, name })),
+    ...LOADS,
     { path: "org/card-data-dir" }, { path: "org/card-default", name: "nope" }, { path: "org/card-default", split: "validation" },
   ];
   pythonHome = temporaryDirectory("embedtune-hf-datasets-python-");
@@ -143,12 +166,9 @@ describe("loadDataset against the real datasets", { skip: pythonAbsent }, () => 
     }
   });
 
-  for (const [offset, [id, name]] of LOADS.entries()) {
-    test(`${id}${name ? ` "${name}"` : ""}: the same splits, columns and rows in the same order`, async () => {
-      const python = pythonResult(repoIds.length + offset) as [string, Table][];
-      const dict = await loadDataset(id, name);
-      const ours = dict.splits.map((split) => [split, tableOf(dict.get(split))]);
-      assert.deepEqual(ours, python);
+  for (const [offset, load] of LOADS.entries()) {
+    test(`${describeLoad(load)}: the same splits, columns and rows in the same order`, async () => {
+      assert.deepEqual(await loadLikeDatasets(load), pythonResult(repoIds.length + offset));
     });
   }
 
@@ -156,10 +176,7 @@ describe("loadDataset against the real datasets", { skip: pythonAbsent }, () => 
     process.env.HF_HOME = pythonHome;
     process.env.HF_HUB_OFFLINE = "1";
     hub.requests.length = 0;
-    for (const [offset, [id, name]] of LOADS.entries()) {
-      const dict = await loadDataset(id, name);
-      assert.deepEqual(dict.splits.map((split) => [split, tableOf(dict.get(split))]), pythonResult(repoIds.length + offset), id);
-    }
+    for (const [offset, load] of LOADS.entries()) assert.deepEqual(await loadLikeDatasets(load), pythonResult(repoIds.length + offset), describeLoad(load));
     assert.deepEqual(hub.requests, []);
   });
 
