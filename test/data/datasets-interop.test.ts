@@ -3,7 +3,8 @@
 // list, a list of {split, path}, data_dir, `default: true`, several configs) and the no-card conventions (sharded
 // data/{split}-NNNNN-of-NNNNN.parquet, train/ test/ folders, split keywords in file names, csv, jsonl) — the same
 // config names, the same splits in the same order, the same columns and the same rows in the same order; and the
-// same errors for a missing and an unknown config; and the Hub cache datasets filled loads in embedtune offline.
+// same errors for a missing and an unknown config; the Hub cache datasets filled loads in embedtune offline, and
+// datasets (online: offline it reads only its own Arrow cache) reuses the files embedtune downloaded; a gated dataset.
 // Python runs once for every layout (datasets_client.py).
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -14,12 +15,14 @@ import { promisify } from "node:util";
 import { Dataset } from "../../src/data/dataset.ts";
 import { loadDataset } from "../../src/data/load-dataset.ts";
 import { writeParquet } from "../../src/data/parquet.ts";
+import { GatedRepoError } from "../../src/hub/index.ts";
 import { HubDouble } from "../support/hub-double.ts";
 import { interopPython, skipUnlessPython } from "../support/python-interop.ts";
 import { temporaryDirectory } from "../support/temp.ts";
 import { useHubTestEnv } from "../hub/hub-test-env.ts";
 
 const CLIENT = join(import.meta.dirname, "datasets_client.py");
+const GATED_TOKEN = "hf_accepted";
 
 type Columns = Record<string, unknown[]>;
 type RepoFiles = Record<string, string | Columns>;
@@ -113,6 +116,16 @@ async function loadLikeDatasets({ path, name, data_dir: dataDir, data_files: dat
   return loaded instanceof Dataset ? tableOf(loaded) : loaded.splits.map((each) => [each, tableOf(loaded.get(each))]);
 }
 
+/** datasets_client.py with the double as HF_ENDPOINT and `extra` (HF_HOME at least); asynchronous, so the double answers meanwhile. */
+async function runDatasets(calls: object[], extra: Record<string, string> & { HF_HOME: string }): Promise<PythonAnswer[]> {
+  const childEnv = {
+    PATH: process.env.PATH ?? "", HOME: extra.HF_HOME, HF_ENDPOINT: hub.endpoint, HF_HUB_DISABLE_PROGRESS_BARS: "1",
+    HF_DATASETS_DISABLE_PROGRESS_BARS: "1", HF_HUB_DISABLE_TELEMETRY: "1", ...extra,
+  };
+  const { stdout } = await promisify(execFile)(interopPython(), [CLIENT, JSON.stringify(calls)], { env: childEnv, maxBuffer: 1 << 24 });
+  return JSON.parse(stdout.trim().split("\n").pop()!) as PythonAnswer[];
+}
+
 let hub: HubDouble;
 let answers: PythonAnswer[];
 /** The HF_HOME datasets downloaded into. */
@@ -121,6 +134,7 @@ const pythonAbsent = skipUnlessPython("datasets");
 before(async () => {
   hub = await HubDouble.start({ lfsThreshold: 512 });
   for (const [id, files] of Object.entries(LAYOUTS)) hub.addRepoFromFolder(id, writeRepoFolder(files), { type: "dataset" });
+  hub.addRepoFromFolder("org/gated-data", writeRepoFolder(LAYOUTS["org/card-default"]), { type: "dataset", gated: true, tokens: [GATED_TOKEN] });
   if (pythonAbsent) return;
   const calls = [
     ...Object.keys(LAYOUTS).map((id) => ({ config_names: id })),
@@ -128,17 +142,12 @@ before(async () => {
     { path: "org/card-data-dir" }, { path: "org/card-default", name: "nope" }, { path: "org/card-default", split: "validation" },
   ];
   pythonHome = temporaryDirectory("embedtune-hf-datasets-python-");
-  const childEnv = {
-    PATH: process.env.PATH ?? "", HOME: pythonHome, HF_HOME: pythonHome, HF_ENDPOINT: hub.endpoint, HF_HUB_DISABLE_PROGRESS_BARS: "1",
-    HF_DATASETS_DISABLE_PROGRESS_BARS: "1", HF_HUB_DISABLE_TELEMETRY: "1",
-  };
   const started = Date.now();
-  const { stdout } = await promisify(execFile)(interopPython(), [CLIENT, JSON.stringify(calls)], { env: childEnv, maxBuffer: 1 << 24 });
-  console.log(`datasets ${calls.length} calls in ${Date.now() - started} ms`);
-  answers = JSON.parse(stdout.trim().split("\n").pop()!) as PythonAnswer[];
+  answers = await runDatasets(calls, { HF_HOME: pythonHome });
+  console.log(`datasets: ${calls.length} calls in ${Date.now() - started} ms`);
 });
 after(() => hub.close());
-useHubTestEnv(() => hub);
+const env = useHubTestEnv(() => hub);
 
 function pythonResult(index: number): unknown {
   const answer = answers[index];
@@ -178,6 +187,32 @@ describe("loadDataset against the real datasets", { skip: pythonAbsent }, () => 
     hub.requests.length = 0;
     for (const [offset, load] of LOADS.entries()) assert.deepEqual(await loadLikeDatasets(load), pythonResult(repoIds.length + offset), describeLoad(load));
     assert.deepEqual(hub.requests, []);
+  });
+
+  test("embedtune fills the Hub cache; datasets online reuses it without downloading a file again, the same rows", async () => {
+    const reused: Load[] = [{ path: "org/card-splits" }, { path: "org/sharded" }, { path: "org/keywords" }];
+    const ours = [];
+    for (const load of reused) ours.push(await loadLikeDatasets(load));
+    hub.requests.length = 0;
+    const theirs = await runDatasets(reused, { HF_HOME: env.home });
+    assert.deepEqual(theirs.map((answer) => answer.error === undefined ? answer.result : answer), ours);
+    const downloads = hub.requests.filter((request) => request.method === "GET" && (request.origin === "cdn" || request.path.includes("/resolve/")));
+    assert.deepEqual(downloads.map((request) => request.path), []);
+    // datasets only probes its metadata files (README.md, .huggingface.yaml, dataset_infos.json, <name>.py); the data
+    // files it takes from embedtune's snapshot folders without even a HEAD
+    const dataFileRequests = hub.requests.filter((request) => request.path.includes("/resolve/") && !/\/(README\.md|\.huggingface\.yaml|dataset_infos\.json|[^/]+\.py)$/.test(request.path));
+    assert.deepEqual(dataFileRequests.map((request) => `${request.method} ${request.path}`), []);
+  });
+
+  test("a gated dataset: datasets and embedtune refuse without a token, load the same rows with one", async () => {
+    const home = temporaryDirectory("embedtune-hf-datasets-gated-");
+    const [refused] = await runDatasets([{ path: "org/gated-data" }], { HF_HOME: home });
+    assert.equal(refused.error, "DatasetNotFoundError", JSON.stringify(refused));
+    assert.match((refused as { message: string }).message, /gated dataset on the Hub\. You must be authenticated/);
+    await assert.rejects(loadDataset("org/gated-data"), (error: Error) => error instanceof GatedRepoError && /gated repo: accept the licence/.test(error.message));
+    const [served] = await runDatasets([{ path: "org/gated-data" }], { HF_HOME: home, HF_TOKEN: GATED_TOKEN });
+    process.env.HF_TOKEN = GATED_TOKEN;
+    assert.deepEqual(await loadLikeDatasets({ path: "org/gated-data" }), (served as { result: unknown }).result);
   });
 
   test("a missing config and an unknown config, an unknown split: datasets' messages", async () => {
