@@ -73,7 +73,7 @@ async function embeddingOf(model: SentenceTransformer): Promise<number[]> {
   return embedding;
 }
 
-/** Every entry below `root`: "path/" for folders, "path -> target" for symlinks, "path: content" for small files under refs/ and trees/. */
+/** Every entry below `root`: "path/" for folders, "path -> target" for symlinks, "path: content" for CACHEDIR.TAG and the files under refs/ and trees/. */
 export function cacheTree(root: string): string[] {
   const lines: string[] = [];
   const walk = (relative: string) => {
@@ -84,7 +84,7 @@ export function cacheTree(root: string): string[] {
       else if (stat.isDirectory()) {
         lines.push(`${path}/`);
         walk(path);
-      } else if (/(^|\/)(refs|trees)\//.test(path)) lines.push(`${path}: ${readFileSync(join(root, path), "utf8").replace(/\n/g, "\\n")}`);
+      } else if (/(^|\/)(refs|trees)\/|^CACHEDIR\.TAG$/.test(path)) lines.push(`${path}: ${readFileSync(join(root, path), "utf8").replace(/\n/g, "\\n")}`);
       else lines.push(`${path} (${stat.size} bytes)`);
     }
   };
