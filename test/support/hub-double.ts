@@ -17,7 +17,6 @@
 //
 // Protocol (as huggingface.co; see ../shared/docs/hub-protocol.md):
 //   GET  /api/{models|datasets}/{id}[/revision/{rev}]        {id, sha, siblings: [{rfilename}], private, gated} (no rev: main)
-//   POST /api/{models|datasets}/{id}/paths-info/{rev}        form (or JSON) `paths`: [{type, oid, size, path, lfs?}] of those that exist
 //   GET  /api/{models|datasets}/{id}/tree/{rev}[/{path}]?recursive=true&cursor=N   [{type, oid, size, path, lfs?}],
 //        paginated with Link: <absolute url>; rel="next"
 //   HEAD|GET /{id}/resolve/{rev}/{path}, /datasets/{id}/resolve/{rev}/{path}: a git file answers 200 with ETag (git blob
@@ -215,8 +214,8 @@ export class HubDouble {
 
   private serveHub(request: IncomingMessage, response: ServerResponse): void {
     const url = new URL(request.url ?? "/", this.endpoint);
-    const api = /^\/api\/(models|datasets)\/([^/]+(?:\/[^/]+)?)(?:\/(revision|tree|paths-info)\/([^/]+)(?:\/(.*))?)?$/.exec(url.pathname);
-    if (api && (api[3] === "paths-info" ? request.method === "POST" : request.method !== "POST")) {
+    const api = /^\/api\/(models|datasets)\/([^/]+(?:\/[^/]+)?)(?:\/(revision|tree)\/([^/]+)(?:\/(.*))?)?$/.exec(url.pathname);
+    if (api) {
       const type: DoubleRepoType = api[1] === "models" ? "model" : "dataset";
       const repo = this.repo(type, decodeURIComponent(api[2]), request, false);
       const commit = this.commitOf(repo, decodeURIComponent(api[4] ?? "main"));
@@ -224,7 +223,6 @@ export class HubDouble {
       if (api[3] === undefined || api[3] === "revision") {
         return json(response, { id: repo.id, sha: commit, private: repo.private, gated: repo.gated ? "auto" : false, siblings: [...tree.keys()].sort().map((rfilename) => ({ rfilename })) });
       }
-      if (api[3] === "paths-info") return this.servePathsInfo(request, response, tree);
       return this.serveTree(response, url, tree, api[5] ? decodeURIComponent(api[5]) : "");
     }
     const resolve = /^\/(datasets\/)?(.+?)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
@@ -259,26 +257,6 @@ export class HubDouble {
       path,
       ...(isLfs ? { lfs: { oid: file.sha256, size: file.bytes.length, pointerSize: pointer.length } } : {}),
     };
-  }
-
-  /** POST paths-info (form fields `paths`, repeated): the entries of the paths that exist, files or folders, in the order asked. */
-  private servePathsInfo(request: IncomingMessage, response: ServerResponse, tree: Map<string, StoredFile>): void {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const body = Buffer.concat(chunks).toString("utf8");
-      const paths = (request.headers["content-type"] ?? "").includes("json")
-        ? ([] as string[]).concat((JSON.parse(body || "{}") as { paths?: string | string[] }).paths ?? [])
-        : new URLSearchParams(body).getAll("paths");
-      const entries: object[] = [];
-      for (const asked of paths) {
-        const path = asked.replace(/^\/+|\/+$/g, "");
-        const file = tree.get(path);
-        if (file) entries.push(this.fileEntry(path, file));
-        else if ([...tree.keys()].some((name) => name.startsWith(`${path}/`))) entries.push({ type: "directory", oid: createHash("sha1").update(path).digest("hex"), size: 0, path });
-      }
-      json(response, entries);
-    });
   }
 
   private serveTree(response: ServerResponse, url: URL, tree: Map<string, StoredFile>, under: string): void {
