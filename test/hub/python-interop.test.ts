@@ -74,7 +74,7 @@ async function embeddingOf(model: SentenceTransformer): Promise<number[]> {
 }
 
 /** Every entry below `root`: "path/" for folders, "path -> target" for symlinks, "path: content" for CACHEDIR.TAG and the files under refs/ and trees/. */
-export function cacheTree(root: string): string[] {
+function cacheTree(root: string): string[] {
   const lines: string[] = [];
   const walk = (relative: string) => {
     for (const name of readdirSync(join(root, relative)).sort()) {
