@@ -24,7 +24,7 @@ export const PYTHON_TRAINING_ARGUMENTS: Readonly<Record<keyof TrainingArgumentsI
   outputDir: { python: "output_dir" },
   overwriteOutputDir: {
     omit:
-      "Hugging Face's Trainer never refuses or deletes checkpoints of another run in output_dir (overwrite_output_dir only served the example scripts; deprecated in transformers v5): use a new output_dir",
+      "Hugging Face's Trainer never refuses or deletes checkpoints of another run in output_dir (overwrite_output_dir only served the example scripts; removed in transformers 5): use a new output_dir",
   },
   numTrainEpochs: { python: "num_train_epochs" },
   maxSteps: { python: "max_steps" },

@@ -75,6 +75,9 @@ export function launchReadme(parts: {
     "torchrun --nnodes 2 --nproc_per_node 8 --node_rank 0 --master_addr 10.0.0.1 --master_port 29500 train.py",
     "```",
     "",
+    "Trying the several-process lines on a machine without a GPU: add `use_cpu=True` to the arguments in `train.py` (the",
+    'embedtune run\'s `device: "cpu"` writes it) — without it transformers 5 runs torchrun\'s N processes as N separate trainings.',
+    "",
     "## What changes with N GPUs",
     "",
     `- Each GPU takes its own batch of \`per_device_train_batch_size\` = ${batch} rows: one optimizer step sees ${batch} × N` +
