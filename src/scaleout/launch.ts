@@ -1,13 +1,16 @@
 // requirements.txt and README.md of an exported script folder. The version ranges (verified: train.py runs
-// to the end with sentence-transformers 6.0.1, transformers 5.18, accelerate 1.15, datasets 5.0.1, torch 2.13):
-//   sentence-transformers >=6.0,<7   SoftmaxLoss's embedding_dimension is 6.0's name (sentence_embedding_dimension
-//                                    before); the sentence_transformers.sentence_transformer.* imports exist since 5.4
-//   transformers >=5.0,<6            what sentence-transformers 6.0 itself requires; the script relies on 5's
-//                                    warmup_steps below 1 as a ratio (warmup_ratio is deprecated) and on
-//                                    TENSORBOARD_LOGGING_DIR (logging_dir is gone)
-//   accelerate >=1.3                 sentence-transformers 6.0's [train] extra (the Trainer's multi-GPU engine)
+// to the end, also under torchrun with 2 processes, with sentence-transformers 6.0.1, transformers 5.18, accelerate
+// 1.15, datasets 5.0.1, torch 2.13 — test/scaleout/real-*.test.ts):
+//   sentence-transformers >=6.0,<7   6.0.1 requires transformers >=5,<6, which the script needs; 5.x requires <5 (its
+//                                    pyproject); the sentence_transformers.sentence_transformer.* imports exist since
+//                                    5.4 and SoftmaxLoss's embedding_dimension in 6.0.1 (sentence_embedding_dimension
+//                                    is a deprecated alias there)
+//   transformers >=5.0,<6            sentence-transformers 6's own range; the script relies on 5's warmup_steps below 1
+//                                    as a ratio (warmup_ratio deprecated) and TENSORBOARD_LOGGING_DIR (no logging_dir
+//                                    field), both read in the 5.17 and 5.18 sources
+//   accelerate >=1.3                 sentence-transformers 6's [train] extra (the Trainer's multi-GPU engine)
 //   datasets >=2.16                  the same extra; load_dataset("parquet", data_files=…) of local files
-//   torch >=2.2                      what sentence-transformers 6.0 requires
+//   torch >=2.2                      what sentence-transformers 6 requires
 // The README gives the launch lines (one GPU, accelerate, torchrun, several machines) and what changes with N GPUs.
 
 import type { SentenceTransformerTrainingArguments } from "../training/arguments.ts";
