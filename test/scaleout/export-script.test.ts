@@ -22,6 +22,7 @@ import { MatryoshkaLoss } from "../../src/losses/matryoshka.ts";
 import { MultipleNegativesRankingLoss } from "../../src/losses/multiple-negatives-ranking.ts";
 import { SentenceTransformer } from "../../src/models/sentence-transformer.ts";
 import { readArgsFile } from "../../src/scaleout/args-file.ts";
+import { pythonTrainingArguments } from "../../src/scaleout/argument-names.ts";
 import { exportTrainingScript, writeScriptFolder } from "../../src/scaleout/export.ts";
 import { SentenceTransformerTrainingArguments, type TrainingArgumentsInit } from "../../src/training/arguments.ts";
 import { BatchSamplers } from "../../src/training/samplers.ts";
@@ -433,4 +434,14 @@ test("--out over a user's files is refused in one line; --overwrite adds the exp
   assert.ok(existsSync(join(out, "train.py")));
   const again = cli("export-script", "--args", join(folder, "run.json"), "--out", out);
   assert.equal(again.status, 0, again.stderr);
+});
+
+test("transformers 5 names: a warmup ratio is warmup_steps below 1 (warmupSteps wins over it, as in Hugging Face); loggingDir is TENSORBOARD_LOGGING_DIR set by the script", () => {
+  const ratio = pythonTrainingArguments(args({ warmupRatio: 0.2, loggingDir: "runs/tb" }));
+  assert.equal(ratio.keywords.warmup_steps, 0.2);
+  assert.ok(!("warmup_ratio" in ratio.keywords) && !("logging_dir" in ratio.keywords));
+  assert.deepEqual(ratio.environment, { TENSORBOARD_LOGGING_DIR: "runs/tb" });
+  const both = pythonTrainingArguments(args({ warmupRatio: 0.2, warmupSteps: 5 }));
+  assert.equal(both.keywords.warmup_steps, 5);
+  assert.ok(both.notes.some((note) => note.startsWith("warmupRatio (0.2) is left out: warmupSteps (5) wins")), both.notes.join("\n"));
 });
