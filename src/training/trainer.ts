@@ -299,7 +299,8 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
           stepsSinceLog += 1;
           const step = (this.state.global_step += 1);
           this.state.epoch = epoch + (stepInEpoch + 1) / steps.length;
-          const learningRate = this.args.learningRate * learningRateFactor(this.args.lrSchedulerType, step, plan.warmupSteps, plan.maxSteps);
+          // The rate this step applied (transformers 5 logs it "before update"; 4.x logged the next step's).
+          const learningRate = this.args.learningRate * learningRateFactor(this.args.lrSchedulerType, step - 1, plan.warmupSteps, plan.maxSteps);
           this.emit("step", { step, maxSteps: plan.maxSteps, epoch: this.state.epoch, loss, gradNorm, learningRate });
           progress.increment(1, { loss: round4(lossSinceLog / stepsSinceLog) });
           const endOfEpoch = stepInEpoch === steps.length - 1;

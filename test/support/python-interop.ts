@@ -16,16 +16,22 @@ export function interopPython(): string {
   return existsSync(venv) ? venv : "python3";
 }
 
-const importable = new Map<string, boolean>();
+const found = new Map<string, boolean>();
 
-/** A node:test `skip` value: false when interopPython() imports every module, otherwise why the test skips. */
+/**
+ * A node:test `skip` value: false when interopPython() finds every module, otherwise why the test skips. Modules
+ * are looked up (importlib.util.find_spec, one process for all), not imported: importing sentence_transformers
+ * alone takes seconds.
+ */
 export function skipUnlessPython(...modules: string[]): false | string {
-  const missing = modules.filter((module) => {
-    if (!importable.has(module)) {
-      importable.set(module, spawnSync(interopPython(), ["-c", `import ${module}`], { stdio: "ignore" }).status === 0);
-    }
-    return !importable.get(module);
-  });
+  const unknown = modules.filter((module) => !found.has(module));
+  if (unknown.length > 0) {
+    const script = "import importlib.util, sys\nfor name in sys.argv[1:]:\n    try:\n        print(importlib.util.find_spec(name) is not None)\n    except Exception:\n        print(False)";
+    const result = spawnSync(interopPython(), ["-c", script, ...unknown], { encoding: "utf8" });
+    const answers = result.status === 0 ? result.stdout.trim().split("\n") : [];
+    unknown.forEach((module, index) => found.set(module, answers[index] === "True"));
+  }
+  const missing = modules.filter((module) => !found.get(module));
   return missing.length === 0
     ? false
     : `${interopPython()} cannot import ${missing.join(", ")} (\`${INTEROP_SETUP_COMMAND}\` makes .venv/ with them from the machine's pip index)`;
