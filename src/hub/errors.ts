@@ -50,6 +50,9 @@ export class OfflineCacheMissError extends HubError {
 /** The endpoint could not be reached, or answered in a way that is not the Hub's protocol. */
 export class HubNetworkError extends HubError {}
 
+/** The endpoint has no Hub API (a mirror serving only /resolve/): 404 without X-Error-Code, or not JSON. */
+export class HubApiUnavailableError extends HubNetworkError {}
+
 /** The connection failed, timed out or was dropped: worth a retry, or the cache when there is one. */
 export class HubUnreachableError extends HubNetworkError {}
 

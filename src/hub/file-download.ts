@@ -14,15 +14,15 @@
 // Offline, a missing file is an OfflineCacheMissError naming the repo, revision, file and its cache path.
 
 import { createHash, randomBytes, type Hash } from "node:crypto";
-import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { withFileSystemErrors } from "../io/file-system-errors.ts";
+import { withFileSystemErrors, withFileSystemErrorsSync } from "../io/file-system-errors.ts";
 import { RepoCache } from "./cache-layout.ts";
 import { startByteProgress } from "./download-progress.ts";
 import { hubEnvironment, type HubEnvironment, type HubOptions } from "./endpoint.ts";
 import { CorruptDownloadError, EntryNotFoundError, HubNetworkError, HubUnreachableError, OfflineCacheMissError, UnsupportedRepoError } from "./errors.ts";
-import { hubRequest, networkError, statusError, type RequestContext } from "./http.ts";
+import { hubRequest, type HubRequest, type RequestContext } from "./http.ts";
 import type { RepoFile, RepoSnapshot } from "./repository.ts";
 
 export const MAX_RETRIES = 5;
@@ -44,12 +44,14 @@ export function assertSafeRepoPath(repoId: string, path: string): void {
   }
 }
 
-function resolveUrl(env: HubEnvironment, snapshot: RepoSnapshot, path: string): string {
+/** {endpoint}/[datasets/]{id}/resolve/{commit}/{path}: at the snapshot's commit (its revision before it is known). */
+export function resolveUrl(env: HubEnvironment, snapshot: Pick<RepoSnapshot, "repoType" | "repoId" | "commit">, path: string): string {
   const prefix = snapshot.repoType === "dataset" ? "datasets/" : "";
-  return `${env.endpoint}/${prefix}${snapshot.repoId}/resolve/${snapshot.commit}/${path.split("/").map(encodeURIComponent).join("/")}`;
+  return `${env.endpoint}/${prefix}${snapshot.repoId}/resolve/${encodeURIComponent(snapshot.commit)}/${path.split("/").map(encodeURIComponent).join("/")}`;
 }
 
 function metadataFromListing(file: RepoFile): FileMetadata | undefined {
+  if (file.etag) return /^[0-9a-f]{64}$/.test(file.etag) ? { etag: file.etag, size: file.size, sha256: file.etag } : { etag: file.etag, size: file.size };
   if (!file.blobId) return undefined;
   if (file.lfsSha256) return { etag: file.lfsSha256, size: file.size, sha256: file.lfsSha256 };
   return { etag: file.blobId, size: file.size, gitSha1: file.blobId };
@@ -59,38 +61,34 @@ function normalizeEtag(etag: string | null): string | undefined {
   return etag?.replace(/^W\//, "").replace(/"/g, "") || undefined;
 }
 
-async function metadataFromHead(env: HubEnvironment, url: string, context: RequestContext): Promise<FileMetadata> {
-  let current = new URL(url);
-  for (let hop = 0; hop < 10; hop++) {
-    const headers: Record<string, string> = { "accept-encoding": "identity", "user-agent": "embedtune (huggingface_hub protocol)" };
-    if (env.token) headers.authorization = `Bearer ${env.token}`;
-    let response: Response;
-    try {
-      response = await fetch(current, { method: "HEAD", headers, redirect: "manual", signal: AbortSignal.timeout(env.metadataTimeoutMs) });
-    } catch (error) {
-      throw networkError(env, current, error);
-    }
-    const location = response.headers.get("location");
-    const redirect = response.status >= 300 && response.status < 400 && location ? new URL(location, current) : undefined;
-    if (redirect && redirect.origin === current.origin && !response.headers.get("x-linked-etag")) {
-      current = redirect; // a renamed repo; the CDN redirect of an LFS file carries the metadata itself
-      continue;
-    }
-    if (response.status >= 400) throw statusError(env, response, current, context);
-    const etag = normalizeEtag(response.headers.get("x-linked-etag") ?? response.headers.get("etag"));
-    const size = Number(response.headers.get("x-linked-size") ?? response.headers.get("content-length") ?? NaN);
-    if (!etag || !response.headers.get("x-repo-commit") || !Number.isFinite(size)) {
-      throw new HubNetworkError(`${env.endpoint}: ${context.path} has no ETag, X-Repo-Commit or size in its HEAD answer (is HF_ENDPOINT a Hub?)`);
-    }
-    // a 64-hex etag is an LFS file's sha256; any other is only a name (a mirror may compute it its own way)
-    return /^[0-9a-f]{64}$/.test(etag) ? { etag, size, sha256: etag } : { etag, size };
+/** HEAD of a resolve URL (retried as http_backoff; renamed repos followed, the CDN hop not): etag, size, commit. */
+export async function metadataFromHead(env: HubEnvironment, url: string, context: RequestContext, retry: HubRequest["retry"] = "all"): Promise<FileMetadata & { commit: string }> {
+  const response = await hubRequest(env, url, context, {
+    method: "HEAD", headers: { "accept-encoding": "identity" }, timeoutMs: env.metadataTimeoutMs, stopAtCdnRedirect: true, retry,
+  });
+  const etag = normalizeEtag(response.headers.get("x-linked-etag") ?? response.headers.get("etag"));
+  const size = Number(response.headers.get("x-linked-size") ?? response.headers.get("content-length") ?? NaN);
+  const commit = response.headers.get("x-repo-commit");
+  if (!etag || !commit || !Number.isFinite(size)) {
+    throw new HubNetworkError(`${env.endpoint}: ${context.path} has no ETag, X-Repo-Commit or size in its HEAD answer (is HF_ENDPOINT a Hub?)`);
   }
-  throw new HubNetworkError(`${env.endpoint}: too many redirects for ${url}`);
+  // a 64-hex etag is an LFS file's sha256; any other is only a name (a mirror may compute it its own way)
+  return /^[0-9a-f]{64}$/.test(etag) ? { etag, size, sha256: etag, commit } : { etag, size, commit };
 }
 
-/** A body stream cut (undici: TypeError "terminated"), a silence timeout, or no connection: worth a Range retry. */
+/** The body ended before the announced size without a transport error. */
+class ShortBodyError extends Error {}
+
+/** A body stream cut (undici: TypeError "terminated"), a short body, a silence timeout, or no connection: worth a Range retry. */
 function isRetriable(error: unknown): boolean {
-  return error instanceof HubUnreachableError || error instanceof TypeError || (error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError"));
+  return error instanceof HubUnreachableError || error instanceof ShortBodyError || error instanceof TypeError || (error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError"));
+}
+
+/** The reason of a failed attempt in a few words (an abort's reason, a cut's cause). */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+  return `${error.message}${cause}`;
 }
 
 /** Streams `url` into `target` (resuming with Range after a drop) and checks size and hash; deletes it on failure. */
@@ -109,23 +107,26 @@ async function downloadBlob(env: HubEnvironment, url: string, target: string, me
   const progress = startByteProgress(progressLabel, metadata.size, env.showProgress);
   let furthest = 0;
   try {
-    for (let retries = 0; ; ) {
-      if (retries > 0 && written === metadata.size) break; // the cut came after the last byte
+    for (let retries = 0; written !== metadata.size; ) {
       const controller = new AbortController();
-      let silence = setTimeout(() => controller.abort(), env.downloadTimeoutMs);
+      let silence: NodeJS.Timeout | undefined;
+      const stalled = () => controller.abort(new DOMException(`no bytes for ${env.downloadTimeoutMs / 1000} s (HF_HUB_DOWNLOAD_TIMEOUT)`, "TimeoutError"));
       try {
         const headers: Record<string, string> = written > 0 ? { range: `bytes=${written}-` } : {};
-        const response = await hubRequest(env, url, context, { headers, signal: controller.signal });
+        const response = await hubRequest(env, url, context, { headers, signal: controller.signal, timeoutMs: env.downloadTimeoutMs, retry: "status" });
         if (written > 0 && response.status !== 206) await restart();
         if (!response.body) throw new HubNetworkError(`${env.endpoint}: empty answer for ${context.path}`);
+        silence = setTimeout(stalled, env.downloadTimeoutMs);
         for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
           clearTimeout(silence);
-          silence = setTimeout(() => controller.abort(), env.downloadTimeoutMs);
+          silence = setTimeout(stalled, env.downloadTimeoutMs);
           await file.write(chunk, 0, chunk.length, written);
           hash?.update(chunk);
           written += chunk.length;
           progress.update(written);
         }
+        // a body that ended cleanly but short (a chunked answer, a proxy that closed early) is resumed like a cut one
+        if (written < metadata.size) throw new ShortBodyError(`the answer ended at byte ${written} of ${metadata.size}`);
         break;
       } catch (error) {
         if (!isRetriable(error)) throw error;
@@ -134,7 +135,7 @@ async function downloadBlob(env: HubEnvironment, url: string, target: string, me
           retries = 0;
         }
         if (retries >= MAX_RETRIES) {
-          throw new HubUnreachableError(`${env.endpoint}: downloading ${context.repoId}/${context.path} gained nothing in ${MAX_RETRIES} retries, the last error: ${(error as Error).message}`);
+          throw new HubUnreachableError(`${env.endpoint}: downloading ${context.repoId}/${context.path} gained nothing in ${MAX_RETRIES} retries, the last error: ${describe(error)}`);
         }
         await new Promise((done) => setTimeout(done, Math.min(2000, 100 * 2 ** retries)));
         retries++;
@@ -180,10 +181,7 @@ async function ensureFile(env: HubEnvironment, cache: RepoCache, snapshot: RepoS
   try {
     metadata = (listed && metadataFromListing(listed)) || (await metadataFromHead(env, url, context));
   } catch (error) {
-    if (error instanceof EntryNotFoundError) {
-      mkdirSync(dirname(cache.noExistPath(commit, path)), { recursive: true });
-      writeFileSync(cache.noExistPath(commit, path), "");
-    }
+    if (error instanceof EntryNotFoundError) recordAbsence(cache, commit, path);
     throw error;
   }
   const blob = cache.blobPath(metadata.etag);
@@ -195,6 +193,35 @@ async function ensureFile(env: HubEnvironment, cache: RepoCache, snapshot: RepoS
   }
   cache.tagCacheFolder();
   return cache.linkSnapshotFile(commit, path, metadata.etag);
+}
+
+/** For a "probe" listing: which of `paths` the commit holds (a HEAD each, at once; cached ones need none), with
+ *  their metadata; an EntryNotFound answer is recorded in .no_exist/ as Python records it. */
+export async function probeFiles(snapshot: RepoSnapshot, paths: readonly string[], options: HubOptions = {}): Promise<RepoFile[]> {
+  const env = hubEnvironment(options);
+  const cache = new RepoCache(snapshot.cacheRoot, snapshot.repoId, snapshot.repoType);
+  const found = await Promise.all(paths.map(async (path): Promise<RepoFile | undefined> => {
+    assertSafeRepoPath(snapshot.repoId, path);
+    const known = snapshot.files.find((file) => file.path === path);
+    if (known) return known;
+    if (cache.hasSnapshotFile(snapshot.commit, path)) return { path, size: statSync(join(snapshot.folder, path)).size };
+    if (existsSync(cache.noExistPath(snapshot.commit, path))) return undefined;
+    const context: RequestContext = { repoId: snapshot.repoId, repoType: snapshot.repoType, revision: snapshot.revision, path };
+    try {
+      const head = await metadataFromHead(env, resolveUrl(env, snapshot, path), context);
+      return { path, size: head.size, etag: head.etag };
+    } catch (error) {
+      if (!(error instanceof EntryNotFoundError)) throw error;
+      withFileSystemErrorsSync(cache.folder, `recording the absence of ${path}`, () => recordAbsence(cache, snapshot.commit, path));
+      return undefined;
+    }
+  }));
+  return found.filter((file): file is RepoFile => file !== undefined);
+}
+
+function recordAbsence(cache: RepoCache, commit: string, path: string): void {
+  mkdirSync(dirname(cache.noExistPath(commit, path)), { recursive: true });
+  writeFileSync(cache.noExistPath(commit, path), "");
 }
 
 /** Ensures these files are in snapshot.folder (downloading what is missing); returns their local paths in order. */

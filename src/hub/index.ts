@@ -14,6 +14,7 @@ export { looksLikeRepoId } from "./repo-id.ts";
 export { resolveModelFolder, selectModelFiles } from "./model-download.ts";
 export { hubCacheFolder, repoFolderName } from "./cache-layout.ts";
 export {
+  HubApiUnavailableError,
   CorruptDownloadError,
   EntryNotFoundError,
   GatedRepoError,

@@ -6,8 +6,13 @@
 // leave it, is listed from its files; withHubListing asks the Hub when that is not enough); a branch makes one
 // request (the revision), as the head may have moved.
 // Offline (HF_HUB_OFFLINE / localFilesOnly): refs/{rev} → snapshots/<commit>, files from trees/<commit>.json,
-// else from the snapshot folder; no request. When the endpoint cannot be reached and the revision is cached,
-// the cache answers (as huggingface_hub falls back to it), saying so on stderr.
+// else from the snapshot folder; no request. When the endpoint cannot be reached (or answers 5xx/429) and the
+// revision is cached, the cache answers after one attempt (as huggingface_hub's HEAD without retries falls back
+// to it), saying so on stderr; uncached, the request is retried as http_backoff (http.ts).
+// A mirror with only /resolve/ (the API answers 404 without X-Error-Code, or not JSON): a model's commit comes
+// from X-Repo-Commit of a HEAD of modules.json (else config.json) at the revision, as sentence-transformers'
+// per-file downloads get it, and its listing is "probe" (files found by HEAD, model-download.ts). A dataset's
+// files cannot be found that way: one line says so (a cached revision still loads).
 
 import { statSync } from "node:fs";
 import { join } from "node:path";
@@ -15,7 +20,8 @@ import { ArgumentError } from "../errors.ts";
 import { isErrnoError } from "../io/file-system-errors.ts";
 import { COMMIT_PATTERN, hubCacheFolder, RepoCache, type RepoType, type TreeEntry } from "./cache-layout.ts";
 import { hubEnvironment, type HubEnvironment, type HubOptions } from "./endpoint.ts";
-import { HubNetworkError, OfflineCacheMissError } from "./errors.ts";
+import { EntryNotFoundError, HubApiUnavailableError, HubNetworkError, OfflineCacheMissError } from "./errors.ts";
+import { metadataFromHead, resolveUrl } from "./file-download.ts";
 import { hubJson, type RequestContext } from "./http.ts";
 import { looksLikeRepoId } from "./repo-id.ts";
 
@@ -26,6 +32,8 @@ export interface RepoFile {
   blobId?: string;
   /** sha256 of an LFS file */
   lfsSha256?: string;
+  /** the etag a HEAD gave (a probed listing) */
+  etag?: string;
 }
 
 export interface RepoSnapshot {
@@ -39,8 +47,9 @@ export interface RepoSnapshot {
   files: RepoFile[];
   /** the hub cache folder (models--org--name/ below it) */
   cacheRoot: string;
-  /** "hub": the Hub's listing (this request or trees/<commit>.json); "snapshot": only what the snapshot folder holds */
-  listing: "hub" | "snapshot";
+  /** "hub": the Hub's listing (this request or trees/<commit>.json); "snapshot": only what the snapshot folder holds;
+   *  "probe": a mirror without the tree API — files are known only once a HEAD found them */
+  listing: "hub" | "snapshot" | "probe";
 }
 
 interface TreeItem {
@@ -122,20 +131,54 @@ export async function openRepository(repoId: string, repoType: RepoType, options
   const context: RequestContext = { repoId, repoType, revision };
   let commit: string;
   try {
-    const { body } = await hubJson<{ sha?: unknown }>(env, apiUrl(env, repoId, repoType, "revision", encodeURIComponent(revision)), context);
+    const url = apiUrl(env, repoId, repoType, "revision", encodeURIComponent(revision));
+    const { body } = await hubJson<{ sha?: unknown }>(env, url, context, cached ? "none" : "all");
     if (typeof body.sha !== "string" || !COMMIT_PATTERN.test(body.sha)) {
       throw new HubNetworkError(`${env.endpoint}: the revision answer for ${repoId}@${revision} has no 40-hex "sha"`);
     }
     commit = body.sha;
   } catch (error) {
-    if (cached && error instanceof HubNetworkError) {
-      process.stderr.write(`${repoId}: ${error.message}; using the cached snapshot ${cached.commit}\n`);
-      return cached;
-    }
+    if (error instanceof HubApiUnavailableError) return withoutApi(env, cache, revision, cached, error);
+    if (cached && error instanceof HubNetworkError) return cacheFallback(cached, error);
     throw error;
   }
   bestEffort(() => cache.recordRevision(revision, commit));
   return listedByHub(env, cache, revision, commit);
+}
+
+/** huggingface_hub's "couldn't connect, trying the cache": one note, the cached snapshot. */
+function cacheFallback(cached: RepoSnapshot, error: Error): RepoSnapshot {
+  process.stderr.write(`${cached.repoId}: ${error.message.split("; ")[0]}; using the cached snapshot ${cached.commit}\n`);
+  return cached;
+}
+
+/** A mirror without the API: the commit from a HEAD's X-Repo-Commit, files to be probed (models only). */
+async function withoutApi(env: HubEnvironment, cache: RepoCache, revision: string, cached: RepoSnapshot | undefined, apiError: HubApiUnavailableError): Promise<RepoSnapshot> {
+  const { repoId, repoType } = cache;
+  if (repoType === "dataset") {
+    if (cached) return cacheFallback(cached, apiError);
+    throw new HubApiUnavailableError(
+      `${repoId}: ${env.endpoint} has no tree API (${apiError.message.slice(env.endpoint.length + 2)}), so a dataset's files cannot be listed; use an endpoint with /api/datasets/, or download the files and load them with loadDataset("parquet", { dataFiles })`,
+    );
+  }
+  const base = { repoId, repoType, revision, folder: "", cacheRoot: cache.cacheRoot, files: [] as RepoFile[], listing: "probe" as const };
+  const probes = ["modules.json", "config.json"];
+  for (const path of probes) {
+    const probing = { ...base, commit: revision };
+    try {
+      const head = await metadataFromHead(env, resolveUrl(env, probing, path), { repoId, repoType, revision, path }, cached ? "none" : "all");
+      bestEffort(() => cache.recordRevision(revision, head.commit));
+      const tree = cache.readTree(head.commit);
+      const folder = cache.snapshotFolder(head.commit);
+      if (tree) return { ...base, commit: head.commit, folder, files: tree, listing: "hub" };
+      return { ...base, commit: head.commit, folder, files: [{ path, size: head.size, etag: head.etag }] };
+    } catch (error) {
+      if (error instanceof EntryNotFoundError) continue;
+      if (cached && error instanceof HubNetworkError) return cacheFallback(cached, error);
+      throw error;
+    }
+  }
+  throw new EntryNotFoundError(repoId, revision, `${probes.join(" or ")} (${env.endpoint} has no Hub API, so the commit is taken from these files)`);
 }
 
 async function listedByHub(env: HubEnvironment, cache: RepoCache, revision: string, commit: string): Promise<RepoSnapshot> {

@@ -13,6 +13,19 @@
 //   hub.switches            dropAfterBytes: { bytes, times (Infinity = always), path? } — cut a file body after N bytes;
 //                           refuseRange (answer 200 to a Range request); corrupt: Set of repo paths whose bytes are served
 //                           with one byte flipped (same length); pageSize: tree page size
+//                           failures: [{ status, times, path, method?, retryAfter? }] — the next `times` requests whose path
+//                             (with query) contains `path` answer `status` (with Retry-After when given), no X-Error-Code;
+//                           stall: { path, times, afterBytes? } — no answer at all (afterBytes undefined), or a file's
+//                             headers and its first afterBytes bytes, then silence (the connection stays open);
+//                           shortBody: { path, times, bytes, chunked } — a file body that ends cleanly after `bytes`:
+//                             chunked = no Content-Length, else the full Content-Length and a graceful close;
+//                           apiless: "404" | "html" — a mirror with only /resolve/: /api/ answers 404 without
+//                             X-Error-Code, or 200 text/html;
+//                           pathPrefix: "/hf-mirror" — the Hub is served below it (HF_ENDPOINT = hub.endpoint + prefix);
+//                           renamed: Map old id → new id — API and resolve answer 307 with a relative Location to the new id;
+//                           offOrigin: Set of git-file paths answered by a 302 with an absolute Location on the CDN
+//                             (X-Linked-Etag = git sha1, X-Linked-Size), as a mirror that stores every file elsewhere
+//   hub.resetSwitches()    every switch back to its default
 //   await hub.close()
 //
 // Protocol (as huggingface.co; see ../shared/docs/hub-protocol.md):
@@ -47,6 +60,17 @@ export interface HubSwitches {
   refuseRange?: boolean;
   corrupt: Set<string>;
   pageSize: number;
+  failures: { status: number; times: number; path: string; method?: string; retryAfter?: string }[];
+  stall?: { path: string; times: number; afterBytes?: number };
+  shortBody?: { path: string; times: number; bytes: number; chunked: boolean };
+  apiless?: "404" | "html";
+  pathPrefix: string;
+  renamed: Map<string, string>;
+  offOrigin: Set<string>;
+}
+
+function defaultSwitches(pageSize: number): HubSwitches {
+  return { corrupt: new Set(), pageSize, failures: [], pathPrefix: "", renamed: new Map(), offOrigin: new Set() };
 }
 
 export interface DoubleRepoOptions {
@@ -137,14 +161,14 @@ class HttpError {
 export class HubDouble {
   readonly repos = new Map<string, DoubleRepo>();
   readonly requests: RecordedRequest[] = [];
-  readonly switches: HubSwitches;
+  switches: HubSwitches;
   endpoint = "";
   cdnOrigin = "";
   private readonly hub: Server;
   private readonly cdn: Server;
 
   private constructor(readonly lfsThreshold: number, pageSize: number) {
-    this.switches = { corrupt: new Set(), pageSize };
+    this.switches = defaultSwitches(pageSize);
     this.hub = createServer((request, response) => this.serve("hub", request, response));
     this.cdn = createServer((request, response) => this.serve("cdn", request, response));
   }
@@ -167,6 +191,10 @@ export class HubDouble {
     return Promise.all([stop(this.hub), stop(this.cdn)]).then(() => undefined);
   }
 
+  resetSwitches(): void {
+    this.switches = defaultSwitches(1000);
+  }
+
   addRepo(id: string, options: DoubleRepoOptions = {}): DoubleRepo {
     const repo = new DoubleRepo(id, options);
     this.repos.set(`${repo.type}:${id}`, repo);
@@ -187,6 +215,18 @@ export class HubDouble {
 
   private serve(origin: "hub" | "cdn", request: IncomingMessage, response: ServerResponse): void {
     this.requests.push({ origin, method: request.method ?? "GET", path: request.url ?? "/", headers: request.headers });
+    const requestPath = request.url ?? "/";
+    const failure = this.switches.failures.find((rule) => rule.times > 0 && requestPath.includes(rule.path) && (rule.method === undefined || rule.method === request.method));
+    if (failure) {
+      failure.times--;
+      response.writeHead(failure.status, { "content-type": "text/plain", ...(failure.retryAfter !== undefined ? { "retry-after": failure.retryAfter } : {}) });
+      return void response.end(`status ${failure.status}`);
+    }
+    const stall = this.switches.stall;
+    if (stall && stall.times > 0 && stall.afterBytes === undefined && requestPath.includes(stall.path)) {
+      stall.times--;
+      return; // never answered; close() ends the connection
+    }
     try {
       if (origin === "cdn") this.serveCdn(request, response);
       else this.serveHub(request, response);
@@ -213,7 +253,21 @@ export class HubDouble {
   }
 
   private serveHub(request: IncomingMessage, response: ServerResponse): void {
+    const { pathPrefix, apiless, renamed } = this.switches;
     const url = new URL(request.url ?? "/", this.endpoint);
+    if (!url.pathname.startsWith(`${pathPrefix}/`)) throw new HttpError(404);
+    url.pathname = url.pathname.slice(pathPrefix.length);
+    for (const [from, to] of renamed) {
+      const moved = url.pathname.replace(new RegExp(`^(/api/(?:models|datasets)/|/datasets/|/)${from.replace(/[.]/g, "\\.")}(?=/)`), `$1${to}`);
+      if (moved === url.pathname) continue;
+      response.writeHead(307, { location: `${pathPrefix}${moved}${url.search}`, "content-length": "0" });
+      return void response.end();
+    }
+    if (apiless && url.pathname.startsWith("/api/")) {
+      if (apiless === "404") throw new HttpError(404);
+      response.writeHead(200, { "content-type": "text/html" });
+      return void response.end("<!doctype html><title>mirror</title><p>Not an API</p>");
+    }
     const api = /^\/api\/(models|datasets)\/([^/]+(?:\/[^/]+)?)(?:\/(revision|tree)\/([^/]+)(?:\/(.*))?)?$/.exec(url.pathname);
     if (api) {
       const type: DoubleRepoType = api[1] === "models" ? "model" : "dataset";
@@ -232,10 +286,12 @@ export class HubDouble {
     const path = resolve[4].split("/").map(decodeURIComponent).join("/");
     const file = repo.commits.get(commit)!.get(path);
     if (!file) throw new HttpError(404, "EntryNotFound", { "x-repo-commit": commit });
-    if (file.bytes.length >= this.lfsThreshold) {
+    const isLfs = file.bytes.length >= this.lfsThreshold;
+    if (isLfs || this.switches.offOrigin.has(path)) {
+      const [kind, digest] = isLfs ? ["cdn", file.sha256] : ["git", file.gitSha1];
       response.writeHead(302, {
-        location: `${this.cdnOrigin}/cdn/${file.sha256}?repo=${encodeURIComponent(repo.id)}&path=${encodeURIComponent(path)}`,
-        "x-linked-etag": `"${file.sha256}"`,
+        location: `${this.cdnOrigin}/${kind}/${digest}?repo=${encodeURIComponent(repo.id)}&path=${encodeURIComponent(path)}`,
+        "x-linked-etag": `"${digest}"`,
         "x-linked-size": String(file.bytes.length),
         "x-repo-commit": commit,
         "content-length": "0",
@@ -288,11 +344,11 @@ export class HubDouble {
 
   private serveCdn(request: IncomingMessage, response: ServerResponse): void {
     const url = new URL(request.url ?? "/", this.cdnOrigin);
-    const sha256 = /^\/cdn\/([0-9a-f]{64})$/.exec(url.pathname)?.[1];
+    const [, kind, digest] = /^\/(cdn|git)\/([0-9a-f]{40}|[0-9a-f]{64})$/.exec(url.pathname) ?? [];
     for (const repo of this.repos.values()) {
       for (const tree of repo.commits.values()) {
         for (const [path, file] of tree) {
-          if (file.sha256 === sha256) return this.sendBytes(request, response, file, path, { etag: `"${file.sha256}"` });
+          if ((kind === "cdn" ? file.sha256 : file.gitSha1) === digest) return this.sendBytes(request, response, file, path, { etag: `"${digest}"` });
         }
       }
     }
@@ -319,8 +375,23 @@ export class HubDouble {
       head["content-range"] = `bytes ${start}-${end}/${bytes.length}`;
     }
     head["content-length"] = String(body.length);
+    const short = this.switches.shortBody;
+    const cutShort = request.method !== "HEAD" && short && short.times > 0 && short.path === path && short.bytes < body.length;
+    if (cutShort && short.chunked) delete head["content-length"];
     response.writeHead(status, head);
     if (request.method === "HEAD") return void response.end();
+    if (cutShort) {
+      short.times--;
+      if (short.chunked) return void response.end(body.subarray(0, short.bytes));
+      response.write(body.subarray(0, short.bytes), () => response.socket?.end());
+      return;
+    }
+    const stall = this.switches.stall;
+    if (stall && stall.times > 0 && stall.afterBytes !== undefined && stall.path === path && stall.afterBytes < body.length) {
+      stall.times--;
+      response.write(body.subarray(0, stall.afterBytes)); // then silence, the connection left open
+      return;
+    }
     const drop = this.switches.dropAfterBytes;
     if (drop && drop.times > 0 && (drop.path === undefined || drop.path === path) && drop.bytes < body.length) {
       drop.times--;
