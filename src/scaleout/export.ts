@@ -10,28 +10,18 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join, resolve } from "node:path";
 import { datasetFileFormat, writeDatasetTo } from "../cli/dataset-output.ts";
 import type { Dataset } from "../data/dataset.ts";
-import type { SentenceEvaluator } from "../evaluation/evaluator.ts";
 import { EmbedtuneError } from "../errors.ts";
 import { atomicFileOutput } from "../io/byte-outputs.ts";
 import { writeModelFolder } from "../io/output-folder.ts";
-import type { Loss } from "../losses/loss.ts";
-import type { SentenceTransformer } from "../models/sentence-transformer.ts";
-import type { SentenceTransformerTrainingArguments } from "../training/arguments.ts";
+import type { SentenceTransformerTrainer } from "../training/trainer.ts";
 import { describeEvaluators } from "./evaluators.ts";
 import { requirementsText, launchReadme } from "./launch.ts";
 import { describeLoss, type LossDescription } from "./losses.ts";
 import { loadedModelReference } from "./model-reference.ts";
 import { EVAL_DATA_FILE, evaluatorInputsFile, TRAIN_DATA_FILE, trainingScript, type RunDescription } from "./script.ts";
 
-/** What of a trainer the export reads (SentenceTransformerTrainer has it all). */
-export interface ExportableTrainer {
-  readonly model: SentenceTransformer;
-  readonly args: SentenceTransformerTrainingArguments;
-  readonly trainDataset: Dataset;
-  readonly evalDataset: Dataset | undefined;
-  readonly loss: Loss;
-  readonly evaluator: SentenceEvaluator | undefined;
-}
+/** What of a trainer the export reads. */
+export type ExportableTrainer = Pick<SentenceTransformerTrainer, "model" | "args" | "trainDataset" | "evalDataset" | "loss" | "evaluator">;
 
 export interface ExportOptions {
   /** Write into a non-empty folder that holds no earlier export (its files of the same names are replaced). */

@@ -172,7 +172,7 @@ before(async () => {
   const stsDev = corpusPairScores(100, 8);
   const similarity = new EmbeddingSimilarityEvaluator(stsDev.column("sentence1") as string[], stsDev.column("sentence2") as string[], stsDev.column("score") as number[], { name: "sts-dev" });
   const cosentModel = await load();
-  const cosent = await exportRun("cosent", template, cosentModel, {
+  await exportRun("cosent", template, cosentModel, {
     init: { learningRate: 1e-3, lrSchedulerType: "cosine", warmupRatio: 0.25, weightDecay: 0.01, maxGradNorm: 0.5, evalStrategy: "steps", evalSteps: 2, perDeviceEvalBatchSize: 4, runName: "h7-cosent" },
     tensorboard: true,
     trainDataset: corpusPairScores(0, 24),
