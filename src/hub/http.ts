@@ -9,7 +9,7 @@
 // a refused connection or an unknown host name fails at once (Python spends 23 s retrying what rarely heals).
 // Timeouts: `timeoutMs` bounds each attempt until the answer's headers; the caller bounds the body.
 // Proxies: with HTTPS_PROXY / HTTP_PROXY (or lowercase) set, requests go through the npm package undici's
-// EnvHttpProxyAgent (which honours NO_PROXY) when it is installed; without it, one note and a direct request.
+// ProxyAgent (NO_PROXY honoured as httpx does) when it is installed; without it, one note and a direct request.
 
 import { EntryNotFoundError, GatedRepoError, HubApiUnavailableError, HubError, HubNetworkError, HubUnreachableError, RepositoryNotFoundError, RevisionNotFoundError } from "./errors.ts";
 import type { HubEnvironment } from "./endpoint.ts";
@@ -43,8 +43,7 @@ export const RETRY_POLICY = { maxRetries: 5, baseWaitMs: 1000, maxWaitMs: 8000, 
 export const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
 
 const MAX_REDIRECTS = 10;
-const PROXY_VARIABLES = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"];
-/** The undici version the proxy support is written against (EnvHttpProxyAgent, Node ≥ 18.17). */
+/** The undici version the proxy support is written against (ProxyAgent and fetch, Node ≥ 18.17). */
 export const PROXY_PACKAGE = "undici@6.29.1";
 
 /** The repo's page, where a gated repo's licence is accepted. */
@@ -55,29 +54,43 @@ export function repoPageUrl(env: HubEnvironment, repoId: string, repoType: RepoT
 type Fetch = (url: URL, init: RequestInit) => Promise<Response>;
 interface UndiciModule {
   fetch: Fetch;
-  EnvHttpProxyAgent: new () => object;
+  ProxyAgent: new (proxy: string) => object;
 }
 let proxyNoteShown = false;
-let proxied: { key: string; fetch: Fetch } | undefined;
+let undiciModule: Promise<UndiciModule | undefined> | undefined;
+const proxyAgents = new Map<string, object>();
 
-/** Node's fetch, or undici's through EnvHttpProxyAgent when a proxy variable is set (one agent per proxy setting). */
-async function fetchForEnvironment(): Promise<Fetch> {
-  const variables = [...PROXY_VARIABLES, "NO_PROXY", "no_proxy"].map((name) => `${name}=${process.env[name] ?? ""}`);
-  if (!PROXY_VARIABLES.some((name) => process.env[name])) return fetch;
-  const key = variables.join("\n");
-  if (proxied?.key === key) return proxied.fetch;
-  let undici: UndiciModule;
-  try {
-    const name = "undici"; // not a dependency unless installed: a proxy is optional
-    undici = (await import(name)) as UndiciModule;
-  } catch {
+/** The proxy for `url` as httpx reads the environment: HTTPS_PROXY / HTTP_PROXY by scheme (lowercase too), none for
+ *  a host NO_PROXY names ("*", a host or IP, ".domain" or "domain" for it and its subdomains, host:port). */
+export function proxyFor(url: URL): string | undefined {
+  const scheme = url.protocol === "https:" ? "HTTPS_PROXY" : "HTTP_PROXY";
+  const proxy = process.env[scheme] || process.env[scheme.toLowerCase()];
+  if (!proxy) return undefined;
+  const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  const port = url.port || (url.protocol === "https:" ? "443" : "80");
+  const exempt = (process.env.NO_PROXY || process.env.no_proxy || "").split(",").map((entry) => entry.trim().toLowerCase()).filter(Boolean).some((entry) => {
+    if (entry === "*") return true;
+    const [name, entryPort] = entry.replace(/^\[|\]$/g, "").split(/:(?=\d+$)/);
+    const domain = name.replace(/^\*?\./, "");
+    return (entryPort === undefined || entryPort === port) && (host === domain || host.endsWith(`.${domain}`));
+  });
+  return exempt ? undefined : proxy;
+}
+
+/** Node's fetch, or for a URL with a proxy undici's fetch through a ProxyAgent (one per proxy URL). */
+async function fetchFor(url: URL): Promise<Fetch> {
+  const proxy = proxyFor(url);
+  if (!proxy) return fetch;
+  undiciModule ??= import("undici" as string).then((module) => module as UndiciModule, () => undefined);
+  const undici = await undiciModule;
+  if (!undici) {
     if (!proxyNoteShown) process.stderr.write(`embedtune: HTTPS_PROXY/HTTP_PROXY is set but Node's fetch ignores it; install ${PROXY_PACKAGE} (npm install ${PROXY_PACKAGE}) to send Hub requests through the proxy; connecting directly\n`);
     proxyNoteShown = true;
     return fetch;
   }
-  const dispatcher = new undici.EnvHttpProxyAgent();
-  proxied = { key, fetch: (url, init) => undici.fetch(url, { ...init, dispatcher } as RequestInit) };
-  return proxied.fetch;
+  let dispatcher = proxyAgents.get(proxy);
+  if (!dispatcher) proxyAgents.set(proxy, (dispatcher = new undici.ProxyAgent(proxy)));
+  return (target, init) => undici.fetch(target, { ...init, dispatcher } as RequestInit);
 }
 
 function retryAfterMs(response: Response): number | undefined {
@@ -104,7 +117,6 @@ export async function hubRequest(env: HubEnvironment, url: string, context: Requ
   const origin = new URL(env.endpoint).origin;
   const method = request.method ?? "GET";
   const retry = request.retry ?? "all";
-  const doFetch = await fetchForEnvironment();
   let current = new URL(url);
   let redirects = 0;
   for (let retries = 0, waitMs = RETRY_POLICY.baseWaitMs; ; ) {
@@ -114,7 +126,7 @@ export async function hubRequest(env: HubEnvironment, url: string, context: Requ
     let failure: HubError | undefined;
     let pauseMs: number | undefined;
     try {
-      response = await attempt(doFetch, current, { method, headers, redirect: "manual" }, request.signal, request.timeoutMs);
+      response = await attempt(await fetchFor(current), current, { method, headers, redirect: "manual" }, request.signal, request.timeoutMs);
     } catch (error) {
       failure = networkError(env, current, error);
       if (retry !== "all" || request.signal?.aborted || isPermanentConnectionFailure(error)) throw failure;
