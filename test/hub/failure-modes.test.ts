@@ -9,7 +9,7 @@ import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, afterEach, before, beforeEach, describe, test } from "node:test";
 import {
-  downloadFiles, HubApiUnavailableError, HubNetworkError, HubUnreachableError, openRepository, resolveModelFolder,
+  downloadFiles, HubApiUnavailableError, HubNetworkError, HubUnreachableError, openRepository, resolveModelFolder, UnsupportedRepoError,
 } from "../../src/hub/index.ts";
 import { RETRY_POLICY } from "../../src/hub/http.ts";
 import { HubDouble } from "../support/hub-double.ts";
@@ -41,6 +41,7 @@ const savedPolicy = { ...RETRY_POLICY };
 before(async () => {
   hub = await HubDouble.start({ lfsThreshold: 1024 });
   head = hub.addRepo("org/tiny").commit(files);
+  hub.addRepo("org/pickled").commit({ "config.json": "{}", "vocab.txt": "[PAD]\n", "pytorch_model.bin": randomBytes(2000) });
   hub.addRepo("org/pairs", { type: "dataset" }).commit({ "README.md": "# pairs", "data/train.parquet": randomBytes(2000) });
   Object.assign(RETRY_POLICY, { baseWaitMs: 20, maxWaitMs: 160, maxRetryAfterMs: 60_000 });
 });
@@ -156,7 +157,7 @@ describe("transient errors, retried as http_backoff", () => {
 });
 
 describe("stalls and short bodies", () => {
-  test("a body that stops sending for longer than HF_HUB_DOWNLOAD_TIMEOUT is resumed with Range", async () => {
+  test("a body that stops sending for longer than HF_HUB_DOWNLOAD_TIMEOUT is resumed with Range", { timeout: 10_000 }, async () => {
     process.env.HF_HUB_DOWNLOAD_TIMEOUT = "0.3";
     hub.switches.stall = { path: "model.safetensors", times: 1, afterBytes: 100_000 };
     const started = performance.now();
@@ -167,7 +168,7 @@ describe("stalls and short bodies", () => {
     assert.match(String(gets[1].headers.range), /^bytes=[1-9]\d*-$/);
   });
 
-  test("a metadata call that never answers: retried after HF_HUB_ETAG_TIMEOUT", async () => {
+  test("a metadata call that never answers: retried after HF_HUB_ETAG_TIMEOUT", { timeout: 10_000 }, async () => {
     process.env.HF_HUB_ETAG_TIMEOUT = "0.3";
     hub.switches.stall = { path: "/revision/main", times: 1 };
     await assertWholeModel((await resolveModelFolder("org/tiny")).folder);
@@ -214,6 +215,14 @@ describe("a mirror with only /resolve/", () => {
       assert.deepEqual(summary().split("\n"), ["hub GET /api/models/org/tiny/revision/main", `hub HEAD /org/tiny/resolve/main/modules.json`], "second load: one API attempt and one HEAD");
     });
   }
+
+  test("pickle weights only: found by HEAD, never fetched, the conversion advice (commit from config.json without modules.json)", async () => {
+    hub.switches.apiless = "404";
+    await assert.rejects(resolveModelFolder("org/pickled"), (error: Error) =>
+      error instanceof UnsupportedRepoError && error.message.startsWith("org/pickled: the repo root has only PyTorch pickle weights (pytorch_model.bin), which embedtune never loads; convert them once with"));
+    assert.equal(count("HEAD", "/resolve/main/config.json"), 1, summary());
+    assert.equal(hub.requests.filter((request) => request.method === "GET" && request.path.endsWith(".bin")).length, 0, summary());
+  });
 
   test("a dataset cannot be listed there: one line; a cached revision still loads", async () => {
     hub.switches.apiless = "404";
