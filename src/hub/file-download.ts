@@ -3,14 +3,17 @@
 //   .no_exist/<commit>/<path> present → EntryNotFoundError (no request);
 //   blobs/<etag> present → only the snapshot symlink;
 //   else GET {endpoint}/[datasets/]{id}/resolve/{commit}/{path} (redirects: see http.ts) into a process-unique
-//   blobs/<etag>.<8 hex>.incomplete; a connection dropped mid-body is retried with Range: bytes=<bytes on disk>-
+//   blobs/<etag>.<8 hex>.incomplete; a connection dropped mid-body, a body silent for HF_HUB_DOWNLOAD_TIMEOUT, or one
+//   that ends cleanly short of the size (chunked, or closed early) is retried with Range: bytes=<bytes on disk>-
 //   (a 200 answer restarts from 0), up to MAX_RETRIES times in a row without progress — as http_get, whose count
 //   starts again whenever bytes arrive (here: bytes beyond the furthest point reached, so a server that ignores
 //   Range and keeps cutting cannot loop forever); waits 0.1 s doubling to 2 s (Python: 1 s); the result must have the announced size and,
 //   for an LFS file, the sha256 its etag names (a git file: its git blob sha1) — otherwise it is deleted and
 //   nothing lands in blobs/; then renamed to blobs/<etag> and linked from the snapshot.
+// Transient statuses (429, 5xx) on the GET and the HEAD are retried as http_backoff (http.ts).
 // The etag and size come from the tree listing; a listing read from a snapshot folder has none, then a HEAD
-// (following relative redirects only, like Python) gives X-Linked-Etag/ETag and X-Linked-Size/Content-Length.
+// (following relative redirects only, like Python) gives X-Linked-Etag/ETag and X-Linked-Size/Content-Length;
+// probeFiles HEADs candidate paths for a mirror without the tree API (found → metadata, 404 → .no_exist/).
 // Offline, a missing file is an OfflineCacheMissError naming the repo, revision, file and its cache path.
 
 import { createHash, randomBytes, type Hash } from "node:crypto";

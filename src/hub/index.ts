@@ -14,10 +14,10 @@ export { looksLikeRepoId } from "./repo-id.ts";
 export { resolveModelFolder, selectModelFiles } from "./model-download.ts";
 export { hubCacheFolder, repoFolderName } from "./cache-layout.ts";
 export {
-  HubApiUnavailableError,
   CorruptDownloadError,
   EntryNotFoundError,
   GatedRepoError,
+  HubApiUnavailableError,
   HubError,
   HubNetworkError,
   HubUnreachableError,
