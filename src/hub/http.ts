@@ -8,8 +8,8 @@
 // at maxRetryAfterMs; Python does not cap) — one stderr line per retry, as Python's logger warns. Unlike Python,
 // a refused connection or an unknown host name fails at once (Python spends 23 s retrying what rarely heals).
 // Timeouts: `timeoutMs` bounds each attempt until the answer's headers; the caller bounds the body.
-// Proxies: with HTTPS_PROXY / HTTP_PROXY (or lowercase) set, requests go through the npm package undici's
-// ProxyAgent (NO_PROXY honoured as httpx does) when it is installed; without it, one note and a direct request.
+// Proxies: Node's fetch ignores HTTPS_PROXY / HTTP_PROXY; with one set (or lowercase), requests go through the
+// npm package undici's ProxyAgent (NO_PROXY honoured as httpx does), imported only then.
 
 import { EntryNotFoundError, GatedRepoError, HubApiUnavailableError, HubError, HubNetworkError, HubUnreachableError, RepositoryNotFoundError, RevisionNotFoundError } from "./errors.ts";
 import type { HubEnvironment } from "./endpoint.ts";
@@ -43,8 +43,6 @@ export const RETRY_POLICY = { maxRetries: 5, baseWaitMs: 1000, maxWaitMs: 8000, 
 export const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
 
 const MAX_REDIRECTS = 10;
-/** The undici version the proxy support is written against (ProxyAgent and fetch, Node ≥ 18.17). */
-export const PROXY_PACKAGE = "undici@6.29.1";
 
 /** The repo's page, where a gated repo's licence is accepted. */
 export function repoPageUrl(env: HubEnvironment, repoId: string, repoType: RepoType): string {
@@ -52,13 +50,7 @@ export function repoPageUrl(env: HubEnvironment, repoId: string, repoType: RepoT
 }
 
 type Fetch = (url: URL, init: RequestInit) => Promise<Response>;
-interface UndiciModule {
-  fetch: Fetch;
-  ProxyAgent: new (proxy: string) => object;
-}
-let proxyNoteShown = false;
-let undiciModule: Promise<UndiciModule | undefined> | undefined;
-const proxyAgents = new Map<string, object>();
+const proxyAgents = new Map<string, import("undici").ProxyAgent>();
 
 /** The proxy for `url` as httpx reads the environment: HTTPS_PROXY / HTTP_PROXY by scheme (lowercase too), none for
  *  a host NO_PROXY names ("*", a host or IP, ".domain" or "domain" for it and its subdomains, host:port). */
@@ -81,16 +73,10 @@ export function proxyFor(url: URL): string | undefined {
 async function fetchFor(url: URL): Promise<Fetch> {
   const proxy = proxyFor(url);
   if (!proxy) return fetch;
-  undiciModule ??= import("undici" as string).then((module) => module as UndiciModule, () => undefined);
-  const undici = await undiciModule;
-  if (!undici) {
-    if (!proxyNoteShown) process.stderr.write(`embedtune: HTTPS_PROXY/HTTP_PROXY is set but Node's fetch ignores it; install ${PROXY_PACKAGE} (npm install ${PROXY_PACKAGE}) to send Hub requests through the proxy; connecting directly\n`);
-    proxyNoteShown = true;
-    return fetch;
-  }
+  const undici = await import("undici");
   let dispatcher = proxyAgents.get(proxy);
   if (!dispatcher) proxyAgents.set(proxy, (dispatcher = new undici.ProxyAgent(proxy)));
-  return (target, init) => undici.fetch(target, { ...init, dispatcher } as RequestInit);
+  return (target, init) => undici.fetch(target, { ...(init as import("undici").RequestInit), dispatcher }) as unknown as Promise<Response>;
 }
 
 function retryAfterMs(response: Response): number | undefined {

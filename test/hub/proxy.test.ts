@@ -1,8 +1,7 @@
 // HTTPS_PROXY / HTTP_PROXY / NO_PROXY for Hub requests (Python honours them; Node's fetch does not): a proxy
 // double on 127.0.0.1 forwards absolute-URI requests and CONNECT tunnels (undici 6's ProxyAgent tunnels even
-// plain-HTTP targets) and counts them. With the npm package undici installed
-// (src/hub/http.ts PROXY_PACKAGE) every request to the Hub and the CDN goes through it, and NO_PROXY exempts
-// hosts; without undici, one note says what to install and the requests go directly.
+// plain-HTTP targets) and counts them: every request to the Hub and the CDN goes through it (undici's
+// ProxyAgent), and NO_PROXY exempts hosts.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
@@ -10,22 +9,12 @@ import { connect, type AddressInfo, type Socket } from "node:net";
 import { join } from "node:path";
 import { after, afterEach, before, beforeEach, test } from "node:test";
 import { resolveModelFolder } from "../../src/hub/index.ts";
-import { PROXY_PACKAGE, proxyFor } from "../../src/hub/http.ts";
+import { proxyFor } from "../../src/hub/http.ts";
 import { HubDouble } from "../support/hub-double.ts";
 import { useHubTestEnv } from "./hub-test-env.ts";
 
 const PROXY_VARIABLES = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"];
 const weights = new Uint8Array(50_000).map((_, index) => index % 251);
-
-async function undiciInstalled(): Promise<boolean> {
-  try {
-    const name = "undici";
-    await import(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A forward proxy: absolute-URI requests are sent on, CONNECT opens a tunnel; each is counted by host. */
 function startProxy(): Promise<{ server: Server; url: string; seen: string[] }> {
@@ -87,8 +76,7 @@ afterEach(() => {
   }
 });
 
-test("HTTP_PROXY and lowercase http_proxy: the Hub's and the CDN's requests go through the proxy when undici is installed; else one note and direct", async () => {
-  const installed = await undiciInstalled();
+test("HTTP_PROXY and lowercase http_proxy: the Hub's and the CDN's requests go through the proxy", async () => {
   // the proxy under two names, so that the second variable gets its own agent (a tunnel is kept alive and reused)
   for (const [name, proxyUrl] of [["HTTP_PROXY", proxy.url], ["http_proxy", proxy.url.replace("127.0.0.1", "localhost")]]) {
     for (const other of PROXY_VARIABLES) delete process.env[other];
@@ -97,23 +85,17 @@ test("HTTP_PROXY and lowercase http_proxy: the Hub's and the CDN's requests go t
     process.env.HF_HUB_CACHE = join(env.home, name);
     const { folder } = await resolveModelFolder("org/tiny");
     assert.deepEqual(readFileSync(join(folder, "model.safetensors")), Buffer.from(weights));
-    if (installed) {
-      const hubHost = new URL(hub.endpoint).host;
-      const cdnHost = new URL(hub.cdnOrigin).host;
-      // a tunnel carries several requests: each origin's connections went through the proxy, none directly
-      assert.ok(proxy.seen.includes(`CONNECT ${hubHost}`) || proxy.seen.some((line) => line.startsWith(`GET ${hubHost}/api/`)), proxy.seen.join("\n"));
-      assert.ok(proxy.seen.includes(`CONNECT ${cdnHost}`) || proxy.seen.some((line) => line.startsWith(`GET ${cdnHost}/cdn/`)), proxy.seen.join("\n"));
-      assert.equal(stderr, "", "no note, no warning");
-    } else {
-      assert.deepEqual(proxy.seen, []);
-      assert.match(stderr, new RegExp(`install ${PROXY_PACKAGE.replace(/[.]/g, "\\.")} \\(npm install`));
-    }
+    const hubHost = new URL(hub.endpoint).host;
+    const cdnHost = new URL(hub.cdnOrigin).host;
+    // a tunnel carries several requests: each origin's connections went through the proxy, none directly
+    assert.ok(proxy.seen.includes(`CONNECT ${hubHost}`) || proxy.seen.some((line) => line.startsWith(`GET ${hubHost}/api/`)), proxy.seen.join("\n"));
+    assert.ok(proxy.seen.includes(`CONNECT ${cdnHost}`) || proxy.seen.some((line) => line.startsWith(`GET ${cdnHost}/cdn/`)), proxy.seen.join("\n"));
+    assert.equal(stderr, "", "no note, no warning");
     hub.requests.length = 0;
   }
 });
 
-test("NO_PROXY exempts the Hub's hosts", async (context) => {
-  if (!(await undiciInstalled())) return context.skip(`the npm package undici is not installed (npm install ${PROXY_PACKAGE} enables proxies)`);
+test("NO_PROXY exempts the Hub's hosts", async () => {
   process.env.HTTPS_PROXY = proxy.url;
   process.env.HTTP_PROXY = proxy.url;
   process.env.NO_PROXY = "127.0.0.1,localhost";
