@@ -55,7 +55,6 @@ const env = useHubTestEnv(() => hub);
 let stderrLines: string[] = [];
 const writeStderr = process.stderr.write.bind(process.stderr);
 beforeEach(() => {
-  hub.resetSwitches();
   stderrLines = [];
   process.stderr.write = ((chunk: string | Uint8Array) => (stderrLines.push(String(chunk)), true)) as typeof process.stderr.write;
 });

@@ -30,10 +30,7 @@ export function useHubTestEnv(hub: () => HubDouble): HubTestEnv {
     process.env.HF_ENDPOINT = hub().endpoint;
     process.env.HF_HUB_DISABLE_PROGRESS_BARS = "1";
     hub().requests.length = 0;
-    hub().switches.corrupt.clear();
-    hub().switches.dropAfterBytes = undefined;
-    hub().switches.refuseRange = false;
-    hub().switches.pageSize = 1000;
+    hub().resetSwitches();
   });
   afterEach(() => {
     for (const [name, value] of Object.entries(saved)) {
