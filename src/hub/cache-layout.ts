@@ -16,6 +16,7 @@ import { randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { envFlag, huggingFaceHome } from "./endpoint.ts";
+import { writeFileAtomically } from "../io/atomic-file.ts";
 
 export type RepoType = "model" | "dataset";
 
@@ -44,14 +45,6 @@ export function hubCacheFolder(cacheFolder?: string): string {
 /** repo_folder_name: "models--org--name". */
 export function repoFolderName(repoId: string, repoType: RepoType): string {
   return [`${repoType}s`, ...repoId.split("/")].join("--");
-}
-
-/** A file written through a unique temporary sibling and renamed into place. */
-export function writeFileAtomically(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.${randomBytes(4).toString("hex")}.tmp`;
-  writeFileSync(temporary, content);
-  renameSync(temporary, path);
 }
 
 /** Python's sorted() order of str: by code point (JavaScript's default sort compares UTF-16 units). */

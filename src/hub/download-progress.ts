@@ -8,6 +8,7 @@
 import cliProgress from "cli-progress";
 import { inNotebook } from "../notebook/display.ts";
 import { notebookProgress } from "../notebook/progress-display.ts";
+import { formatBytes } from "../util/format.ts";
 
 export const PROGRESS_MIN_BYTES = 1_000_000;
 
@@ -18,12 +19,6 @@ export interface ByteProgress {
 }
 
 const SILENT: ByteProgress = { update() {}, stop() {} };
-
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
-  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
-  return `${Math.max(bytes > 0 ? 1 : 0, Math.round(bytes / 1e3))} kB`;
-}
 
 export function startByteProgress(file: string, totalBytes: number, show: boolean, start = 0): ByteProgress {
   if (!show || totalBytes < PROGRESS_MIN_BYTES) return SILENT;

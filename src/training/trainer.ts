@@ -56,6 +56,7 @@ import { chooseResumeCheckpoint, clearOutputDir, CLI_OPTION_NAMES, isOfConfigura
 import { describeRun, type RunConfiguration } from "./run-configuration.ts";
 import { learningRateFactor, warmupStepCount } from "./schedules.ts";
 import { resolveReportTo, RunTracking } from "./tracking/index.ts";
+import { formatBytes } from "../util/format.ts";
 import { exportTrainingScript, type ExportOptions, type ExportResult } from "../scaleout/export.ts";
 import { batchLoss, engineLossAndGradients, trainableParameters } from "./train-step.ts";
 
@@ -614,12 +615,6 @@ function removeOwnStaging(target: string): void {
   } catch {
     // Nothing to tidy, or the folder cannot be read: the cleanup at the next start takes care of it.
   }
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
-  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(bytes >= 1e7 ? 0 : 1)} MB`;
-  return `${Math.max(1, Math.round(bytes / 1e3))} kB`;
 }
 
 function addInto(target: Float32Array, values: Float32Array): void {

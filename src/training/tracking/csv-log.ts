@@ -8,7 +8,8 @@
 // rewritten atomically instead when the entry brings a new column (the first evaluation, the closing
 // train_runtime entry).
 
-import { appendFileSync, renameSync, writeFileSync } from "node:fs";
+import { appendFileSync } from "node:fs";
+import { writeFileAtomically } from "../../io/atomic-file.ts";
 import { join } from "node:path";
 import { withFileSystemErrorsSync } from "../../io/file-system-errors.ts";
 import type { LogEntry, RunStart, RunTracker } from "./tracker.ts";
@@ -78,9 +79,5 @@ function appendText(path: string, text: string): void {
 }
 
 function writeTextAtomically(path: string, text: string): void {
-  withFileSystemErrorsSync(path, "writing the run log", () => {
-    const temporary = `${path}.tmp-${process.pid}`;
-    writeFileSync(temporary, text);
-    renameSync(temporary, path);
-  });
+  withFileSystemErrorsSync(path, "writing the run log", () => writeFileAtomically(path, text));
 }
