@@ -42,7 +42,7 @@ export async function modelLoadOptions(values: OptionValues): Promise<SentenceTr
   const text = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
   const device = text("device");
   if (device !== undefined) {
-    const checkDevice: (value: unknown, argument: string) => void = (await import("../training/arguments.ts")).checkDevice;
+    const checkDevice: (value: unknown, argument: string) => void = (await import("../engines/device-name.ts")).checkDevice;
     checkDevice(device, "--device");
   }
   return {

@@ -11,9 +11,9 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { backendInfo, tfjsGpuUnavailable } from "../backend.ts";
 import { EmbedtuneError } from "../errors.ts";
-import { checkDevice, type Device } from "../training/arguments.ts";
+import { checkDevice, type Device } from "./device-name.ts";
 
-export type { Device };
+export { checkDevice, type Device };
 
 /** A device as it runs: "cpu" or "cuda:N" (what `model.device` reports, as torch's str(device)). */
 export type ResolvedDevice = "cpu" | `cuda:${number}`;

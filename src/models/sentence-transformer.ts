@@ -32,8 +32,7 @@ import { Pooling } from "./pooling.ts";
 import { Transformer } from "./transformer.ts";
 import { OnnxEngine } from "../engines/onnxruntime/engine.ts";
 import { resolveModelFolder } from "../hub/index.ts";
-import { defaultDevice, DeviceUnavailableError, tfjsDeviceProblem, type Device, type ResolvedDevice } from "../engines/device.ts";
-import { checkDevice } from "../training/arguments.ts";
+import { checkDevice, defaultDevice, DeviceUnavailableError, tfjsDeviceProblem, type Device, type ResolvedDevice } from "../engines/device.ts";
 import { renderModelCard, type ModelCardData } from "./model-card.ts";
 
 export interface EncodeOptions {

@@ -6,6 +6,7 @@
 
 import { inspect } from "node:util";
 import { ArgumentError } from "../errors.ts";
+import { checkDevice, type Device } from "../engines/device-name.ts";
 import type { EngineName } from "../models/sentence-transformer.ts";
 import { checkPrompts, type TrainingPrompts } from "./prompts.ts";
 import { BatchSamplers, type BatchSampler } from "./samplers.ts";
@@ -14,7 +15,6 @@ import { LR_SCHEDULER_TYPES, type LrSchedulerType } from "./schedules.ts";
 export type IntervalStrategy = "no" | "steps" | "epoch";
 export const REPORT_TO_INTEGRATIONS = ["tensorboard", "csv", "wandb"] as const;
 export type ReportTo = "none" | "all" | (typeof REPORT_TO_INTEGRATIONS)[number];
-export type Device = "cpu" | "cuda" | `cuda:${number}`;
 const STRATEGIES: IntervalStrategy[] = ["no", "steps", "epoch"];
 
 export interface TrainingArgumentsInit {
@@ -252,13 +252,6 @@ function checkReportTo(value: unknown): void {
   const list = typeof value === "string" ? [value] : value;
   if (!Array.isArray(list) || !list.every((item) => typeof item === "string" && allowed.includes(item))) {
     throw new ArgumentError("reportTo", `must be one of ${allowed.map((name) => `"${name}"`).join(", ")} or a list of them, got ${JSON.stringify(value)}`);
-  }
-}
-
-/** Throws a one-line ArgumentError (naming `argument`) unless `value` is "cpu", "cuda" or "cuda:N". */
-export function checkDevice(value: unknown, argument: string): asserts value is Device {
-  if (typeof value !== "string" || !/^(cpu|cuda(:\d+)?)$/.test(value)) {
-    throw new ArgumentError(argument, `must be "cpu", "cuda" or "cuda:N" (N the GPU's index), got ${JSON.stringify(value)}`);
   }
 }
 
