@@ -11,7 +11,7 @@
 // A local folder always wins over an id; text that is neither a folder nor id-shaped gets the loader's
 // "model folder does not exist" error.
 
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { assertModelDirectory } from "../io/model-folder.ts";
 import { hubEnvironment, type HubOptions } from "./endpoint.ts";
 import { HubApiUnavailableError, HubUnreachableError, RepositoryNotFoundError, UnsupportedRepoError } from "./errors.ts";
@@ -146,14 +146,7 @@ export async function selectModelFiles(snapshot: RepoSnapshot, options: HubOptio
 
 /** For SentenceTransformer.load: an existing local path is returned as it is; else the id's snapshot folder with the model's files. */
 export async function resolveModelFolder(idOrPath: string, options: HubOptions = {}): Promise<{ folder: string; repoId?: string; commit?: string }> {
-  let isLocal = false;
-  try {
-    statSync(idOrPath);
-    isLocal = true;
-  } catch {
-    // not a local path: maybe a Hub id
-  }
-  if (isLocal || !looksLikeRepoId(idOrPath)) {
+  if (existsSync(idOrPath) || !looksLikeRepoId(idOrPath)) {
     assertModelDirectory(idOrPath);
     return { folder: idOrPath };
   }

@@ -15,7 +15,6 @@ import { backendInfo, initializeBackend } from "../backend.ts";
 import type { EncoderInputs, ForwardOptions } from "../engines/tfjs/bert.ts";
 import { ArgumentError, ModelLoadError } from "../errors.ts";
 import {
-  assertModelDirectory,
   readJsonFile,
   readModules,
   writeSentenceTransformerFiles,
@@ -108,8 +107,8 @@ export class SentenceTransformer {
   /** A model folder, or a Hub id downloaded into (or found in) Python's Hugging Face cache; a local folder wins. */
   static async load(idOrPath: string, options: SentenceTransformerOptions = {}): Promise<SentenceTransformer> {
     if (options.device !== undefined) checkDevice(options.device, "device");
+    // A local path is checked there (model folder does not exist / is not a folder); a Hub id's is its snapshot folder.
     const { folder: directory, repoId } = await resolveModelFolder(idOrPath, options);
-    assertModelDirectory(directory);
     const device = options.device ?? defaultDevice();
     await initializeBackend({ quiet: options.quiet });
     const modules = readModules(directory) ?? [
