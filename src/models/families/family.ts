@@ -1,0 +1,47 @@
+// A model family: everything about one config.json model_type that is not the same for all encoders —
+// how its config reads (with the config class's defaults), its parameters and their names in real
+// checkpoints, its tfjs forward and ONNX graphs (the Architecture the engines run), and how to make a
+// random model of it. One folder per family under models/families/, one line per family in index.ts.
+
+import type { Architecture, EncoderConfig } from "../../engines/architecture.ts";
+
+/** Sizes of a random model (embedtune init-model --family …); `words` seed the family's tokenizer. */
+export interface RandomModelSpec {
+  hiddenSize: number;
+  numHiddenLayers: number;
+  numAttentionHeads: number;
+  intermediateSize: number;
+  /** Longest token sequence the model takes (special tokens included). */
+  maxSequenceLength: number;
+  /** Words (or text) the tokenizer's vocabulary is built from, most frequent first. */
+  words: string[];
+  vocabSize: number;
+  initializerRange: number;
+}
+
+/** A random model's config.json and tokenizer files (name → text); weights come from parameters(). */
+export interface RandomModelFiles {
+  config: Record<string, unknown>;
+  tokenizerFiles: Map<string, string>;
+}
+
+export interface ModelFamily<C extends EncoderConfig = EncoderConfig> extends Architecture<C> {
+  /** config.json's model_type. */
+  readonly modelType: string;
+  /**
+   * config.json → the family's config: the config class's defaults where a key is absent (read the real
+   * file: they differ from the checkpoints'), ModelLoadError(file, "…") naming the key for bad values.
+   */
+  parseConfig(raw: Record<string, unknown>, file: string): C;
+  /** config.json as Hugging Face writes it for `config` (unknown keys kept as read, no remote code). */
+  configJson(config: C): Record<string, unknown>;
+  /**
+   * A stored tensor's parameter name (prefixes such as "bert.", "roberta.", "mpnet.", "model." removed,
+   * old spellings mapped), or undefined for tensors the encoder does not use (pooler, LM heads,
+   * position_ids buffers).
+   */
+  canonicalName(stored: string): string | undefined;
+  /** Unused tensors written back on save (the pooler: part of the checkpoint, never trained). */
+  keepsUnused(stored: string): boolean;
+  randomModel(spec: RandomModelSpec): RandomModelFiles;
+}
