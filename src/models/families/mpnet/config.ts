@@ -1,7 +1,8 @@
 // config.json of an MPNet model (model_type "mpnet"), read with transformers' MPNetConfig defaults where a key
 // is absent (the class defaults differ from real checkpoints: layer_norm_eps 1e-12 vs 1e-5, max_position_embeddings
 // 512 vs 514). No type_vocab_size: MPNet has no token types. Positions are RoBERTa's (padding_idx 1 + running count),
-// so the longest sequence is max_position_embeddings − 2. The relative attention bias table has
+// so the longest sequence is max_position_embeddings − 2. padTokenId is the embeddings' padding_idx, which
+// MPNetEmbeddings hard-codes to 1 whatever config.json's pad_token_id says (that one is written back as read). The relative attention bias table has
 // relative_attention_num_buckets rows, of which Hugging Face uses the first 32 (it passes the default 32).
 
 import type { EncoderConfig } from "../../../engines/architecture.ts";
@@ -52,7 +53,7 @@ export function parseMpnetConfig(raw: Record<string, unknown>, file: string): Mp
     hiddenDropoutProb: fraction("hidden_dropout_prob", 0.1),
     attentionProbsDropoutProb: fraction("attention_probs_dropout_prob", 0.1),
     relativeAttentionNumBuckets: integer("relative_attention_num_buckets", 32, RELATIVE_BUCKETS),
-    padTokenId: integer("pad_token_id", 1),
+    padTokenId: MPNET_PADDING_INDEX,
     raw,
   };
   if (config.hiddenSize % config.numAttentionHeads !== 0) {
@@ -79,6 +80,6 @@ export function mpnetConfigJson(config: MpnetConfig): Record<string, unknown> {
     hidden_dropout_prob: config.hiddenDropoutProb,
     attention_probs_dropout_prob: config.attentionProbsDropoutProb,
     relative_attention_num_buckets: config.relativeAttentionNumBuckets,
-    pad_token_id: config.padTokenId,
+    pad_token_id: raw.pad_token_id ?? MPNET_PADDING_INDEX,
   };
 }

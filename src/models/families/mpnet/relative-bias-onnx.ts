@@ -1,8 +1,7 @@
 // The relative attention bias in ONNX, computed in-graph from the sequence length alone (so an exported encoder
 // needs only input_ids and attention_mask):
 //   rel[i, j] = j − i,  bucket = 16·(rel > 0) + DISTANCE_BUCKETS[min(|rel|, saturation)],  bias = table[bucket]ᵀ
-// with DISTANCE_BUCKETS the float32-exact buckets of relative-position.ts as a constant. Its backward:
-//   ∂table[b, h] = Σ_{i,j: bucket(i,j) = b} ∂bias[h, i, j]  — a [heads, T²]·onehot[T², buckets] product.
+// with DISTANCE_BUCKETS the float32-exact buckets of relative-position.ts as a constant.
 
 import type { GraphBuilder } from "../../../engines/onnxruntime/graph-builder.ts";
 import { distanceBucket, RELATIVE_BUCKETS, SATURATED_DISTANCE } from "./relative-position.ts";
@@ -27,18 +26,4 @@ export function relativeBuckets(g: GraphBuilder, inputIds: string): string {
 /** bias [heads, T, T] from the table ([buckets, heads]) and the bucket matrix. */
 export function relativeAttentionBias(g: GraphBuilder, table: string, buckets: string): string {
   return g.op("Transpose", [g.op("Gather", [table, buckets], { axis: 0 })], { perm: [2, 0, 1] });
-}
-
-/** ∂table [tableRows, heads] from ∂bias [heads, T, T] (the sum over layers and batch) and the bucket matrix. */
-export function relativeBiasTableGradient(
-  g: GraphBuilder,
-  biasGradient: string,
-  buckets: string,
-  shape: { heads: number; tableRows: number },
-): string {
-  const flatBuckets = g.op("Reshape", [buckets, g.constant([-1, 1], [2], "int64")]);
-  const bucketIds = g.constant(Array.from({ length: shape.tableRows }, (_, b) => b), [shape.tableRows], "int64");
-  const oneHot = g.op("Cast", [g.op("Equal", [flatBuckets, bucketIds])], { to: 1 });
-  const flatGradient = g.op("Reshape", [biasGradient, g.constant([shape.heads, -1], [2], "int64")]);
-  return g.op("Transpose", [g.op("MatMul", [flatGradient, oneHot])], { perm: [1, 0] });
 }

@@ -3,7 +3,8 @@
 //   bucket = (n < 0 ? 16 : 0) + (|n| < 8 ? |n| : min(15, 8 + trunc(log(|n| / 8) / log(128 / 8) · 8)))
 // keys left of the query use 0..15, keys right of it 16..31; |rel| ≥ 91 saturates. The log branch is evaluated in
 // float32, as torch does. The bias added to every layer's scores is bias[h, i, j] = table[bucket(j − i), h], computed
-// from 0..T−1 alone (independent of padding and position ids).
+// from 0..T−1 alone (independent of padding and position ids); the table's gradient is the scatter-add
+//   ∂table[b, h] = Σ_{i,j: bucket(j − i) = b} ∂bias[h, i, j].
 
 /** Buckets Hugging Face uses (compute_position_bias' default, not relative_attention_num_buckets). */
 export const RELATIVE_BUCKETS = 32;
@@ -39,4 +40,15 @@ export function relativeBucketMatrix(seqLength: number): Int32Array {
     for (let j = 0; j < seqLength; j++) buckets[i * seqLength + j] = relativePositionBucket(j - i);
   }
   return buckets;
+}
+
+/** ∂table [tableRows, heads] from ∂bias [heads, T, T] (row-major), accumulated in float64. */
+export function relativeBiasTableGradient(biasGradient: Float32Array, seqLength: number, heads: number, tableRows: number): Float32Array {
+  const pairs = seqLength * seqLength;
+  const buckets = relativeBucketMatrix(seqLength);
+  const table = new Float64Array(tableRows * heads);
+  for (let h = 0; h < heads; h++) {
+    for (let pair = 0; pair < pairs; pair++) table[buckets[pair] * heads + h] += biasGradient[h * pairs + pair];
+  }
+  return Float32Array.from(table);
 }
