@@ -1,6 +1,6 @@
 // The files of a sentence-transformers model folder besides the weights: JSON reading with one-line
-// errors, modules.json (both v3 and v5.4+ module type spellings), and atomic saving: everything is
-// written into a temporary sibling folder which then replaces the target with a rename.
+// errors, and atomic saving: everything is written into a temporary sibling folder which then
+// replaces the target with a rename.
 
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
@@ -33,87 +33,8 @@ export function writeJsonFile(path: string, value: unknown): void {
   writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-export type ModuleKind = "Transformer" | "Pooling" | "Normalize";
-
-export interface ModuleEntry {
-  idx: number;
-  name: string;
-  path: string;
-  type: string;
-  kind: ModuleKind;
-}
-
-const MODULE_TYPES: Record<ModuleKind, string> = {
-  Transformer: "sentence_transformers.models.Transformer",
-  Pooling: "sentence_transformers.models.Pooling",
-  Normalize: "sentence_transformers.models.Normalize",
-};
-
-/**
- * modules.json, or undefined when the folder is a plain Hugging Face model without one. Every module
- * path must stay inside the model folder (contained-path.ts); `../evil`, `/etc` or a symlink to another
- * folder is refused before anything in it is read.
- */
-export function readModules(directory: string): ModuleEntry[] | undefined {
-  const path = join(directory, "modules.json");
-  if (!existsSync(path)) return undefined;
-  const json = readJsonFile(path, { within: directory });
-  if (!Array.isArray(json)) throw new ModelLoadError(path, "is not a JSON list of modules");
-  return json.map((entry, index) => {
-    const module = entry as Partial<ModuleEntry>;
-    if (typeof module !== "object" || module === null || typeof module.type !== "string" || typeof (module.path ?? "") !== "string") {
-      throw new ModelLoadError(path, `module ${index} has no "type" and "path"`);
-    }
-    const kind = (Object.keys(MODULE_TYPES) as ModuleKind[]).find((name) => module.type!.split(".").pop() === name);
-    if (kind === undefined) {
-      throw new ModelLoadError(
-        path,
-        `module type ${module.type} is not supported (embedtune supports Transformer, Pooling, Normalize)`,
-      );
-    }
-    const modulePath = module.path ?? "";
-    const escape = moduleFolderEscape(directory, modulePath);
-    if (escape !== undefined) {
-      const shown = modulePath.length > 200 ? `${modulePath.slice(0, 200)}…` : modulePath;
-      throw new ModelLoadError(
-        path,
-        `module ${index} (${kind}) has path ${JSON.stringify(shown)}, which ${escape}; a module folder must be inside the model folder`,
-      );
-    }
-    return { idx: module.idx ?? index, name: module.name ?? String(index), path: modulePath, type: module.type, kind };
-  });
-}
-
-export interface SentenceTransformerFiles {
-  /** 1_Pooling/config.json. */
-  poolingConfig: Record<string, unknown>;
-  normalize: boolean;
-  similarityFnName: string;
-  prompts?: Record<string, string>;
-  defaultPromptName?: string | null;
-}
-
-/**
- * The sentence-transformers v3 files around the Transformer's own: modules.json, 1_Pooling/config.json,
- * 2_Normalize/ (an empty folder) and config_sentence_transformers.json.
- */
-export function writeSentenceTransformerFiles(directory: string, files: SentenceTransformerFiles): void {
-  const modules = [
-    { idx: 0, name: "0", path: "", type: MODULE_TYPES.Transformer },
-    { idx: 1, name: "1", path: "1_Pooling", type: MODULE_TYPES.Pooling },
-    ...(files.normalize ? [{ idx: 2, name: "2", path: "2_Normalize", type: MODULE_TYPES.Normalize }] : []),
-  ];
-  writeJsonFile(join(directory, "modules.json"), modules);
-  mkdirSync(join(directory, "1_Pooling"), { recursive: true });
-  writeJsonFile(join(directory, "1_Pooling", "config.json"), files.poolingConfig);
-  if (files.normalize) mkdirSync(join(directory, "2_Normalize"), { recursive: true });
-  writeJsonFile(join(directory, "config_sentence_transformers.json"), {
-    __version__: { embedtune: EMBEDTUNE_VERSION, sentence_transformers: "3.4.1" },
-    prompts: files.prompts ?? {},
-    default_prompt_name: files.defaultPromptName ?? null,
-    similarity_fn_name: files.similarityFnName,
-  });
-}
+// modules.json and the ST files beside the weights live with the modules (models/modules/modules-json.ts).
+export { readModules, writeSentenceTransformerFiles, type ModuleEntry, type ModuleKind, type SentenceTransformerFiles } from "../models/modules/modules-json.ts";
 
 export function assertModelDirectory(directory: string): void {
   let isDirectory = false;

@@ -1,13 +1,14 @@
 // The model card (README.md) written beside a saved model, in the format of sentence-transformers v3
 // (`model_card.py` + `model_card_template.md`, reference §1.8): YAML front matter (language, license,
 // library_name, tags, metrics, pipeline_tag, base_model), then Model Details, Full Model Architecture
-// (the module repr ST prints), Usage (embedtune and Python), Evaluation, Training Details (datasets,
-// loss, hyperparameters, logs), Framework Versions and Citation. Sections without data are left out,
+// (the repr ST prints of whatever modules there are), Usage (embedtune and Python), Evaluation,
+// Training Details (datasets, loss, hyperparameters, logs), Framework Versions and Citation. Sections without data are left out,
 // and nothing depends on the clock, so saving the same model twice gives the same text.
 
 import { createRequire } from "node:module";
 import { backendInfo } from "../backend.ts";
 import { EMBEDTUNE_VERSION } from "../version.ts";
+import type { SentenceModule } from "./modules/module.ts";
 import type { SentenceTransformer } from "./sentence-transformer.ts";
 
 export interface DatasetCardInfo {
@@ -192,13 +193,15 @@ function modelDetails(model: SentenceTransformer, data: ModelCardData): string {
 /** `str(model)` in sentence-transformers v3: torch's nn.Sequential repr of the modules. */
 export function architecture(model: SentenceTransformer): string {
   const transformerConfig = { max_seq_length: model.maxSeqLength, do_lower_case: model.transformer.doLowerCase };
-  const modules = [
-    // The trailing space is ST's ("... with Transformer model: {} ").
-    `Transformer(${pythonRepr(transformerConfig)}) with Transformer model: BertModel `,
-    `Pooling(${pythonRepr(model.pooling.toConfig())})`,
-  ];
-  if (model.normalize) modules.push("Normalize()");
-  return ["SentenceTransformer(", ...modules.map((module, index) => `  (${index}): ${module}`), ")"].join("\n");
+  // The trailing space is ST's ("... with Transformer model: {} ").
+  const transformer = `Transformer(${pythonRepr(transformerConfig)}) with Transformer model: BertModel `;
+  return architectureRepr(transformer, [model.pooling, ...(model.normalize ? [model.normalize] : [])]);
+}
+
+/** The nn.Sequential repr: the Transformer's line, then each module's repr (Pooling, Dense, Normalize, …). */
+export function architectureRepr(transformer: string, modules: Pick<SentenceModule, "describe">[]): string {
+  const lines = [transformer, ...modules.map((module) => module.describe())];
+  return ["SentenceTransformer(", ...lines.map((line, index) => `  (${index}): ${line}`), ")"].join("\n");
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { initializeBackend } from "../../src/backend.ts";
-import { Pooling, type PoolingMode } from "../../src/models/pooling.ts";
+import { Pooling, type PoolingMode } from "../../src/models/modules/pooling.ts";
 import { SentenceTransformer, type EngineName } from "../../src/models/sentence-transformer.ts";
 import { sharedPath, skipUnlessShared } from "../support/shared.ts";
 import { temporaryDirectory } from "../support/temp.ts";

@@ -7,8 +7,8 @@ import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { initializeBackend } from "../../src/backend.ts";
 import { ModelLoadError } from "../../src/errors.ts";
-import { Normalize, l2Normalize } from "../../src/models/normalize.ts";
-import { Pooling, type PoolingMode } from "../../src/models/pooling.ts";
+import { Normalize, l2Normalize } from "../../src/models/modules/normalize.ts";
+import { Pooling, type PoolingMode } from "../../src/models/modules/pooling.ts";
 import { maxAbsoluteDifference } from "../support/compare.ts";
 
 await initializeBackend({ quiet: true });
