@@ -1,6 +1,7 @@
 // The model card (README.md, reference §1.8): sentence-transformers' front matter and sections, the
-// module repr in Python-dict style, the training-log and metric tables, sample cells cut and escaped,
-// sections without data left out, deterministic text, and savePretrained writing exactly this card.
+// module repr in Python-dict style (of whatever modules there are: Pooling, Dense, Normalize), the
+// training-log and metric tables, sample cells cut and escaped, sections without data left out,
+// deterministic text, and savePretrained writing exactly this card.
 
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -8,7 +9,10 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { initializeBackend } from "../../src/backend.ts";
 import { initModel } from "../../src/generator/init-model.ts";
-import { pythonRepr, renderModelCard, type ModelCardData } from "../../src/models/model-card.ts";
+import { architectureRepr, pythonRepr, renderModelCard, type ModelCardData } from "../../src/models/model-card.ts";
+import { Dense } from "../../src/models/modules/dense.ts";
+import { Normalize } from "../../src/models/modules/normalize.ts";
+import { Pooling } from "../../src/models/modules/pooling.ts";
 import { SentenceTransformer } from "../../src/models/sentence-transformer.ts";
 import { EMBEDTUNE_VERSION } from "../../src/version.ts";
 import { temporaryDirectory } from "../support/temp.ts";
@@ -162,6 +166,31 @@ test("Full Model Architecture is sentence-transformers' module repr", () => {
       "  (2): Normalize()\n" +
       ")",
   );
+});
+
+test("the architecture lists whatever modules there are: a Dense between Pooling and Normalize", () => {
+  const modules = [
+    new Pooling(4, "cls"),
+    new Dense(4, 2, "Tanh", new Float32Array(8), new Float32Array(2)),
+    new Dense(2, 2, "Identity", new Float32Array(4), undefined),
+    new Normalize(2),
+  ];
+  try {
+    assert.equal(
+      architectureRepr("Transformer({'max_seq_length': 8, 'do_lower_case': True}) with Transformer model: BertModel ", modules),
+      "SentenceTransformer(\n" +
+        "  (0): Transformer({'max_seq_length': 8, 'do_lower_case': True}) with Transformer model: BertModel \n" +
+        "  (1): Pooling({'word_embedding_dimension': 4, 'pooling_mode_cls_token': True, 'pooling_mode_mean_tokens': False, " +
+        "'pooling_mode_max_tokens': False, 'pooling_mode_mean_sqrt_len_tokens': False, 'pooling_mode_weightedmean_tokens': False, " +
+        "'pooling_mode_lasttoken': False, 'include_prompt': True})\n" +
+        "  (2): Dense({'in_features': 4, 'out_features': 2, 'bias': True, 'activation_function': 'torch.nn.modules.activation.Tanh'})\n" +
+        "  (3): Dense({'in_features': 2, 'out_features': 2, 'bias': False, 'activation_function': 'torch.nn.modules.linear.Identity'})\n" +
+        "  (4): Normalize()\n" +
+        ")",
+    );
+  } finally {
+    for (const module of modules) module.dispose();
+  }
 });
 
 test("Usage shows embedtune and Python snippets with the real dimension", () => {
