@@ -59,6 +59,11 @@ export interface ParameterSpec {
   linear: boolean;
 }
 
+/** A parameter's shape in the encoder's layout (Linear weights [in, out]). */
+export function encoderShape(spec: ParameterSpec): number[] {
+  return spec.linear ? [spec.torchShape[1], spec.torchShape[0]] : spec.torchShape;
+}
+
 /** A row of an embedding table that never gets a gradient (nn.Embedding's padding_idx). */
 export interface FrozenRow {
   parameter: string;

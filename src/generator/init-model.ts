@@ -1,23 +1,24 @@
-// `embedtune init-model`: writes a randomly initialised BERT in the sentence-transformers layout
-// (config.json, model.safetensors, tokenizer files, modules.json, 1_Pooling, 2_Normalize), with a
-// WordPiece vocabulary built from a text file (or taken from a vocab.txt). Presets: "tiny" (the
-// project's test and default model) and "bge-small" (BAAI/bge-small-en-v1.5's exact architecture).
+// `embedtune init-model`: writes a randomly initialised model of a family (default BERT) in the
+// sentence-transformers layout (config.json, model.safetensors, tokenizer files, modules.json, 1_Pooling,
+// 2_Normalize): the family makes its config.json and tokenizer (vocabulary learnt from a text file; BERT
+// can take a vocab.txt as it is), the weights come from its parameters() (random-weights.ts). Presets:
+// "tiny" (the project's test and default model) and "bge-small" (BAAI/bge-small-en-v1.5's exact architecture).
 
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ArgumentError, EmbedtuneError } from "../errors.ts";
+import { ArgumentError } from "../errors.ts";
 import { writeJsonFile, writeSentenceTransformerFiles } from "../io/model-folder.ts";
 import { checkOutputFolder, writeModelFolder, type OutputFolderOptions } from "../io/output-folder.ts";
 import { writeSafetensors } from "../io/safetensors.ts";
-import { parseBertConfig } from "../models/bert-config.ts";
+import { familyNamed, supportedModelTypes } from "../models/families/index.ts";
 import { Pooling } from "../models/pooling.ts";
-import { randomBertWeights } from "./random-weights.ts";
-import { writeBertTokenizerFiles } from "./tokenizer-files.ts";
-import { buildWordPieceVocab } from "./wordpiece-vocab.ts";
+import { randomWeights } from "./random-weights.ts";
 
 export interface InitModelOptions extends Pick<OutputFolderOptions, "overwrite" | "argument"> {
   /** The folder to write; files already there that the model does not have stay (see output-folder.ts). */
   out: string;
+  /** config.json's model_type of the new model (default "bert"). */
+  family?: string;
   preset?: keyof typeof PRESETS;
   hidden?: number;
   layers?: number;
@@ -27,7 +28,7 @@ export interface InitModelOptions extends Pick<OutputFolderOptions, "overwrite" 
   normalize?: boolean;
   /** Text files the WordPiece vocabulary is learnt from (default: the project's corpus). */
   vocabFrom?: string | string[];
-  /** An existing vocab.txt used as it is (e.g. bert-base-uncased's). */
+  /** An existing vocab.txt used as it is (e.g. bert-base-uncased's; BERT only). */
   vocab?: string;
   /** Vocabulary size; a learnt vocabulary shorter than this is padded with [unusedN] tokens. */
   vocabSize?: number;
@@ -68,18 +69,19 @@ function readText(path: string, argument: string): string {
   }
 }
 
-function vocabulary(options: InitModelOptions, vocabSize: number): string[] {
-  if (options.vocab !== undefined) {
-    const tokens = readText(options.vocab, "--vocab").split("\n");
-    if (tokens.at(-1) === "") tokens.pop();
-    return tokens;
-  }
+/** The tokens of a vocab.txt, in id order. */
+function vocabFile(path: string): string[] {
+  const tokens = readText(path, "--vocab").split("\n");
+  if (tokens.at(-1) === "") tokens.pop();
+  return tokens;
+}
+
+/** The lines of text the vocabulary is learnt from. */
+function corpus(options: InitModelOptions): string[] {
   const files = [options.vocabFrom ?? DEFAULT_CORPUS].flat();
   const lines = files.flatMap((file) => readText(file, "--vocab-from").split("\n")).filter((line) => line.trim() !== "");
   if (lines.length === 0) throw new ArgumentError("--vocab-from", `${files.join(", ")} has no text`);
-  const tokens = buildWordPieceVocab(lines, { vocabSize });
-  for (let unused = 0; tokens.length < vocabSize; unused++) tokens.push(`[unused${unused}]`);
-  return tokens;
+  return lines;
 }
 
 export interface InitModelResult {
@@ -104,35 +106,27 @@ export async function initModel(options: InitModelOptions): Promise<InitModelRes
   checkOutputFolder(options.out, output);
   const pooling = options.pooling ?? preset.pooling;
   if (pooling !== "cls" && pooling !== "mean") throw new ArgumentError("--pooling", `must be cls or mean, got ${JSON.stringify(pooling)}`);
-  const tokens = vocabulary(options, positiveInteger("--vocab-size", options.vocabSize ?? preset.vocabSize));
-  const rawConfig = {
-    architectures: ["BertModel"],
-    attention_probs_dropout_prob: 0.1,
-    classifier_dropout: null,
-    hidden_act: "gelu",
-    hidden_dropout_prob: 0.1,
-    hidden_size: hidden,
-    initializer_range: INITIALIZER_RANGE,
-    intermediate_size: intermediate,
-    layer_norm_eps: 1e-12,
-    max_position_embeddings: MAX_POSITION_EMBEDDINGS,
-    model_type: "bert",
-    num_attention_heads: heads,
-    num_hidden_layers: layers,
-    pad_token_id: tokens.indexOf("[PAD]"),
-    position_embedding_type: "absolute",
-    torch_dtype: "float32",
-    type_vocab_size: 2,
-    use_cache: true,
-    vocab_size: tokens.length,
-  };
-  const config = parseBertConfig(rawConfig, "config.json");
-  if (config.padTokenId < 0) throw new EmbedtuneError("the vocabulary has no [PAD] token");
-  const weights = randomBertWeights(config, INITIALIZER_RANGE, options.seed ?? 42);
+  const modelType = options.family ?? "bert";
+  const family = familyNamed(modelType);
+  if (family === undefined) throw new ArgumentError("--family", `${JSON.stringify(modelType)} is not one of ${supportedModelTypes().join(", ")}`);
+  if (options.vocab !== undefined && modelType !== "bert") throw new ArgumentError("--vocab", `takes a WordPiece vocab.txt, for --family bert only`);
+  const files = family.randomModel({
+    hiddenSize: hidden,
+    numHiddenLayers: layers,
+    numAttentionHeads: heads,
+    intermediateSize: intermediate,
+    maxSequenceLength: MAX_POSITION_EMBEDDINGS,
+    words: options.vocab === undefined ? corpus(options) : [],
+    vocabulary: options.vocab === undefined ? undefined : vocabFile(options.vocab),
+    vocabSize: positiveInteger("--vocab-size", options.vocabSize ?? preset.vocabSize),
+    initializerRange: INITIALIZER_RANGE,
+  });
+  const config = family.parseConfig(files.config, "config.json");
+  const weights = randomWeights(family, config, INITIALIZER_RANGE, options.seed ?? 42);
   await writeModelFolder(options.out, (directory) => {
-    writeJsonFile(join(directory, "config.json"), rawConfig);
+    writeJsonFile(join(directory, "config.json"), files.config);
     writeSafetensors(join(directory, "model.safetensors"), weights, { format: "pt" });
-    writeBertTokenizerFiles(directory, tokens, { lowercase: true, modelMaxLength: MAX_POSITION_EMBEDDINGS });
+    for (const [name, text] of files.tokenizerFiles) writeFileSync(join(directory, name), text);
     writeJsonFile(join(directory, "sentence_bert_config.json"), { max_seq_length: maxSeqLength, do_lower_case: false });
     writeSentenceTransformerFiles(directory, {
       poolingConfig: new Pooling(hidden, pooling).toConfig(),
@@ -142,7 +136,7 @@ export async function initModel(options: InitModelOptions): Promise<InitModelRes
   }, output);
   return {
     directory: options.out,
-    vocabSize: tokens.length,
+    vocabSize: config.vocabSize,
     parameterCount: weights.reduce((sum, tensor) => sum + tensor.values.length, 0),
   };
 }

@@ -12,7 +12,9 @@ import { inspect } from "node:util";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { backendInfo, initializeBackend } from "../backend.ts";
-import type { EncoderInputs, ForwardOptions } from "../engines/tfjs/bert.ts";
+import type { EncoderInputs, ForwardOptions } from "../engines/architecture.ts";
+import type { Engine, EngineName } from "../engines/engine.ts";
+import { TfjsEngine } from "../engines/tfjs/engine.ts";
 import { ArgumentError, ModelLoadError } from "../errors.ts";
 import {
   readJsonFile,
@@ -68,7 +70,7 @@ export interface SentenceTransformerOptions {
   engine?: EngineName;
 }
 
-export type EngineName = "onnxruntime" | "tfjs";
+export type { EngineName };
 
 function defaultEngine(): EngineName {
   const forced = process.env.EMBEDTUNE_ENGINE;
@@ -90,6 +92,7 @@ export class SentenceTransformer {
     /** The folder the model was loaded from. */
     readonly sourceDirectory?: string,
   ) {
+    this.runner = new TfjsEngine(transformer);
     this.similarityFnName = options.similarityFnName ?? "cosine";
     this.prompts = options.prompts ?? {};
     this.defaultPromptName = options.defaultPromptName ?? null;
@@ -97,7 +100,8 @@ export class SentenceTransformer {
 
   prompts: Record<string, string>;
   defaultPromptName: string | null;
-  private onnxEngine: OnnxEngine | undefined;
+  /** What runs the encoder: the tfjs reference until setEngine picks another. */
+  private runner: Engine;
   /** The device asked for (load option, to()); undefined: CUDA where it runs, else CPU. */
   private requestedDevice: Device | undefined;
   private readonly promptLengths = new Map<string, number>();
@@ -141,12 +145,12 @@ export class SentenceTransformer {
 
   /** The engine that runs the encoder: "onnxruntime" (fast) or "tfjs" (the reference). */
   get engine(): EngineName {
-    return this.onnxEngine ? "onnxruntime" : "tfjs";
+    return this.runner.name;
   }
 
-  /** The ONNX engine when it runs the encoder. */
-  get onnx(): OnnxEngine | undefined {
-    return this.onnxEngine;
+  /** The engine that runs the encoder (token embeddings, training passes), whichever it is. */
+  get encoder(): Engine {
+    return this.runner;
   }
 
   /**
@@ -155,14 +159,17 @@ export class SentenceTransformer {
    */
   async setEngine(name: EngineName, options: { quiet?: boolean } = {}): Promise<void> {
     if (name !== "onnxruntime" && name !== "tfjs") throw new ArgumentError("engine", `must be "onnxruntime" or "tfjs", got ${JSON.stringify(name)}`);
-    if (name === "tfjs") {
-      this.checkTfjsDevice(this.requestedDevice);
-      await this.replaceOnnxEngine(undefined);
+    if (name === this.runner.name) {
+      if (name === "tfjs") this.checkTfjsDevice(this.requestedDevice);
       return;
     }
-    if (this.onnxEngine) return;
+    if (name === "tfjs") {
+      this.checkTfjsDevice(this.requestedDevice);
+      await this.replaceEngine(new TfjsEngine(this.transformer));
+      return;
+    }
     try {
-      this.onnxEngine = await OnnxEngine.create(this.transformer.config, { device: this.requestedDevice });
+      await this.replaceEngine(await OnnxEngine.create(this.transformer, { device: this.requestedDevice }));
     } catch (error) {
       if (error instanceof DeviceUnavailableError) throw error;
       if (process.env.EMBEDTUNE_ENGINE === "onnxruntime") throw new ArgumentError("EMBEDTUNE_ENGINE", `onnxruntime cannot run: ${(error as Error).message.split("\n")[0]}`);
@@ -173,8 +180,7 @@ export class SentenceTransformer {
 
   /** Where the encoder computes: "cpu" or "cuda:N" (sentence-transformers' `model.device`). */
   get device(): ResolvedDevice {
-    if (this.onnxEngine) return this.onnxEngine.device;
-    return backendInfo().gpu ? "cuda:0" : "cpu";
+    return this.runner.device;
   }
 
   /**
@@ -184,11 +190,8 @@ export class SentenceTransformer {
    */
   async to(device: Device): Promise<this> {
     checkDevice(device, "device");
-    if (this.onnxEngine) {
-      if (!this.onnxEngine.runsOn(device)) await this.replaceOnnxEngine(await OnnxEngine.create(this.transformer.config, { device }));
-    } else {
-      this.checkTfjsDevice(device);
-    }
+    if (this.runner.name === "tfjs") this.checkTfjsDevice(device);
+    else if (!this.runner.runsOn(device)) await this.replaceEngine(await OnnxEngine.create(this.transformer, { device }));
     this.requestedDevice = device;
     return this;
   }
@@ -198,10 +201,10 @@ export class SentenceTransformer {
     if (problem !== undefined) throw new DeviceUnavailableError(device!, problem);
   }
 
-  private async replaceOnnxEngine(engine: OnnxEngine | undefined): Promise<void> {
-    const previous = this.onnxEngine;
-    this.onnxEngine = engine;
-    await previous?.release();
+  private async replaceEngine(engine: Engine): Promise<void> {
+    const previous = this.runner;
+    this.runner = engine;
+    await previous.release();
   }
 
   private static assemble(directory: string, transformer: Transformer, rest: ModuleEntry[]): SentenceTransformer {
@@ -245,8 +248,8 @@ export class SentenceTransformer {
   }
 
   set maxSeqLength(value: number) {
-    if (!Number.isInteger(value) || value < 2 || value > this.transformer.config.maxPositionEmbeddings) {
-      throw new ArgumentError("maxSeqLength", `must be an integer in [2, ${this.transformer.config.maxPositionEmbeddings}], got ${value}`);
+    if (!Number.isInteger(value) || value < 2 || value > this.transformer.config.maxSequenceLength) {
+      throw new ArgumentError("maxSeqLength", `must be an integer in [2, ${this.transformer.config.maxSequenceLength}], got ${value}`);
     }
     this.transformer.maxSeqLength = value;
   }
@@ -317,12 +320,7 @@ export class SentenceTransformer {
             await stopPoint();
             const indices = order.slice(encoded, encoded + batchSize);
             const batchTexts = indices.map((index) => texts[index]);
-            const embeddings = this.onnxEngine
-              ? await this.embedWithOnnx(this.onnxEngine, batchTexts, options.normalizeEmbeddings ?? false, promptLength)
-              : tf.tidy(() => {
-                  const output = this.forward(batchTexts, { promptLength });
-                  return options.normalizeEmbeddings ? l2Normalize(output) : output;
-                });
+            const embeddings = await this.embedBatch(batchTexts, options.normalizeEmbeddings ?? false, promptLength);
             const rows = (await embeddings.array()) as number[][];
             embeddings.dispose();
             indices.forEach((index, row) => (result[index] = rows[row]));
@@ -338,20 +336,16 @@ export class SentenceTransformer {
 
   /** Sentence embeddings [batch, dim] of one batch in inference mode, through the model's engine. */
   async embed(texts: string[], options: { promptLength?: number } = {}): Promise<tf.Tensor2D> {
-    const { promptLength } = options;
-    return this.onnxEngine
-      ? this.embedWithOnnx(this.onnxEngine, texts, false, promptLength)
-      : tf.tidy(() => this.forward(texts, { promptLength }));
+    return this.embedBatch(texts, false, options.promptLength);
   }
 
-  /** Sentence embeddings of one batch through the ONNX engine; pooling and Normalize in tfjs. */
-  private async embedWithOnnx(engine: OnnxEngine, texts: string[], normalizeEmbeddings: boolean, promptLength?: number): Promise<tf.Tensor2D> {
+  /** Sentence embeddings of one batch: token embeddings from the engine, then pooling and Normalize in tfjs. */
+  private async embedBatch(texts: string[], normalizeEmbeddings: boolean, promptLength?: number): Promise<tf.Tensor2D> {
     const features = this.tokenize(texts);
-    engine.refreshWeights(this.transformer);
-    const hidden = await engine.encode(features);
+    const tokens = await this.runner.embedTokens(features);
     return tf.tidy(() => {
-      const tokens = tf.tensor3d(hidden, [features.batchSize, features.seqLength, this.transformer.hiddenSize]);
       const output = this.poolAndNormalize(tokens, features, promptLength);
+      tokens.dispose();
       return normalizeEmbeddings ? l2Normalize(output) : output;
     });
   }
@@ -417,7 +411,7 @@ export class SentenceTransformer {
   toString(): string {
     const config = this.transformer.config;
     return (
-      `SentenceTransformer(bert: ${config.numHiddenLayers} layers, hidden ${config.hiddenSize}, ${config.numAttentionHeads} heads, ` +
+      `SentenceTransformer(${config.modelType}: ${config.numHiddenLayers} layers, hidden ${config.hiddenSize}, ${config.numAttentionHeads} heads, ` +
       `max_seq_length ${this.maxSeqLength}; pooling ${this.pooling.modeName}${this.normalize ? " + normalize" : ""}; ` +
       `dim ${this.getSentenceEmbeddingDimension()}; similarity ${this.similarityFnName}; engine ${this.engine} on ${this.device}, ` +
       `tfjs backend ${backendInfo().name})`
@@ -430,6 +424,7 @@ export class SentenceTransformer {
   }
 
   dispose(): void {
+    void this.runner.release();
     this.transformer.dispose();
   }
 

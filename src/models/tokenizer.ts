@@ -13,7 +13,7 @@ import { AutoTokenizer, PreTrainedTokenizer } from "@huggingface/transformers";
 import { ModelLoadError } from "../errors.ts";
 import { assertContainedFile } from "../io/contained-path.ts";
 import { parseJsonText } from "../io/json-error.ts";
-import type { EncoderInputs } from "../engines/tfjs/bert.ts";
+import type { EncoderInputs } from "../engines/architecture.ts";
 
 /** Files copied verbatim when a model is saved. */
 export const TOKENIZER_FILES = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"];

@@ -2,7 +2,7 @@
 // over Float32Arrays (a tfjs op per term runs ~4× slower on the wasm backend):
 //   θ ← θ·(1 − lr·λ);  m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g²
 //   θ ← θ − (lr / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + ε)
-// Weight decay is skipped for biases and LayerNorm weights (Hugging Face's get_decay_parameter_names).
+// Weight decay is skipped for biases and norm weights (Hugging Face's get_decay_parameter_names).
 // The weights stay tfjs variables (read, updated, assigned back); the moments live in JS.
 
 import * as tf from "@tensorflow/tfjs";
@@ -25,9 +25,13 @@ export interface Moments {
   second: Float32Array;
 }
 
-/** Hugging Face: no decay on biases and normalisation weights. */
+/**
+ * The Hugging Face Trainer's rule (get_decay_parameter_names): no decay for a name containing "bias"
+ * anywhere (biases, and MPNet's encoder.relative_attention_bias.weight) or a parameter of a norm module
+ * (LayerNorm; ModernBERT's norm, attn_norm, mlp_norm, final_norm).
+ */
 export function usesWeightDecay(name: string): boolean {
-  return !/(^|\.)bias$|layernorm|rmsnorm|(^|\.)norm($|\.)|_norm($|\.)/i.test(name);
+  return !(name.includes("bias") || /layernorm|rmsnorm|(^|\.)norm($|\.)|_norm($|\.)/i.test(name));
 }
 
 export class AdamW {

@@ -4,23 +4,23 @@
 //   1. each input column is tokenized once (padded to its longest text, as the plain step) and cut into
 //      mini-batches of miniBatchSize rows; each is embedded in training mode (dropout seed
 //      miniBatchDropoutSeed(step seed, column, index)), keeping only its [mb, d] sentence embeddings —
-//      no activations (tfjs: no gradient tape; onnxruntime: the forward graph, the pass then dropped);
+//      no activations (the engine pass's forward only, the pass then dropped);
 //   2. the loss runs on the whole batch's embeddings E (one [B, d] tensor per column): its value, and
 //      G = ∂loss/∂E (and the gradients of the loss's own weights, if any);
 //   3. each mini-batch is embedded again with the same seed — the same dropout masks, so the same rows
 //      of E — and backpropagated with its rows of G as the output gradient: ∂/∂θ Σ(E_mb ⊙ G_mb), summed
 //      over the mini-batches, is ∂loss/∂θ (the loss depends on θ only through E).
-//      tfjs: tf.variableGrads of Σ(E_mb ⊙ G_mb); onnxruntime: the pass's forward, Pooling/Normalize in
-//      tfjs differentiated with respect to the token embeddings, then the pass's backward graph.
-// Each mini-batch runs forward twice and backward once (onnxruntime: its backward graph recomputes the
-// forward, so three forwards): slower than the plain step, in exchange for flat memory.
+//      through the model's engine: the pass's forward, Pooling/Normalize in tfjs differentiated with
+//      respect to the token embeddings, then the pass's backward.
+// Each mini-batch runs forward twice and backward once (whose engine recomputes the forward, so three
+// forwards): slower than the plain step, in exchange for flat memory.
 // Dropout: mini-batch 0 of column c uses the plain step's seed for column c, so with miniBatchSize ≥ the
 // batch the cached step draws exactly the plain step's masks. Smaller mini-batches draw other masks
 // (a mask covers a whole [mb·T, …] tensor), equally random; both passes of a mini-batch draw the same.
 
 import * as tf from "@tensorflow/tfjs";
-import type { OnnxEngine } from "../engines/onnxruntime/engine.ts";
-import type { EncoderInputs } from "../engines/tfjs/bert.ts";
+import type { EncoderInputs } from "../engines/architecture.ts";
+import type { Engine } from "../engines/engine.ts";
 import { ArgumentError } from "../errors.ts";
 import type { Loss, LossContext } from "../losses/loss.ts";
 import type { SentenceTransformer } from "../models/sentence-transformer.ts";
@@ -85,8 +85,7 @@ export async function cachedLossAndGradients(
   options: TrainStepOptions,
   context?: LossContext,
 ): Promise<LossAndGradients> {
-  const engine = model.onnx;
-  engine?.refreshWeights(model.transformer);
+  const engine = model.encoder;
   const training = options.training ?? false;
   const miniBatches: MiniBatch[][] = columns.map((texts, column) => {
     const features = model.tokenize(texts);
@@ -107,7 +106,7 @@ export async function cachedLossAndGradients(
   try {
     for (const batches of miniBatches) {
       const parts: tf.Tensor2D[] = [];
-      for (const batch of batches) parts.push(engine ? await embedWithOnnx(model, engine, batch) : embedWithTfjs(model, batch, training, options.checkpointLayers));
+      for (const batch of batches) parts.push(await embedMiniBatch(model, engine, batch, options.checkpointLayers));
       const joined = parts.length === 1 ? parts[0] : tf.concat(parts, 0);
       embeddings.push(tf.variable(joined, true));
       tf.dispose([...parts, joined]);
@@ -129,9 +128,7 @@ export async function cachedLossAndGradients(
       for (const batch of batches) {
         const outputGradient = tf.slice(cached, [batch.start, 0], [batch.end - batch.start, -1]) as tf.Tensor2D;
         try {
-          const gradients = engine
-            ? await backwardWithOnnx(model, engine, batch, outputGradient)
-            : backwardWithTfjs(model, batch, outputGradient, training, options.checkpointLayers);
+          const gradients = await backwardMiniBatch(model, engine, batch, outputGradient, options.checkpointLayers);
           for (const [name, gradient] of gradients) {
             const sum = sums.get(name);
             if (!sum) sums.set(name, gradient); // fresh arrays, ours to keep
@@ -149,48 +146,23 @@ export async function cachedLossAndGradients(
   }
 }
 
-/**
- * One mini-batch's embeddings without a tape. With checkpointLayers each layer is one op that frees its
- * intermediates as it goes (a plain tidy would hold every layer's activations until the end: on bge-small
- * at 32 × 64 tokens that made the cached step's peak ~0.5 GB above the plain step's).
- */
-function embedWithTfjs(model: SentenceTransformer, batch: MiniBatch, training: boolean, checkpointLayers: boolean | undefined): tf.Tensor2D {
-  return tf.tidy(() => model.forward(batch.features, { training, dropoutSeed: batch.dropoutSeed, checkpointLayers, promptLength: batch.promptLength }));
-}
-
-async function embedWithOnnx(model: SentenceTransformer, engine: OnnxEngine, batch: MiniBatch): Promise<tf.Tensor2D> {
-  const hidden = await engine.trainingPass(batch.features, batch.dropoutSeed).forward();
+/** One mini-batch's sentence embeddings: the engine pass's forward (no activations kept), Pooling/Normalize in tfjs. */
+async function embedMiniBatch(model: SentenceTransformer, engine: Engine, batch: MiniBatch, checkpointLayers: boolean | undefined): Promise<tf.Tensor2D> {
+  const hidden = await engine.trainingPass(batch.features, { dropoutSeed: batch.dropoutSeed, checkpointLayers }).forward();
   const { batchSize, seqLength } = batch.features;
   return tf.tidy(() => model.poolAndNormalize(tf.tensor3d(hidden, [batchSize, seqLength, model.transformer.hiddenSize]), batch.features, batch.promptLength));
 }
 
-/** ∂/∂θ Σ(E_mb ⊙ G_mb) through the tfjs encoder, by parameter name. */
-function backwardWithTfjs(
+/** ∂/∂θ Σ(E_mb ⊙ G_mb) through the engine: forward, Pooling/Normalize's gradient in tfjs, the pass's backward. */
+async function backwardMiniBatch(
   model: SentenceTransformer,
+  engine: Engine,
   batch: MiniBatch,
   outputGradient: tf.Tensor2D,
-  training: boolean,
   checkpointLayers: boolean | undefined,
-): Map<string, Float32Array> {
-  const parameters = model.transformer.namedParameters();
-  const nameOfVariable = new Map(parameters.map(({ name, tensor }) => [tensor.name, name]));
-  const { value, grads } = tf.variableGrads(() => {
-    const embedding = model.forward(batch.features, { training, dropoutSeed: batch.dropoutSeed, checkpointLayers, promptLength: batch.promptLength });
-    return tf.sum(tf.mul(embedding, outputGradient));
-  }, parameters.map(({ tensor }) => tensor));
-  value.dispose();
-  const gradients = new Map<string, Float32Array>();
-  for (const [variableName, gradient] of Object.entries(grads)) {
-    gradients.set(nameOfVariable.get(variableName)!, new Float32Array(gradient.dataSync()));
-    gradient.dispose();
-  }
-  return gradients;
-}
-
-/** The same through onnxruntime: forward, Pooling/Normalize's gradient in tfjs, the backward graph. */
-async function backwardWithOnnx(model: SentenceTransformer, engine: OnnxEngine, batch: MiniBatch, outputGradient: tf.Tensor2D): Promise<Map<string, Float32Array>> {
+): Promise<Map<string, Float32Array>> {
   const { batchSize, seqLength } = batch.features;
-  const pass = engine.trainingPass(batch.features, batch.dropoutSeed);
+  const pass = engine.trainingPass(batch.features, { dropoutSeed: batch.dropoutSeed, checkpointLayers });
   const initialValue = tf.tensor3d(await pass.forward(), [batchSize, seqLength, model.transformer.hiddenSize]);
   const hidden = tf.variable(initialValue, true);
   initialValue.dispose();

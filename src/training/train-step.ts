@@ -1,17 +1,17 @@
 // One optimisation step's gradient computation: embed every input column through the model (training
 // mode: dropout on, seeded per column), apply the loss, and take the gradients of every weight — the
 // encoder's and the loss's own (SoftmaxLoss). Gradients come back keyed by parameter name, in the
-// encoder's layout, whichever engine computed them:
-//   tfjs:        autodiff through the whole model (tf.variableGrads);
-//   onnxruntime: the encoder's forward on ORT → pooling, Normalize and the loss in tfjs, differentiated
-//                with respect to the token embeddings → the encoder's backward graph on ORT.
+// encoder's layout, through the model's engine (engines/engine.ts), whichever it is: the engine's
+// forward gives the token embeddings → pooling, Normalize and the loss in tfjs, differentiated with
+// respect to the token embeddings → the engine's backward (tfjs: a vector-Jacobian product by autodiff;
+// onnxruntime: the backward graph). lossAndGradients, autodiff through the whole tfjs model at once,
+// is the reference it is checked against.
 // A cached loss (CachedMultipleNegativesRankingLoss, …) runs by GradCache instead, mini-batch by
 // mini-batch (grad-cache.ts). A loss with prepareBatch (GISTEmbedLoss: its guide's embeddings) gets its
 // result on the batch's texts first, disposed after the step.
 
 import * as tf from "@tensorflow/tfjs";
-import type { ForwardOptions } from "../engines/tfjs/bert.ts";
-import type { OnnxEngine } from "../engines/onnxruntime/engine.ts";
+import type { ForwardOptions } from "../engines/architecture.ts";
 import type { Loss, LossContext } from "../losses/loss.ts";
 import type { SentenceTransformer } from "../models/sentence-transformer.ts";
 import { deriveSeed } from "../util/random.ts";
@@ -69,15 +69,13 @@ export async function engineLossAndGradients(
   const context = await loss.prepareBatch?.(columns);
   try {
     if (isCachedLoss(loss)) return await cachedLossAndGradients(model, loss, columns, labels, options, context);
-    return model.onnx
-      ? await onnxLossAndGradients(model, model.onnx, loss, columns, labels, options, context)
-      : lossAndGradients(model, loss, columns, labels, options, context);
+    return await passLossAndGradients(model, loss, columns, labels, options, context);
   } finally {
     tf.dispose(context?.guideEmbeddings ?? []);
   }
 }
 
-/** The tfjs engine: autodiff through the whole model (`context`: what loss.prepareBatch gave, if the loss has it). */
+/** The reference: autodiff through the whole tfjs model (`context`: what loss.prepareBatch gave, if the loss has it). */
 export function lossAndGradients(
   model: SentenceTransformer,
   loss: Loss,
@@ -107,20 +105,19 @@ export function lossAndGradients(
   return { loss: lossValue, gradients };
 }
 
-async function onnxLossAndGradients(
+async function passLossAndGradients(
   model: SentenceTransformer,
-  engine: OnnxEngine,
   loss: Loss,
   columns: string[][],
   labels: number[] | undefined,
   options: TrainStepOptions,
   context: LossContext | undefined,
 ): Promise<LossAndGradients> {
-  engine.refreshWeights(model.transformer);
+  const engine = model.encoder;
   const hiddenSize = model.transformer.hiddenSize;
   const seeds = columns.map((_, column) => (options.training ? deriveSeed(options.dropoutSeed ?? 0, column) : undefined));
   const features = columns.map((texts) => model.tokenize(texts));
-  const passes = features.map((batch, column) => engine.trainingPass(batch, seeds[column]));
+  const passes = features.map((batch, column) => engine.trainingPass(batch, { dropoutSeed: seeds[column], checkpointLayers: options.checkpointLayers }));
   const hiddenStates: tf.Variable[] = [];
   for (const [column, batch] of features.entries()) {
     const hidden = await passes[column].forward();

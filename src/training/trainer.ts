@@ -27,7 +27,6 @@ import type { SentenceEvaluator } from "../evaluation/evaluator.ts";
 import { SequentialEvaluator } from "../evaluation/sequential.ts";
 import { CoSENTLoss } from "../losses/cosent.ts";
 import type { Loss } from "../losses/loss.ts";
-import { bertConfigJson } from "../models/bert-config.ts";
 import type { SentenceTransformer } from "../models/sentence-transformer.ts";
 import { inNotebook } from "../notebook/display.ts";
 import { startProgress } from "../util/progress.ts";
@@ -269,7 +268,7 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
     this.tracking = RunTracking.start({
       args: this.args,
       resumedFrom: resumeFrom,
-      modelConfig: bertConfigJson(this.model.transformer.config),
+      modelConfig: this.model.transformer.family.configJson(this.model.transformer.config),
       startStep: this.state.global_step,
       history: this.state.log_history,
     });
@@ -478,7 +477,7 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
     if (!Number.isFinite(loss) || !Number.isFinite(norm)) this.failNonFinite(step + 1, loss, norm, learningRate, plan);
     this.optimizer.learningRate = learningRate;
     this.optimizer.applyGradients(gradients);
-    this.model.onnx?.adoptWeights(this.optimizer.updatedWeights());
+    this.model.encoder.adoptWeights(this.optimizer.updatedWeights());
     const weight = firstNonFinite(this.optimizer.updatedWeights());
     if (weight !== undefined) this.failNonFinite(step + 1, loss, norm, learningRate, plan, weight);
     return { loss, gradNorm: norm };

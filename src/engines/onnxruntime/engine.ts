@@ -1,45 +1,29 @@
-// The fast engine: the encoder's forward and hand-written backward run as ONNX graphs on
-// onnxruntime-node. The weights are fed as inputs (zero-copy views of Float32Arrays read from the
-// model's tfjs variables, re-read only after they change); only last_hidden_state and the weight
-// gradients come out. Pooling, Normalize and the loss stay in tfjs on the small [batch, dim] tensors,
-// so every loss works unchanged: their gradient with respect to the token embeddings is fed back
-// into the backward graph. Every session of an engine runs on the one device the engine was created
-// for (see ../device.ts): "auto" is resolved by the first session, the others follow it.
+// The fast engine: any architecture's forward and hand-written backward (its OnnxArchitecture) run as
+// ONNX graphs on onnxruntime-node. The weights are fed as inputs (zero-copy views of Float32Arrays read
+// from the model's tfjs variables, re-read only after they change); only last_hidden_state and the
+// weight gradients come out. Pooling, Normalize and the loss stay in tfjs on the small [batch, dim]
+// tensors, so every loss works unchanged: their gradient with respect to the token embeddings is fed
+// back into the backward graph. Every session of an engine runs on the one device the engine was
+// created for (see ../device.ts): "auto" is resolved by the first session, the others follow it.
 
 import * as tf from "@tensorflow/tfjs";
 import type * as ort from "onnxruntime-node";
-import type { EncoderInputs } from "../tfjs/bert.ts";
-import type { BertConfig } from "../../models/bert-config.ts";
+import { HIDDEN_GRADIENT_INPUT, HIDDEN_OUTPUT, type EncoderInputs } from "../architecture.ts";
 import { dataIdOf } from "../../training/adamw.ts";
-import { buildEncoderGraph, OnnxEncoder, runEncoderGraph, weightFeeds } from "./encoder.ts";
 import { cudaIndex, resolvedDevice, type Device, type ResolvedDevice } from "../device.ts";
+import { copyWeights, zeroFrozenRows, type Engine, type EncoderModel, type TrainingPass } from "../engine.ts";
+import { OnnxEncoder, runEncoderGraph, weightFeeds } from "./encoder.ts";
 import { createSession, floatTensor, tokenFeeds, type SessionOptions } from "./session.ts";
-import {
-  buildTrainingBackwardGraph,
-  buildTrainingForwardGraph,
-  dropoutMaskFeeds,
-  dropoutMaskShapes,
-  EMBEDDING_SUM_GRADIENT_OUTPUT,
-  gradientOutputName,
-  graphGradientWeights,
-  HIDDEN_GRADIENT_INPUT,
-  HIDDEN_OUTPUT,
-  scatterEmbeddingGradients,
-} from "./training-graphs.ts";
-
-export interface WeightSource {
-  /** Weights by Hugging Face name, encoder layout, in weightNames order. */
-  namedParameters(): { name: string; tensor: tf.Variable }[];
-}
 
 /** Batches encoded at unchanged (trained) weights before they are baked into a snapshot session. */
 const SNAPSHOT_AFTER_STABLE_BATCHES = 48;
 
-export class OnnxEngine {
-  private weights = new Map<string, Float32Array>();
+export class OnnxEngine implements Engine {
+  readonly name = "onnxruntime";
+  private readonly values = new Map<string, Float32Array>();
   /** Bumped whenever a weight changes; 1 = the weights as loaded. */
   private weightsVersion = 0;
-  /** encode() batches since the weights last changed. */
+  /** embedTokens() batches since the weights last changed. */
   private stableBatches = 0;
   /**
    * The encoder with the weights baked in (ORT prepacks them: ~13% less time per bge-small batch).
@@ -53,7 +37,7 @@ export class OnnxEngine {
   private readonly trainingSessions = new Map<"dropout" | "plain", Promise<{ forward?: ort.InferenceSession; backward: ort.InferenceSession }>>();
 
   private constructor(
-    readonly config: BertConfig,
+    private readonly model: EncoderModel,
     private readonly encoder: OnnxEncoder,
     readonly provider: string,
     /** Where every session of the engine computes. */
@@ -61,10 +45,12 @@ export class OnnxEngine {
   ) {}
 
   /** The engine on `device` (default: CUDA GPU 0 where it runs, else CPU); DeviceUnavailableError when an asked-for GPU cannot run. */
-  static async create(config: BertConfig, options: { device?: Device } = {}): Promise<OnnxEngine> {
-    const encoder = await OnnxEncoder.create(config, { device: options.device ?? "auto" });
+  static async create(model: EncoderModel, options: { device?: Device } = {}): Promise<OnnxEngine> {
+    const encoder = await OnnxEncoder.create(model.family, model.config, { device: options.device ?? "auto" });
     const device = encoder.provider === "cuda" ? resolvedDevice(options.device ?? "cuda") : "cpu";
-    return new OnnxEngine(config, encoder, encoder.provider, device);
+    const engine = new OnnxEngine(model, encoder, encoder.provider, device);
+    engine.refreshWeights();
+    return engine;
   }
 
   /** Sessions created after the first follow its device. */
@@ -72,7 +58,6 @@ export class OnnxEngine {
     return { device: this.device };
   }
 
-  /** Whether the engine already computes where `device` asks. */
   runsOn(device: Device): boolean {
     return cudaIndex(device) === cudaIndex(this.device);
   }
@@ -90,12 +75,12 @@ export class OnnxEngine {
   }
 
   /** Re-reads the weights whose tfjs variables changed since they were last read. */
-  refreshWeights(source: WeightSource): void {
+  refreshWeights(): void {
     let changed = false;
-    for (const { name, tensor } of source.namedParameters()) {
+    for (const [name, tensor] of this.model.weights) {
       const dataId = dataIdOf(tensor);
       if (this.readFrom.get(name) === dataId) continue;
-      this.weights.set(name, tensor.dataSync() as Float32Array);
+      this.values.set(name, tensor.dataSync() as Float32Array);
       this.readFrom.set(name, dataId);
       changed = true;
     }
@@ -103,13 +88,17 @@ export class OnnxEngine {
   }
 
   /** Takes arrays that already hold a variable's current values (the optimizer's), saving a read. */
-  adoptWeights(updated: Map<string, { values: Float32Array; dataId: object }>): void {
+  adoptWeights(updated: ReadonlyMap<string, { values: Float32Array; dataId: object }>): void {
     for (const [name, { values, dataId }] of updated) {
-      if (!this.weights.has(name)) continue;
-      this.weights.set(name, values);
+      if (!this.values.has(name)) continue;
+      this.values.set(name, values);
       this.readFrom.set(name, dataId);
     }
     this.weightsChanged();
+  }
+
+  weights(): Map<string, Float32Array> {
+    return copyWeights(this.model);
   }
 
   private weightsChanged(): void {
@@ -121,20 +110,27 @@ export class OnnxEngine {
     }
   }
 
-  /** Whether encode() runs the snapshot session (weights baked in) at the current weights. */
+  /** Whether embedTokens() runs the snapshot session (weights baked in) at the current weights. */
   get encodesFromSnapshot(): boolean {
     return this.snapshot !== undefined;
   }
 
-  /** last_hidden_state [B, T, H] in inference mode. */
-  async encode(inputs: EncoderInputs): Promise<Float32Array> {
+  /** last_hidden_state [B, T, H] in inference mode, at the weights as last refreshed. */
+  async embedTokens(inputs: EncoderInputs): Promise<tf.Tensor3D> {
+    this.refreshWeights();
+    const hidden = await this.encode(inputs);
+    return tf.tensor3d(hidden, [inputs.batchSize, inputs.seqLength, this.model.config.hiddenSize]);
+  }
+
+  private async encode(inputs: EncoderInputs): Promise<Float32Array> {
+    const { family, config } = this.model;
     this.stableBatches++;
     if (!this.snapshot && (this.weightsVersion === 1 || this.stableBatches > SNAPSHOT_AFTER_STABLE_BATCHES)) {
-      const bytes = buildEncoderGraph(this.config, this.weights);
+      const bytes = family.onnx.buildEncoder(config, this.values);
       this.snapshot = createSession(bytes, this.sessionOptions).then(({ session }) => session);
     }
-    if (this.snapshot) return runEncoderGraph(await this.snapshot, this.config, inputs);
-    return this.encoder.forward(inputs, this.weights);
+    if (this.snapshot) return runEncoderGraph(await this.snapshot, family, config, inputs);
+    return this.encoder.forward(inputs, this.values);
   }
 
   /**
@@ -142,40 +138,42 @@ export class OnnxEngine {
    * of `dropoutSeed` (none when undefined); backward(dHidden) gives every weight's gradient, the
    * backward graph recomputing the forward with the same feeds (drawn once for both).
    */
-  trainingPass(inputs: EncoderInputs, dropoutSeed: number | undefined): { forward(): Promise<Float32Array>; backward(hiddenGradient: Float32Array): Promise<Map<string, Float32Array>> } {
+  trainingPass(inputs: EncoderInputs, options: { dropoutSeed?: number }): TrainingPass {
+    this.refreshWeights();
+    const { family, config } = this.model;
+    const dropoutSeed = options.dropoutSeed;
     const dropout = dropoutSeed !== undefined;
-    const feeds = { ...tokenFeeds(inputs), ...weightFeeds(this.config, this.weights) };
+    const feeds = { ...tokenFeeds(inputs, family.onnx.usesTokenTypeIds), ...weightFeeds(family, config, this.values) };
     if (dropout) {
-      const shapes = dropoutMaskShapes(this.config, inputs.batchSize, inputs.seqLength);
-      for (const [name, values] of Object.entries(dropoutMaskFeeds(this.config, inputs.batchSize, inputs.seqLength, dropoutSeed))) {
-        feeds[name] = floatTensor(values, shapes[name]);
+      for (const [name, { values, shape }] of family.onnx.dropoutMasks(config, inputs.batchSize, inputs.seqLength, dropoutSeed)) {
+        feeds[name] = floatTensor(values, shape);
       }
     }
     return {
       forward: async () => {
         // Without dropout the training forward is the inference graph.
-        if (!dropout) return this.encoder.forward(inputs, this.weights);
+        if (!dropout) return this.encoder.forward(inputs, this.values);
         const { forward } = await this.sessions(true);
         return (await forward!.run(feeds))[HIDDEN_OUTPUT].data as Float32Array;
       },
       backward: async (hiddenGradient) => {
         const { backward } = await this.sessions(dropout);
-        const shape = [inputs.batchSize, inputs.seqLength, this.config.hiddenSize];
+        const shape = [inputs.batchSize, inputs.seqLength, config.hiddenSize];
         const result = await backward.run({ ...feeds, [HIDDEN_GRADIENT_INPUT]: floatTensor(hiddenGradient, shape) });
-        const gradients = scatterEmbeddingGradients(this.config, inputs, result[EMBEDDING_SUM_GRADIENT_OUTPUT].data as Float32Array);
-        for (const name of graphGradientWeights(this.config)) gradients.set(name, result[gradientOutputName(name)].data as Float32Array);
-        return gradients;
+        const outputs = new Map(Object.entries(result).map(([name, tensor]) => [name, tensor.data as Float32Array]));
+        return zeroFrozenRows(this.model, family.onnx.gradients(config, inputs, outputs));
       },
     };
   }
 
   private sessions(dropout: boolean) {
+    const { family, config } = this.model;
     const key = dropout ? "dropout" : "plain";
     let sessions = this.trainingSessions.get(key);
     if (!sessions) {
       sessions = (async () => ({
-        forward: dropout ? (await createSession(buildTrainingForwardGraph(this.config, { dropout }), this.sessionOptions)).session : undefined,
-        backward: (await createSession(buildTrainingBackwardGraph(this.config, { dropout }), this.sessionOptions)).session,
+        forward: dropout ? (await createSession(family.onnx.buildTrainingForward(config), this.sessionOptions)).session : undefined,
+        backward: (await createSession(family.onnx.buildTrainingBackward(config, { dropout }), this.sessionOptions)).session,
       }))();
       this.trainingSessions.set(key, sessions);
     }

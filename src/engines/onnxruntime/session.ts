@@ -7,7 +7,7 @@
 
 import { availableParallelism } from "node:os";
 import * as ort from "onnxruntime-node";
-import type { EncoderInputs } from "../tfjs/bert.ts";
+import type { EncoderInputs } from "../architecture.ts";
 import { GraphBuilder } from "./graph-builder.ts";
 import { cudaIndex, cudaProviderInstalled, cudaProviderMissing, DeviceUnavailableError, explainCudaFailure, type Device } from "../device.ts";
 
@@ -90,14 +90,15 @@ export function sessionProvider(session: ort.InferenceSession): ExecutionProvide
   return providers.get(session);
 }
 
-/** The token inputs of one batch, as the encoder graphs name them. */
-export function tokenFeeds(inputs: EncoderInputs): Record<string, ort.Tensor> {
+/** The token inputs of one batch, as the encoder graphs name them (token_type_ids only for graphs that take them). */
+export function tokenFeeds(inputs: EncoderInputs, withTokenTypes: boolean): Record<string, ort.Tensor> {
   const dims = [inputs.batchSize, inputs.seqLength];
-  return {
+  const feeds: Record<string, ort.Tensor> = {
     input_ids: int64Tensor(inputs.inputIds, dims),
     attention_mask: int64Tensor(inputs.attentionMask, dims),
-    token_type_ids: int64Tensor(inputs.tokenTypeIds, dims),
   };
+  if (withTokenTypes) feeds.token_type_ids = int64Tensor(inputs.tokenTypeIds, dims);
+  return feeds;
 }
 
 /** An int64 tensor of `values` (copied: ORT has no int32→int64 view). */

@@ -13,10 +13,12 @@ export interface RandomModelSpec {
   intermediateSize: number;
   /** Longest token sequence the model takes (special tokens included). */
   maxSequenceLength: number;
-  /** Words (or text) the tokenizer's vocabulary is built from, most frequent first. */
+  /** Texts (lines of a corpus) the tokenizer's vocabulary is learnt from. */
   words: string[];
   vocabSize: number;
   initializerRange: number;
+  /** A ready vocabulary in id order (a vocab.txt's tokens), used instead of one learnt from `words` where the family's tokenizer can (BERT). */
+  vocabulary?: string[];
 }
 
 /** A random model's config.json and tokenizer files (name → text); weights come from parameters(). */
@@ -43,5 +45,7 @@ export interface ModelFamily<C extends EncoderConfig = EncoderConfig> extends Ar
   canonicalName(stored: string): string | undefined;
   /** Unused tensors written back on save (the pooler: part of the checkpoint, never trained). */
   keepsUnused(stored: string): boolean;
+  /** The name a kept unused tensor is written back under (the model prefix removed); default: as stored. */
+  savedName?(stored: string): string;
   randomModel(spec: RandomModelSpec): RandomModelFiles;
 }
