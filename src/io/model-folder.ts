@@ -5,9 +5,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { EmbedtuneError, ModelLoadError } from "../errors.ts";
-import { assertContainedFile, moduleFolderEscape } from "./contained-path.ts";
+import { assertContainedFile } from "./contained-path.ts";
 import { parseJsonText } from "./json-error.ts";
-import { EMBEDTUNE_VERSION } from "../version.ts";
 import { fileSystemError, isErrnoError } from "./file-system-errors.ts";
 import { siblingName, uniqueSuffix } from "./output-folder.ts";
 

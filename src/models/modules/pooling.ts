@@ -6,7 +6,8 @@
 // the mask of the first p positions is zeroed before pooling (ST: attention_mask[:, :p] = 0), so mean
 // and max skip the prompt's tokens — p counts [CLS] too (see SentenceTransformer.getPromptLength), so
 // [CLS] is skipped as well; cls mode still takes token 0, as in ST.
-// Reads both config dialects: v3 booleans (pooling_mode_cls_token, …) and v5.4+ "pooling_mode".
+// Reads both config dialects: v3 booleans (pooling_mode_cls_token, …) and v5.4+ "pooling_mode"; writes v3
+// (1_Pooling/config.json, read by every ST version). The first module of the stack (module.ts).
 
 import * as tf from "@tensorflow/tfjs";
 import { ModelLoadError } from "../../errors.ts";
