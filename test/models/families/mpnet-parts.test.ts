@@ -10,8 +10,8 @@ import { readSafetensors } from "../../../src/io/safetensors.ts";
 import { ModelLoadError } from "../../../src/errors.ts";
 import { SentenceTokenizer } from "../../../src/models/tokenizer.ts";
 import { parseMpnetConfig } from "../../../src/models/families/mpnet/config.ts";
-import { mpnetCanonicalName, mpnetKeepsUnused, mpnetParameters } from "../../../src/models/families/mpnet/parameters.ts";
-import { mpnetPositionIds } from "../../../src/models/families/mpnet/positions.ts";
+import { positionIds } from "../../../src/engines/post-ln-encoder/layout.ts";
+import { mpnetFamily } from "../../../src/models/families/mpnet/index.ts";
 import { mpnetRandomModel } from "../../../src/models/families/mpnet/random-model.ts";
 import { relativeBucketMatrix, relativePositionBucket } from "../../../src/models/families/mpnet/relative-position.ts";
 import { sharedPath, skipUnlessShared } from "../../support/shared.ts";
@@ -47,36 +47,48 @@ test("config: tiny-mpnet's values; MPNetConfig's defaults where keys are absent;
   assert.throws(() => parseMpnetConfig({ ...readConfig(), relative_attention_num_buckets: 16 }, "c.json"), (error: Error) =>
     error instanceof ModelLoadError && /relative_attention_num_buckets/.test(error.message));
   assert.throws(() => parseMpnetConfig({ ...readConfig(), hidden_act: "relu" }, "c.json"), /hidden_act "relu"/);
+  const written = mpnetFamily.configJson(config);
+  assert.equal("type_vocab_size" in written, false);
+  assert.deepEqual([written.model_type, written.layer_norm_eps, written.relative_attention_num_buckets, written.pad_token_id], ["mpnet", 1e-5, 32, 1]);
+  assert.deepEqual(mpnetFamily.parseConfig(written, "config.json"), { ...config, raw: written });
 });
 
 test("parameters: the names and torch shapes of tiny-mpnet's tensors, the pooler left out; prefixes and heads", { skip }, () => {
-  const config = parseMpnetConfig(readConfig(), "config.json");
+  const config = mpnetFamily.parseConfig(readConfig(), "config.json");
   const stored = readSafetensors(sharedPath(`${folder}/model.safetensors`));
   const expected = new Map<string, number[]>();
   for (const [name, entry] of stored.tensors) {
-    const canonical = mpnetCanonicalName(name);
-    if (canonical === undefined) assert.ok(mpnetKeepsUnused(name), `${name} is dropped without being kept`);
+    const canonical = mpnetFamily.canonicalName(name);
+    if (canonical === undefined) assert.ok(mpnetFamily.keepsUnused(name), `${name} is dropped without being kept`);
     else expected.set(canonical, entry.shape);
   }
-  const specs = mpnetParameters(config);
+  const specs = mpnetFamily.parameters(config);
   assert.deepEqual(new Map(specs.map((spec) => [spec.name, spec.torchShape])), expected);
   assert.deepEqual([...expected.keys()].filter((name) => name.includes("pooler")), []);
   assert.ok(specs.some((spec) => spec.name === "encoder.relative_attention_bias.weight" && spec.torchShape.join() === "32,4"));
-  assert.equal(mpnetCanonicalName("mpnet.encoder.layer.1.attention.attn.q.weight"), "encoder.layer.1.attention.attn.q.weight");
-  assert.equal(mpnetCanonicalName("mpnet.pooler.dense.weight"), undefined);
-  assert.ok(mpnetKeepsUnused("mpnet.pooler.dense.bias"));
+  assert.equal(mpnetFamily.canonicalName("mpnet.encoder.layer.1.attention.attn.q.weight"), "encoder.layer.1.attention.attn.q.weight");
+  assert.equal(mpnetFamily.canonicalName("mpnet.pooler.dense.weight"), undefined);
+  assert.equal(mpnetFamily.savedName?.("mpnet.pooler.dense.weight"), "pooler.dense.weight");
+  assert.deepEqual(mpnetFamily.frozenRows(config), [
+    { parameter: "embeddings.word_embeddings.weight", row: 1 },
+    { parameter: "embeddings.position_embeddings.weight", row: 1 },
+  ]);
+  assert.ok(mpnetFamily.keepsUnused("mpnet.pooler.dense.bias"));
   for (const unused of ["lm_head.dense.weight", "mpnet.embeddings.position_ids", "embeddings.position_ids"]) {
-    assert.equal(mpnetCanonicalName(unused), undefined, unused);
-    assert.equal(mpnetKeepsUnused(unused), false, unused);
+    assert.equal(mpnetFamily.canonicalName(unused), undefined, unused);
+    assert.equal(mpnetFamily.keepsUnused(unused), false, unused);
   }
 });
 
 test("position ids: 2..n+1 for real tokens, 1 for <pad>, a literal <pad> inside a row does not advance", { skip }, () => {
+  const config = mpnetFamily.parseConfig({ ...readConfig(), pad_token_id: 0 }, "config.json");
+  assert.equal(config.padTokenId, 1, "padding_idx is hard-coded 1, whatever pad_token_id says");
   const rows = [...golden.cases, ...golden.extra_cases] as { input_ids: number[]; position_ids: number[] }[];
   const seqLength = Math.max(...rows.map((row) => row.position_ids.length));
   const ids = new Int32Array(rows.length * seqLength).fill(1);
   rows.forEach((row, index) => ids.set(row.input_ids, index * seqLength));
-  const positions = mpnetPositionIds(ids, rows.length, seqLength);
+  const inputs = { inputIds: ids, attentionMask: new Int32Array(ids.length), tokenTypeIds: new Int32Array(ids.length), batchSize: rows.length, seqLength };
+  const positions = positionIds(inputs, "padding-offset", config.padTokenId);
   rows.forEach((row, index) => {
     const got = Array.from(positions.subarray(index * seqLength, index * seqLength + row.position_ids.length));
     assert.deepEqual(got, row.position_ids);

@@ -7,7 +7,7 @@ import type { RandomModelFiles, RandomModelSpec } from "../family.ts";
 import { ArgumentError } from "../../../errors.ts";
 import { bertTokenizerFiles, formatTokenizerJson, type AddedToken } from "../../../generator/tokenizer-files.ts";
 import { buildWordPieceVocab } from "../../../generator/wordpiece-vocab.ts";
-import { MPNET_PADDING_INDEX } from "./positions.ts";
+import { MPNET_PADDING_INDEX } from "./config.ts";
 
 const LEADING_SPECIALS = ["<s>", "<pad>", "</s>", "<unk>"] as const;
 const MASK = "<mask>";
