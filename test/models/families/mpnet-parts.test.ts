@@ -9,6 +9,7 @@ import { test } from "node:test";
 import { readSafetensors } from "../../../src/io/safetensors.ts";
 import { ModelLoadError } from "../../../src/errors.ts";
 import { SentenceTokenizer } from "../../../src/models/tokenizer.ts";
+import { usesWeightDecay } from "../../../src/training/adamw.ts";
 import { parseMpnetConfig } from "../../../src/models/families/mpnet/config.ts";
 import { positionIds } from "../../../src/engines/post-ln-encoder/layout.ts";
 import { mpnetFamily } from "../../../src/models/families/mpnet/index.ts";
@@ -78,6 +79,14 @@ test("parameters: the names and torch shapes of tiny-mpnet's tensors, the pooler
     assert.equal(mpnetFamily.canonicalName(unused), undefined, unused);
     assert.equal(mpnetFamily.keepsUnused(unused), false, unused);
   }
+});
+
+test("weight decay: exactly the golden's no-decay parameters go undecayed, encoder.relative_attention_bias.weight among them", { skip }, () => {
+  const config = mpnetFamily.parseConfig(readConfig(), "config.json");
+  const undecayed = mpnetFamily.parameters(config).map((spec) => spec.name).filter((name) => !usesWeightDecay(name));
+  const expected = (golden.train_step.adamw.no_decay_parameters as string[]).filter((name) => !name.startsWith("pooler.")); // never trained
+  assert.ok(expected.includes("encoder.relative_attention_bias.weight"));
+  assert.deepEqual(undecayed.sort(), expected.sort());
 });
 
 test("position ids: 2..n+1 for real tokens, 1 for <pad>, a literal <pad> inside a row does not advance", { skip }, () => {
