@@ -1,9 +1,13 @@
-// Tokenisation exactly as sentence-transformers calls a Hugging Face tokenizer:
-// strip each text (and lowercase it when sentence_bert_config says do_lower_case), WordPiece via
-// tokenizer.json (@huggingface/transformers, local files only), truncate the *content* to
+// Tokenisation exactly as sentence-transformers 6 calls a Hugging Face tokenizer: each text as it is
+// (no strip: sentence-transformers 3 stripped, 6 does not), lowercased when sentence_bert_config says
+// do_lower_case, through tokenizer.json (@huggingface/transformers, local files only), truncate the *content* to
 // max_seq_length − #special tokens, wrap it in the post-processor's special tokens ([CLS] … [SEP]),
 // pad to the longest row with the pad id; attention mask 1 for real tokens, token type ids 0.
 // (transformers.js truncates after adding specials and so drops the final [SEP]; we do not.)
+// XLMRobertaTokenizer: transformers 5 does not run tokenizer.json's pipeline as written but builds its own
+// (tokenization_xlm_roberta.py): the Precompiled normalizer alone (no Replace of space runs) and
+// WhitespaceSplit before Metaspace, so trailing whitespace gives no lone "▁" token as the file's
+// pipeline (and transformers.js) would; the file is rewritten to that pipeline before loading.
 // The tokenizer files are read only when they resolve inside the model folder (contained-path.ts), since
 // they are written back verbatim on save; JSON errors name the file and position, never its text.
 
@@ -73,7 +77,7 @@ export class SentenceTokenizer {
     const TokenizerClass = classes[className] ?? PreTrainedTokenizer;
     let tokenizer: PreTrainedTokenizer;
     try {
-      tokenizer = new TokenizerClass(tokenizerJson, tokenizerConfig);
+      tokenizer = new TokenizerClass(className === "XLMRobertaTokenizer" ? asTransformersBuildsXlmRoberta(tokenizerJson) : tokenizerJson, tokenizerConfig);
     } catch (error) {
       throw new ModelLoadError(tokenizerPath, `cannot be loaded: ${(error as Error).message.split("\n")[0]}`);
     }
@@ -98,10 +102,7 @@ export class SentenceTokenizer {
 
   /** One padded batch, as sentence-transformers' Transformer.tokenize builds it. */
   encodeBatch(texts: string[], options: { maxSeqLength: number; doLowerCase?: boolean }): EncoderInputs {
-    const prepared = texts.map((text) => {
-      const stripped = String(text).trim();
-      return options.doLowerCase ? stripped.toLowerCase() : stripped;
-    });
+    const prepared = texts.map((text) => (options.doLowerCase ? String(text).toLowerCase() : String(text)));
     const contentLimit = Math.max(0, options.maxSeqLength - this.specialTokenCount);
     const rows = this.contentIds(prepared).map((ids) => [
       ...this.frame.prefix,
@@ -130,6 +131,21 @@ export class SentenceTokenizer {
     const vocabulary = (this.tokenizer as unknown as { model: { vocab: string[] } }).model.vocab;
     return this.ids(text, options).map((id) => vocabulary[id]);
   }
+}
+
+/** tokenizer.json with transformers 5's XLMRobertaTokenizer pipeline: Precompiled normalizer only, WhitespaceSplit then Metaspace. */
+function asTransformersBuildsXlmRoberta(tokenizerJson: Record<string, unknown>): Record<string, unknown> {
+  type Step = Record<string, unknown>;
+  const steps = (step: unknown, key: string): Step[] =>
+    step && typeof step === "object" ? ((step as Step).type === "Sequence" ? ((step as Step)[key] as Step[]) : [step as Step]) : [];
+  const precompiled = steps(tokenizerJson.normalizer, "normalizers").find((step) => step.type === "Precompiled");
+  const metaspace = steps(tokenizerJson.pre_tokenizer, "pretokenizers").find((step) => step.type === "Metaspace");
+  if (metaspace === undefined) return tokenizerJson;
+  return {
+    ...tokenizerJson,
+    normalizer: precompiled ?? null,
+    pre_tokenizer: { type: "Sequence", pretokenizers: [{ type: "WhitespaceSplit" }, metaspace] },
+  };
 }
 
 function parseJsonObject(text: string, file: string): Record<string, unknown> {

@@ -1,5 +1,5 @@
-// Every node of the ONNX graphs the onnxruntime engine builds (the encoder, the training forward and
-// backward with and without dropout, the export with its weights baked in) has a kernel in onnxruntime's
+// Every node of the ONNX graphs the onnxruntime engine builds for each family (the encoder, the training
+// forward and backward with and without dropout, the export with its weights baked in) has a kernel in onnxruntime's
 // CUDA execution provider for its opset and element types — checked against OperatorKernels.md (see
 // fixtures/onnxruntime-cuda-kernels.ts). A node without one runs on the CPU under CUDA (correct, but data
 // goes to and fro): the only one is listed here with its reason, so a new one fails this test.
@@ -7,10 +7,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import onnxProto, { type onnx } from "onnx-proto";
-import type { BertConfig } from "../../src/models/bert-config.ts";
-import { buildEncoderGraph } from "../../src/engines/onnxruntime/encoder.ts";
-import { weightNames, weightShape } from "../../src/engines/onnxruntime/bert-forward-graph.ts";
-import { buildTrainingBackwardGraph, buildTrainingForwardGraph } from "../../src/engines/onnxruntime/training-graphs.ts";
+import { encoderShape } from "../../src/engines/architecture.ts";
+import { familyNamed, supportedModelTypes } from "../../src/models/families/index.ts";
 import { CUDA_OPS, CUDA_ROWS, SOURCE } from "./fixtures/onnxruntime-cuda-kernels.ts";
 
 /**
@@ -26,29 +24,31 @@ const EXPECTED_CPU_NODES: Record<string, string[]> = {
   "training backward (no dropout)": ["ReduceProd(int64)"],
 };
 
-const config: BertConfig = {
-  vocabSize: 40,
-  hiddenSize: 8,
-  numHiddenLayers: 2,
-  numAttentionHeads: 2,
-  intermediateSize: 16,
-  maxPositionEmbeddings: 16,
-  typeVocabSize: 2,
-  layerNormEps: 1e-12,
-  hiddenDropoutProb: 0.1,
-  attentionProbsDropoutProb: 0.1,
-  padTokenId: 0,
-  raw: {},
-};
+/** A small config.json of the family (its random model's, shrunk). */
+function smallConfig(modelType: string) {
+  const family = familyNamed(modelType)!;
+  const { config } = family.randomModel({
+    hiddenSize: 8,
+    numHiddenLayers: 2,
+    numAttentionHeads: 2,
+    intermediateSize: 16,
+    maxSequenceLength: 16,
+    words: ["a small text of words", "and another"],
+    vocabSize: 60,
+    initializerRange: 0.02,
+  });
+  return { family, config: family.parseConfig(config, "config.json") };
+}
 
-function graphs(): Record<string, Uint8Array> {
-  const weights = new Map(weightNames(config).map((name) => [name, new Float32Array(weightShape(config, name).reduce((a, b) => a * b, 1))]));
+function graphs(modelType: string): Record<string, Uint8Array> {
+  const { family, config } = smallConfig(modelType);
+  const weights = new Map(family.parameters(config).map((spec) => [spec.name, new Float32Array(encoderShape(spec).reduce((a, b) => a * b, 1))]));
   return {
-    encoder: buildEncoderGraph(config),
-    export: buildEncoderGraph(config, weights),
-    "training forward (dropout)": buildTrainingForwardGraph(config, { dropout: true }),
-    "training backward (dropout)": buildTrainingBackwardGraph(config, { dropout: true }),
-    "training backward (no dropout)": buildTrainingBackwardGraph(config, { dropout: false }),
+    encoder: family.onnx.buildEncoder(config),
+    export: family.onnx.buildEncoder(config, weights),
+    "training forward (dropout)": family.onnx.buildTrainingForward(config),
+    "training backward (dropout)": family.onnx.buildTrainingBackward(config, { dropout: true }),
+    "training backward (no dropout)": family.onnx.buildTrainingBackward(config, { dropout: false }),
   };
 }
 
@@ -60,7 +60,7 @@ function elementName(code: number | null | undefined): string {
   return name;
 }
 
-/** Output element types of a node from its inputs' (the ops of these graphs: as input 0, but Shape and Cast). */
+/** Output element types of a node from its inputs' (the ops of these graphs: as input 0, but Shape, Cast and Equal). */
 function outputTypes(node: onnx.INodeProto, inputTypes: string[]): string[] {
   const outputs = node.output ?? [];
   switch (node.opType) {
@@ -68,6 +68,8 @@ function outputTypes(node: onnx.INodeProto, inputTypes: string[]): string[] {
       return ["int64"];
     case "Cast":
       return [elementName(Number(node.attribute?.find((a) => a.name === "to")?.i))];
+    case "Equal":
+      return ["bool"];
     case "LayerNormalization":
       return [inputTypes[0], "float", "float"].slice(0, outputs.length);
     default:
@@ -108,10 +110,12 @@ function nodesWithoutCudaKernel(bytes: Uint8Array): { missing: string[]; ops: Se
 
 test("every node of the engine's graphs has a CUDA kernel, but the known ReduceProd over int64", () => {
   const used = new Set<string>();
-  for (const [name, bytes] of Object.entries(graphs())) {
-    const { missing, ops } = nodesWithoutCudaKernel(bytes);
-    ops.forEach((op) => used.add(op));
-    assert.deepEqual([...new Set(missing)], EXPECTED_CPU_NODES[name], `${name}: nodes without a CUDA kernel`);
+  for (const modelType of supportedModelTypes()) {
+    for (const [name, bytes] of Object.entries(graphs(modelType))) {
+      const { missing, ops } = nodesWithoutCudaKernel(bytes);
+      ops.forEach((op) => used.add(op));
+      assert.deepEqual([...new Set(missing)], EXPECTED_CPU_NODES[name], `${modelType} ${name}: nodes without a CUDA kernel`);
+    }
   }
   // The check saw the whole op mix (it would pass vacuously on an empty graph).
   for (const op of ["MatMul", "Softmax", "LayerNormalization", "Erf", "Gather", "Gemm", "ReduceSum"]) assert.ok(used.has(op), `${op} not seen`);

@@ -15,9 +15,9 @@ import {
   explainCudaFailure,
   resolvedDevice,
 } from "../../src/engines/device.ts";
-import { buildEncoderGraph } from "../../src/engines/onnxruntime/encoder.ts";
 import { createSession } from "../../src/engines/onnxruntime/session.ts";
 import { ArgumentError } from "../../src/errors.ts";
+import { bertFamily, type BertConfig } from "../../src/models/families/bert/index.ts";
 import { SentenceTransformer } from "../../src/models/sentence-transformer.ts";
 import { errorLine, runEmbedtune, show } from "../cli/embedtune-process.ts";
 import { tinyModelTemplate } from "../support/model-fixtures.ts";
@@ -75,13 +75,13 @@ test("devices resolve as torch's: cuda is cuda:0; EMBEDTUNE_DEVICE sets the defa
   }
 });
 
-const config = {
-  vocabSize: 30, hiddenSize: 8, numHiddenLayers: 1, numAttentionHeads: 2, intermediateSize: 16, maxPositionEmbeddings: 16,
+const config: BertConfig = {
+  modelType: "bert", maxSequenceLength: 16, vocabSize: 30, hiddenSize: 8, numHiddenLayers: 1, numAttentionHeads: 2, intermediateSize: 16, maxPositionEmbeddings: 16,
   typeVocabSize: 2, layerNormEps: 1e-12, hiddenDropoutProb: 0, attentionProbsDropoutProb: 0, padTokenId: 0, raw: {},
 };
 
 test("sessions: auto and cpu run on the CPU; an explicit GPU without the provider is an error, not a CPU run", { skip: providerPresent }, async () => {
-  const bytes = buildEncoderGraph(config);
+  const bytes = bertFamily.onnx.buildEncoder(config);
   assert.equal((await createSession(bytes)).provider, "cpu");
   assert.equal((await createSession(bytes, { device: "cpu" })).provider, "cpu");
   for (const device of ["cuda", "cuda:1"] as const) {

@@ -7,7 +7,7 @@
 //   torchSlice(values, spec, …)  those entries of a tensor in our layout, indexed as torch stores it;
 //   torchRowHead(kernel, out, n) torch Linear.weight[0][0..n) of a kernel kept [in, out].
 
-import { encoderShape, type ParameterSpec } from "../../src/engines/architecture.ts";
+import type { ParameterSpec } from "../../src/engines/architecture.ts";
 import { CoSENTLoss } from "../../src/losses/cosent.ts";
 import type { SentenceTransformer } from "../../src/models/sentence-transformer.ts";
 import { AdamW } from "../../src/training/adamw.ts";
@@ -56,10 +56,12 @@ export function goldenSlices(record: Record<string, unknown>): GoldenSlice[] {
 export function torchSlice(values: ArrayLike<number>, spec: ParameterSpec, index: string): number[] {
   const [rows, columns] = spec.torchShape;
   const at = (r: number, c: number) => (spec.linear ? values[c * rows + r] : values[r * columns + c]);
-  let match: RegExpExecArray | null;
-  if ((match = /^(\d+),:(\d+)$/.exec(index))) return Array.from({ length: Number(match[2]) }, (_, c) => at(Number(match[1]), c));
-  if ((match = /^:(\d+)$/.exec(index))) return Array.from({ length: Number(match[1]) }, (_, i) => values[i]);
-  if ((match = /^(\d+)$/.exec(index))) return Array.from({ length: columns ?? encoderShape(spec)[0] }, (_, c) => at(Number(match![1]), c));
+  const rowHead = /^(\d+),:(\d+)$/.exec(index);
+  if (rowHead) return Array.from({ length: Number(rowHead[2]) }, (_, c) => at(Number(rowHead[1]), c));
+  const head = /^:(\d+)$/.exec(index);
+  if (head) return Array.from({ length: Number(head[1]) }, (_, i) => values[i]);
+  const row = /^(\d+)$/.exec(index);
+  if (row) return columns === undefined ? [values[Number(row[1])]] : Array.from({ length: columns }, (_, c) => at(Number(row[1]), c));
   throw new Error(`unknown index [${index}]`);
 }
 

@@ -11,14 +11,10 @@ import { AdamW } from "../../src/training/adamw.ts";
 import { clipGradientsByGlobalNorm } from "../../src/training/gradient-clipping.ts";
 import { engineLossAndGradients } from "../../src/training/train-step.ts";
 import { maxAbsoluteDifference } from "../support/compare.ts";
+import { torchRowHead } from "../support/golden-step.ts";
 import { sharedPath, skipUnlessShared } from "../support/shared.ts";
 
 const skip = skipUnlessShared("models/tiny-bert/golden.json");
-
-/** torch Linear.weight[0][0..7] = our kernel[0..7][0] (kernels [in, out] are stored transposed, row-major). */
-function torchRowHead(kernel: ArrayLike<number>, outputs: number, count = 8): number[] {
-  return Array.from({ length: count }, (_, i) => kernel[i * outputs]);
-}
 
 const variants = [
   { engine: "tfjs", checkpointLayers: false },

@@ -1,5 +1,6 @@
-// The onnxruntime training graphs against the tfjs reference: the training forward graph equals tfjs's
-// forward, and the hand-written backward graph (+ the embedding scatter in JS) gives every weight's
+// BERT's onnxruntime training graphs (the post-LN encoder's OnnxArchitecture) against the tfjs reference:
+// the training forward graph equals tfjs's forward, and the hand-written backward graph (+ the embedding
+// scatter in JS) gives every weight's
 // gradient of L = Σ hidden ⊙ R as tfjs's gradients do, with dropout off and on (the same seeded masks);
 // plus central finite differences through the ORT forward graph. (Speed is measured in bench/.)
 
@@ -9,24 +10,11 @@ import { before, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import * as ort from "onnxruntime-node";
 import { initializeBackend } from "../../../src/backend.ts";
-import type { EncoderInputs } from "../../../src/engines/tfjs/bert.ts";
+import { encoderShape, HIDDEN_GRADIENT_INPUT, HIDDEN_OUTPUT, type EncoderInputs } from "../../../src/engines/architecture.ts";
 import { dropout as tfjsDropout } from "../../../src/engines/tfjs/dropout.ts";
 import { embeddingDropoutSeed, layerDropoutSeed, siteDropoutSeed } from "../../../src/engines/dropout-masks.ts";
-import { weightNames, weightShape } from "../../../src/engines/onnxruntime/bert-forward-graph.ts";
-import {
-  EMBEDDING_SUM_GRADIENT_OUTPUT,
-  HIDDEN_GRADIENT_INPUT,
-  HIDDEN_OUTPUT,
-  buildTrainingBackwardGraph,
-  buildTrainingForwardGraph,
-  dropoutMaskFeeds,
-  dropoutMaskShapes,
-  gradientOutputName,
-  graphGradientWeights,
-  scatterEmbeddingGradients,
-} from "../../../src/engines/onnxruntime/training-graphs.ts";
 import { initModel } from "../../../src/generator/init-model.ts";
-import type { BertConfig } from "../../../src/models/bert-config.ts";
+import { bertFamily, type BertConfig } from "../../../src/models/families/bert/index.ts";
 import { SentenceTransformer } from "../../../src/models/sentence-transformer.ts";
 import { createRandom } from "../../../src/util/random.ts";
 import { temporaryDirectory } from "../../support/temp.ts";
@@ -45,6 +33,7 @@ let config: BertConfig;
 let inputs: EncoderInputs;
 let projection: Float32Array; // R [B, T, H]
 const weights = new Map<string, Float32Array>();
+const onnx = bertFamily.onnx;
 const sessions: Record<"forward" | "backward" | "forwardNoDropout" | "backwardNoDropout", ort.InferenceSession> = {} as never;
 
 before(async () => {
@@ -52,7 +41,7 @@ before(async () => {
   const directory = join(temporaryDirectory(), "model");
   await initModel({ out: directory, hidden: 32, layers: 2, heads: 4, intermediate: 64, vocabSize: 400, pooling: "mean", seed: 7 });
   model = await SentenceTransformer.load(directory, { quiet: true });
-  config = model.transformer.config;
+  config = model.transformer.config as BertConfig;
   // Larger weights than the 0.02 init make every part of the network matter to the gradient.
   const random = createRandom(11);
   for (const { tensor } of model.transformer.namedParameters()) {
@@ -62,10 +51,11 @@ before(async () => {
   inputs = model.tokenize(SENTENCES);
   assert.ok(inputs.attentionMask.some((bit) => bit === 0), "the batch must contain padding");
   projection = Float32Array.from({ length: inputs.batchSize * inputs.seqLength * config.hiddenSize }, () => random.normal());
-  sessions.forward = await ort.InferenceSession.create(buildTrainingForwardGraph(config), SESSION_OPTIONS);
-  sessions.backward = await ort.InferenceSession.create(buildTrainingBackwardGraph(config), SESSION_OPTIONS);
-  sessions.forwardNoDropout = await ort.InferenceSession.create(buildTrainingForwardGraph(config, { dropout: false }), SESSION_OPTIONS);
-  sessions.backwardNoDropout = await ort.InferenceSession.create(buildTrainingBackwardGraph(config, { dropout: false }), SESSION_OPTIONS);
+  sessions.forward = await ort.InferenceSession.create(onnx.buildTrainingForward(config), SESSION_OPTIONS);
+  sessions.backward = await ort.InferenceSession.create(onnx.buildTrainingBackward(config, { dropout: true }), SESSION_OPTIONS);
+  // Without dropout the training forward is the encoder graph.
+  sessions.forwardNoDropout = await ort.InferenceSession.create(onnx.buildEncoder(config), SESSION_OPTIONS);
+  sessions.backwardNoDropout = await ort.InferenceSession.create(onnx.buildTrainingBackward(config, { dropout: false }), SESSION_OPTIONS);
 });
 
 function int64(values: Int32Array, shape: number[]): ort.Tensor {
@@ -82,11 +72,11 @@ function feedsFor(batch: EncoderInputs, weightValues: Map<string, Float32Array>,
     attention_mask: int64(batch.attentionMask, [b, t]),
     token_type_ids: int64(batch.tokenTypeIds, [b, t]),
   };
-  for (const name of weightNames(cfg)) feeds[name] = new ort.Tensor("float32", weightValues.get(name)!, weightShape(cfg, name));
+  for (const spec of bertFamily.parameters(cfg)) feeds[spec.name] = new ort.Tensor("float32", weightValues.get(spec.name)!, encoderShape(spec));
   if (dropout !== "off") {
-    const shapes = dropoutMaskShapes(cfg, b, t);
-    const masks = dropoutMaskFeeds(cfg, b, t, dropout === "ones" ? undefined : dropout);
-    for (const [name, mask] of Object.entries(masks)) feeds[name] = new ort.Tensor("float32", mask, shapes[name]);
+    for (const [name, { values, shape }] of onnx.dropoutMasks(cfg, b, t, dropout === "ones" ? 0 : dropout)) {
+      feeds[name] = new ort.Tensor("float32", dropout === "ones" ? values.fill(1) : values, shape);
+    }
   }
   return feeds;
 }
@@ -102,9 +92,7 @@ async function ortGradients(dropout: Dropout): Promise<Map<string, Float32Array>
   const feeds = feedsFor(inputs, weights, config, dropout);
   feeds[HIDDEN_GRADIENT_INPUT] = new ort.Tensor("float32", projection, [inputs.batchSize, inputs.seqLength, config.hiddenSize]);
   const result = await session.run(feeds);
-  const gradients = scatterEmbeddingGradients(config, inputs, result[EMBEDDING_SUM_GRADIENT_OUTPUT].data as Float32Array);
-  for (const name of graphGradientWeights(config)) gradients.set(name, result[gradientOutputName(name)].data as Float32Array);
-  return gradients;
+  return onnx.gradients(config, inputs, new Map(Object.entries(result).map(([name, tensor]) => [name, tensor.data as Float32Array])));
 }
 
 function tfjsOptions(dropout: Dropout) {
@@ -160,10 +148,10 @@ function assertGradientsClose(actual: Map<string, Float32Array>, expected: Map<s
   }
 }
 
-test("dropoutMaskFeeds draws tfjs's masks (same seeds, same row-major order)", () => {
+test("dropoutMasks draws tfjs's masks (same seeds, same row-major order)", () => {
   const { batchSize: b, seqLength: t } = inputs;
   const h = config.hiddenSize;
-  const feeds = dropoutMaskFeeds(config, b, t, DROPOUT_SEED);
+  const feeds = Object.fromEntries([...onnx.dropoutMasks(config, b, t, DROPOUT_SEED)].map(([name, { values }]) => [name, values]));
   assert.equal(Object.keys(feeds).length, 1 + 3 * config.numHiddenLayers);
   const tfjsMask = (shape: number[], probability: number, seed: number) =>
     tf.tidy(() => tfjsDropout(tf.ones(shape), probability, seed).dataSync() as Float32Array);

@@ -8,7 +8,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
-import type { EncoderInputs } from "../../../src/engines/tfjs/bert.ts";
+import type { EncoderInputs } from "../../../src/engines/architecture.ts";
+import { copyWeights } from "../../../src/engines/engine.ts";
+import type { BertConfig } from "../../../src/models/families/bert/index.ts";
 import { OnnxEncoder } from "../../../src/engines/onnxruntime/encoder.ts";
 import { DEFAULT_CORPUS, initModel } from "../../../src/generator/init-model.ts";
 import { SentenceTransformer } from "../../../src/models/sentence-transformer.ts";
@@ -72,7 +74,7 @@ describe("OnnxEncoder on tiny-bert (PyTorch golden values)", { skip: goldenSkip 
   before(async () => {
     cases = JSON.parse(readFileSync(sharedPath("models/tiny-bert/golden.json"), "utf8")).cases;
     model = await SentenceTransformer.load(sharedPath("models/tiny-bert"), { quiet: true });
-    encoder = await OnnxEncoder.create(model.transformer.config);
+    encoder = await OnnxEncoder.create(model.transformer.family, model.transformer.config);
   });
   after(async () => {
     await encoder?.dispose();
@@ -83,7 +85,7 @@ describe("OnnxEncoder on tiny-bert (PyTorch golden values)", { skip: goldenSkip 
     assert.ok(["cpu", "cuda"].includes(encoder.provider));
     const inputs = model.tokenize(cases.map((c) => c.input));
     const hiddenSize = model.transformer.hiddenSize;
-    const hidden = await encoder.forward(inputs, OnnxEncoder.weightsOf(model));
+    const hidden = await encoder.forward(inputs, copyWeights(model.transformer));
     assert.ok(hidden instanceof Float32Array);
     assert.equal(hidden.length, inputs.batchSize * inputs.seqLength * hiddenSize);
     const reference = tfjsHidden(model, inputs);
@@ -100,7 +102,7 @@ describe("OnnxEncoder on tiny-bert (PyTorch golden values)", { skip: goldenSkip 
 
   test("CLS pooling + Normalize over its output equals embedding_cls_normalized within 1e-5", async () => {
     const inputs = model.tokenize(cases.map((c) => c.input));
-    const hidden = await encoder.forward(inputs, OnnxEncoder.weightsOf(model));
+    const hidden = await encoder.forward(inputs, copyWeights(model.transformer));
     const embeddings = tf.tidy(() => {
       const tokens = tf.tensor3d(hidden, [inputs.batchSize, inputs.seqLength, model.transformer.hiddenSize]);
       const mask = tf.tensor2d(inputs.attentionMask, [inputs.batchSize, inputs.seqLength], "int32");
@@ -123,8 +125,8 @@ describe("OnnxEncoder on a generated bge-small-shaped model", () => {
     const realVocabulary = sharedPath("models/bert-base-uncased-tokenizer/vocab.txt");
     await initModel({ out: directory, preset: "bge-small", vocab: existsSync(realVocabulary) ? realVocabulary : undefined, seed: 3 });
     model = await SentenceTransformer.load(directory, { quiet: true });
-    encoder = await OnnxEncoder.create(model.transformer.config);
-    weights = OnnxEncoder.weightsOf(model);
+    encoder = await OnnxEncoder.create(model.transformer.family, model.transformer.config);
+    weights = copyWeights(model.transformer);
     const corpus = readFileSync(DEFAULT_CORPUS, "utf8").split("\n").filter(Boolean);
     // Lengths from a few tokens to two corpus lines, so most rows are padded.
     sentences = ["Hi.", ...corpus.slice(0, 5), corpus.slice(5, 7).join(" "), "A dog."];
@@ -135,7 +137,7 @@ describe("OnnxEncoder on a generated bge-small-shaped model", () => {
   });
 
   test("the architecture is bge-small's", () => {
-    const config = model.transformer.config;
+    const config = model.transformer.config as BertConfig;
     assert.deepEqual(
       [config.numHiddenLayers, config.hiddenSize, config.numAttentionHeads, config.intermediateSize, config.vocabSize],
       [12, 384, 12, 1536, 30522],

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { initModel } from "../../../src/generator/init-model.ts";
+import type { OnnxEngine } from "../../../src/engines/onnxruntime/engine.ts";
 import { SentenceTransformer } from "../../../src/models/sentence-transformer.ts";
 import { maxAbsoluteDifference } from "../../support/compare.ts";
 import { temporaryDirectory } from "../../support/temp.ts";
@@ -45,7 +46,7 @@ async function assertMatchesReference(label: string): Promise<number[][]> {
 
 test("encode runs a snapshot at loaded weights, the weight-input session after a change, and a new snapshot once weights stay put", async () => {
   assert.equal(onnxModel.engine, "onnxruntime");
-  const engine = onnxModel.onnx!;
+  const engine = onnxModel.encoder as OnnxEngine;
   const loaded = await assertMatchesReference("weights as loaded");
   assert.equal(engine.encodesFromSnapshot, true);
 

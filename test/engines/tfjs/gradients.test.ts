@@ -9,9 +9,9 @@ import { join } from "node:path";
 import { before, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { initializeBackend } from "../../../src/backend.ts";
-import type { BertWeights, EncoderInputs } from "../../../src/engines/tfjs/bert.ts";
+import type { EncoderInputs } from "../../../src/engines/architecture.ts";
 import { initModel } from "../../../src/generator/init-model.ts";
-import type { BertConfig } from "../../../src/models/bert-config.ts";
+import type { BertConfig } from "../../../src/models/families/bert/index.ts";
 import { SentenceTransformer } from "../../../src/models/sentence-transformer.ts";
 import { createRandom } from "../../../src/util/random.ts";
 import { temporaryDirectory } from "../../support/temp.ts";
@@ -39,7 +39,8 @@ function scalarLoss(embeddings: tf.Tensor2D): tf.Scalar {
 }
 
 /** Hugging Face BertModel with plain tfjs ops only (autodiff for every gradient). */
-function plainOpBert(weights: BertWeights, config: BertConfig, inputs: EncoderInputs): tf.Tensor3D {
+function plainOpBert(weights: ReadonlyMap<string, tf.Tensor>, config: BertConfig, inputs: EncoderInputs): tf.Tensor3D {
+  const w = (name: string) => weights.get(name)!;
   const { batchSize: b, seqLength: t } = inputs;
   const h = config.hiddenSize;
   const heads = config.numAttentionHeads;
@@ -48,23 +49,25 @@ function plainOpBert(weights: BertWeights, config: BertConfig, inputs: EncoderIn
     const { mean, variance } = tf.moments(x, -1, true);
     return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, config.layerNormEps))), gamma), beta);
   };
-  const linear = (x: tf.Tensor, d: { kernel: tf.Tensor; bias: tf.Tensor }) => tf.add(tf.matMul(x as tf.Tensor2D, d.kernel as tf.Tensor2D), d.bias);
-  const words = tf.gather(weights.wordEmbeddings, tf.tensor1d(inputs.inputIds, "int32"));
-  const types = tf.gather(weights.tokenTypeEmbeddings, tf.tensor1d(inputs.tokenTypeIds, "int32"));
-  const positions = tf.tile(tf.slice(weights.positionEmbeddings, [0, 0], [t, h]), [b, 1]);
-  let hidden = norm(tf.add(tf.add(words, types), positions), weights.embeddingNorm.gamma, weights.embeddingNorm.beta);
+  const linear = (x: tf.Tensor, module: string) => tf.add(tf.matMul(x as tf.Tensor2D, w(`${module}.weight`) as tf.Tensor2D), w(`${module}.bias`));
+  const layerNorm = (x: tf.Tensor, module: string) => norm(x, w(`${module}.weight`), w(`${module}.bias`));
+  const words = tf.gather(w("embeddings.word_embeddings.weight"), tf.tensor1d(inputs.inputIds, "int32"));
+  const types = tf.gather(w("embeddings.token_type_embeddings.weight"), tf.tensor1d(inputs.tokenTypeIds, "int32"));
+  const positions = tf.tile(tf.slice(w("embeddings.position_embeddings.weight"), [0, 0], [t, h]), [b, 1]);
+  let hidden = layerNorm(tf.add(tf.add(words, types), positions), "embeddings.LayerNorm");
   const mask = tf.reshape(tf.mul(tf.sub(1, tf.tensor1d(inputs.attentionMask, "float32")), -3.4028234663852886e38), [b, 1, 1, t]);
   const heads4d = (x: tf.Tensor) => tf.transpose(tf.reshape(x, [b, t, heads, size]), [0, 2, 1, 3]);
-  for (const layer of weights.layers) {
-    const q = heads4d(linear(hidden, layer.query));
-    const k = heads4d(linear(hidden, layer.key));
-    const v = heads4d(linear(hidden, layer.value));
+  for (let i = 0; i < config.numHiddenLayers; i++) {
+    const layer = `encoder.layer.${i}`;
+    const q = heads4d(linear(hidden, `${layer}.attention.self.query`));
+    const k = heads4d(linear(hidden, `${layer}.attention.self.key`));
+    const v = heads4d(linear(hidden, `${layer}.attention.self.value`));
     const scores = tf.add(tf.div(tf.matMul(q, tf.transpose(k, [0, 1, 3, 2])), Math.sqrt(size)), mask);
     const context = tf.reshape(tf.transpose(tf.matMul(tf.softmax(scores), v), [0, 2, 1, 3]), [b * t, h]);
-    const attended = norm(tf.add(linear(context, layer.attentionOutput), hidden), layer.attentionNorm.gamma, layer.attentionNorm.beta);
-    const inner = linear(attended, layer.intermediate);
+    const attended = layerNorm(tf.add(linear(context, `${layer}.attention.output.dense`), hidden), `${layer}.attention.output.LayerNorm`);
+    const inner = linear(attended, `${layer}.intermediate.dense`);
     const activated = tf.mul(tf.mul(inner, 0.5), tf.add(1, tf.erf(tf.div(inner, Math.SQRT2))));
-    hidden = norm(tf.add(linear(activated, layer.output), attended), layer.outputNorm.gamma, layer.outputNorm.beta);
+    hidden = layerNorm(tf.add(linear(activated, `${layer}.output.dense`), attended), `${layer}.output.LayerNorm`);
   }
   return tf.reshape(hidden, [b, t, h]) as tf.Tensor3D;
 }
@@ -101,7 +104,7 @@ test("encoder gradients equal tfjs autodiff through a plain-op BERT (every weigh
   const inputs = model.tokenize(SENTENCES);
   const pool = (tokens: tf.Tensor3D) =>
     model.normalize!.forward(model.pooling.forward(tokens, tf.tensor2d(inputs.attentionMask, [inputs.batchSize, inputs.seqLength], "int32")));
-  const reference = gradientsOf(() => pool(plainOpBert(model.transformer.weights, model.transformer.config, inputs)));
+  const reference = gradientsOf(() => pool(plainOpBert(model.transformer.weights, model.transformer.config as BertConfig, inputs)));
   assertClose(gradientsOf(() => model.forward(inputs)), reference, 1e-4);
   assertClose(gradientsOf(() => model.forward(inputs, { checkpointLayers: true })), reference, 1e-4);
 });

@@ -13,6 +13,7 @@ import { SentenceTransformer } from "../../../src/models/sentence-transformer.ts
 import { AdamW } from "../../../src/training/adamw.ts";
 import { clipGradientsByGlobalNorm } from "../../../src/training/gradient-clipping.ts";
 import { lossAndGradients } from "../../../src/training/train-step.ts";
+import type { BertConfig } from "../../../src/models/families/bert/index.ts";
 import { sharedPath } from "../../support/shared.ts";
 import { temporaryDirectory } from "../../support/temp.ts";
 
@@ -30,7 +31,7 @@ test("bge-small architecture: encode and two training steps of 16 pairs × 33 to
   await initModel({ out: directory, preset: "bge-small", vocab: existsSync(realVocabulary) ? realVocabulary : undefined, seed: 1 });
   const model = await SentenceTransformer.load(directory, { quiet: true });
   assert.equal(tf.getBackend(), "wasm");
-  const config = model.transformer.config;
+  const config = model.transformer.config as BertConfig;
   assert.deepEqual(
     [config.numHiddenLayers, config.hiddenSize, config.numAttentionHeads, config.intermediateSize, config.vocabSize],
     [12, 384, 12, 1536, 30522],
