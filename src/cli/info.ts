@@ -1,7 +1,7 @@
 // `embedtune info`: version, Node, where each engine computes and why not on the GPU (onnxruntime: the
 // CUDA provider's state — not installed, with the command that installs it, or its load error — or an
 // EMBEDTUNE_* variable forcing the choice; tfjs: the backend, and tfjs-node-gpu's state), and (with
-// --model) the model's summary. Without --model it loads no model: a one-node session probes CUDA.
+// --model) the model's family (config.json's model_type) and summary. Without --model it loads no model: a one-node session probes CUDA.
 
 import { backendInfo, initializeBackend, tfjsGpuUnavailable } from "../backend.ts";
 import { defaultDevice, DeviceUnavailableError } from "../engines/device.ts";
@@ -22,6 +22,7 @@ export const infoCommand: Command = {
     console.log(backend.gpu ? `tfjs GPU: yes (${backend.package})` : `tfjs GPU: no — ${tfjsGpuUnavailable()}`);
     if (typeof values.model === "string") {
       const model = await loadModelOption(values, { quiet: true });
+      console.log(`model family: ${model.transformer.config.modelType}`);
       console.log(String(model));
       model.dispose();
     }

@@ -1,18 +1,21 @@
-// `embedtune init-model`: writes a randomly initialised BERT folder (see generator/init-model.ts). Files
+// `embedtune init-model`: writes a randomly initialised model folder of a family (default bert; see
+// generator/init-model.ts). Files
 // already in --out stay; a non-empty folder that holds no model needs --overwrite.
 
 import { initModel, PRESETS } from "../generator/init-model.ts";
+import { supportedModelTypes } from "../models/families/index.ts";
 import { ArgumentError } from "../errors.ts";
 import type { Command } from "./main.ts";
 import { integerOption } from "./options.ts";
 
 export const initModelCommand: Command = {
-  summary: "write a randomly initialised BERT model folder (sentence-transformers layout)",
+  summary: `write a randomly initialised model folder of a family (${supportedModelTypes().join(", ")}; sentence-transformers layout)`,
   usage:
-    "embedtune init-model --out DIR [--preset tiny|bge-small] [--hidden N --layers N --heads N --intermediate N] " +
-    "[--pooling cls|mean] [--vocab-from TEXTFILE | --vocab VOCAB.txt] [--vocab-size N] [--max-seq-length N] [--seed N] [--no-normalize] [--overwrite]",
+    `embedtune init-model --out DIR [--family ${supportedModelTypes().join("|")}] [--preset tiny|bge-small] [--hidden N --layers N --heads N --intermediate N] ` +
+    "[--pooling cls|mean] [--vocab-from TEXTFILE | --vocab VOCAB.txt (bert)] [--vocab-size N] [--max-seq-length N] [--seed N] [--no-normalize] [--overwrite]",
   options: {
     out: { type: "string" },
+    family: { type: "string" },
     preset: { type: "string" },
     hidden: { type: "string" },
     layers: { type: "string" },
@@ -37,6 +40,7 @@ export const initModelCommand: Command = {
     }
     const result = await initModel({
       out: values.out,
+      family: values.family as string | undefined,
       preset: values.preset as keyof typeof PRESETS | undefined,
       hidden: integerOption(values, "hidden"),
       layers: integerOption(values, "layers"),

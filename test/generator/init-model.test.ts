@@ -1,9 +1,10 @@
 // `embedtune init-model` (initModel): deterministic output, config.json with the requested sizes, weights
 // initialised as Hugging Face's BertPreTrainedModel._init_weights does (Linear/Embedding ~ N(0, 0.02²), biases 0,
 // LayerNorm weight 1 / bias 0, padding row 0), a vocabulary that covers its source text, --vocab, presets,
-// and ArgumentErrors for impossible arguments.
+// and ArgumentErrors for impossible arguments; --family xlm-roberta checked against real sentence-transformers.
 
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -13,6 +14,7 @@ import { PRESETS, initModel } from "../../src/generator/init-model.ts";
 import { readSafetensors, toFloat32 } from "../../src/io/safetensors.ts";
 import { SentenceTransformer } from "../../src/models/sentence-transformer.ts";
 import { SentenceTokenizer } from "../../src/models/tokenizer.ts";
+import { interopPython, skipUnlessPython } from "../support/python-interop.ts";
 import { sharedPath, skipUnlessShared } from "../support/shared.ts";
 import { temporaryDirectory } from "../support/temp.ts";
 
@@ -249,4 +251,42 @@ test("impossible arguments are ArgumentErrors and write nothing", async () => {
   await assertArgumentError({ out: join(workspace, "bad-length"), ...SMALL, maxSeqLength: 1 }, "--max-seq-length");
   await assertArgumentError({ out: join(workspace, "long-length"), ...SMALL, maxSeqLength: 513 }, "--max-seq-length");
   await assertArgumentError({ out: join(workspace, "zero-hidden"), ...SMALL, hidden: 0 }, "--hidden");
+});
+
+test("--family xlm-roberta: XLMRobertaModel config, SentencePiece Unigram tokenizer.json; real sentence-transformers 6 gives the same ids and embeddings", { skip: skipUnlessPython("sentence_transformers") }, async () => {
+  const out = join(workspace, "xlm-roberta");
+  await initModel({ out, family: "xlm-roberta", hidden: 32, layers: 2, heads: 4, intermediate: 64, vocabSize: 500, seed: 3 });
+  const config = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
+  assert.deepEqual([config.model_type, config.pad_token_id, config.type_vocab_size, config.layer_norm_eps, config.max_position_embeddings], ["xlm-roberta", 1, 1, 1e-5, 514]);
+  const tokenizer = JSON.parse(readFileSync(join(out, "tokenizer.json"), "utf8"));
+  assert.equal(tokenizer.model.type, "Unigram");
+  assert.deepEqual(tokenizer.model.vocab.slice(0, 4).map(([piece]: [string]) => piece), ["<s>", "<pad>", "</s>", "<unk>"]);
+  assert.equal(tokenizer.model.vocab.at(-1)[0], "<mask>");
+  assert.ok(tokenizer.model.vocab.slice(4, -1).every(([, score]: [string, number]) => score < 0), "pieces carry log-probabilities");
+  const texts = ["A man is playing a guitar.", "Zwei Hunde rennen über die Wiese.", "trailing  "];
+  const script = [
+    "import json, sys",
+    "from sentence_transformers import SentenceTransformer",
+    "model = SentenceTransformer(sys.argv[1], device='cpu')",
+    "texts = json.loads(sys.argv[2])",
+    "print(json.dumps({'ids': model.tokenize(texts)['input_ids'].tolist(), 'embeddings': model.encode(texts).tolist()}))",
+  ].join("\n");
+  const result = spawnSync(interopPython(), ["-c", script, out, JSON.stringify(texts)], { encoding: "utf8", maxBuffer: 1 << 24 });
+  assert.equal(result.status, 0, result.stderr);
+  const reference = JSON.parse(result.stdout.trim().split("\n").at(-1)!) as { ids: number[][]; embeddings: number[][] };
+  const model = await SentenceTransformer.load(out, { quiet: true });
+  try {
+    const batch = model.tokenize(texts);
+    assert.deepEqual(Array.from(batch.inputIds), reference.ids.flat());
+    assert.ok(batch.inputIds.every((id) => id !== 3), "the corpus' characters need no <unk>");
+    const embeddings = await model.encode(texts);
+    embeddings.forEach((row, i) => row.forEach((value, j) => assert.ok(Math.abs(value - reference.embeddings[i][j]) < 1e-5)));
+  } finally {
+    model.dispose();
+  }
+});
+
+test("an unknown --family is one line naming the supported ones", async () => {
+  await assert.rejects(initModel({ out: join(workspace, "gpt2"), family: "gpt2" }), (error) => error instanceof ArgumentError && error.message === '--family: "gpt2" is not one of bert, xlm-roberta');
+  assert.equal(existsSync(join(workspace, "gpt2")), false);
 });
