@@ -287,6 +287,6 @@ test("--family xlm-roberta: XLMRobertaModel config, SentencePiece Unigram tokeni
 });
 
 test("an unknown --family is one line naming the supported ones", async () => {
-  await assert.rejects(initModel({ out: join(workspace, "gpt2"), family: "gpt2" }), (error) => error instanceof ArgumentError && error.message === '--family: "gpt2" is not one of bert, xlm-roberta');
+  await assert.rejects(initModel({ out: join(workspace, "gpt2"), family: "gpt2" }), (error) => error instanceof ArgumentError && /^--family: "gpt2" is not one of bert, (.+, )?xlm-roberta/.test(error.message) && !error.message.includes("\n"));
   assert.equal(existsSync(join(workspace, "gpt2")), false);
 });
