@@ -1,6 +1,7 @@
 // The hand-written backward of buildModernBertForward in standard ONNX ops (opset 17):
 //   LayerNorm:  x̂ = (x − μ)·rstd, dγ = Σ dy⊙x̂, dβ = Σ dy (norm_bias only), dx = rstd·(g − mean(g) − x̂·mean(g⊙x̂)), g = dy⊙γ
-//   linear:     dx = dy·Wᵀ, dW = xᵀ·dy (Gemm transA over B·T rows), db = Σ dy
+//   linear:     dx = dy·Wᵀ, dW = xᵀ·dy (Gemm transA over B·T rows), db = Σ dy (the shared ops' linear and
+//               LayerNorm always have a bias; ModernBERT's are optional, so these two are spelled here)
 //   GeGLU:      y = gelu(u)⊙gate: du = dy⊙gate⊙gelu′(u), dgate = dy⊙gelu(u),  gelu′(u) = Φ(u) + u·φ(u)
 //   attention:  dP' = dC·Vᵀ, dV = P'ᵀ·dC, dS = P⊙(dP − Σ dP⊙P) (dP = dP'⊙mask)·1/√d, dQ = dS·K, dK = dSᵀ·Q —
 //               on [B, heads, T, T] (global) or on the blocks (local): dQ blocks are unpadded back to T,
@@ -9,10 +10,12 @@
 //   dropout:    the scaled mask multiplies the incoming gradient; residuals add their two gradients.
 // The token embedding's gradient is returned as d(tok[ids]) [B, T, H] (scattered by id in JS).
 
+import { BackwardContext, geluBackward } from "../../../engines/onnxruntime/ops/index.ts";
 import { headSize, isGlobal, ropeTheta } from "./config.ts";
 import type { DropoutMaskNames, ForwardValues, ModernBertOps, NormValues } from "./onnx-forward.ts";
 
 export interface BackwardValues {
+  /** Parameter name → its gradient's value (named by `gradientName`), all but the token embeddings. */
   parameters: Map<string, string>;
   embeddingSum: string;
 }
@@ -23,38 +26,29 @@ export function buildModernBertBackward(
   dHidden: string,
   weight: (name: string) => string,
   masks: DropoutMaskNames,
+  gradientName?: (parameter: string) => string,
 ): BackwardValues {
   const { g, config } = ops;
   const H = config.hiddenSize;
   const I = config.intermediateSize;
   const d = headSize(config);
   const b = ops.block;
-  const parameters = new Map<string, string>();
-  const drop = (dy: string, mask: string | undefined) => (mask ? g.op("Mul", [dy, mask]) : dy);
-  const rows = (x: string, width: number) => g.op("Reshape", [x, ops.ints([-1, width])]);
-  const tokenCount = g.op("ReduceProd", [g.op("Slice", [g.op("Shape", [dHidden]), ops.ints([0]), ops.ints([2])])], { keepdims: 1 });
-  const onesRow = g.op("Expand", [g.constant([1], [1, 1]), g.op("Concat", [ops.ints([1]), tokenCount], { axis: 0 })]);
-  const sumOverTokens = (name: string, x: string, width: number) =>
-    parameters.set(name, g.op("Reshape", [g.op("MatMul", [onesRow, rows(x, width)]), ops.ints([width])]));
+  const c = new BackwardContext(g, dHidden, gradientName);
+  const drop = (dy: string, mask: string | undefined) => c.dropout(dy, mask);
   const rowMean = (x: string) => g.op("ReduceMean", [x], { axes: [-1], keepdims: 1 });
 
   const linearBackward = (dy: string, x: string, name: string, inSize: number, outSize: number, bias: boolean): string => {
-    parameters.set(`${name}.weight`, g.op("Gemm", [rows(x, inSize), rows(dy, outSize)], { transA: 1 }));
-    if (bias) sumOverTokens(`${name}.bias`, dy, outSize);
+    c.gradient(`${name}.weight`, "Gemm", [c.rows(x, inSize), c.rows(dy, outSize)], { transA: 1 });
+    if (bias) c.sumOverTokens(`${name}.bias`, dy, outSize);
     return g.op("MatMul", [dy, g.op("Transpose", [weight(`${name}.weight`)], { perm: [1, 0] })]);
   };
   const normBackward = (dy: string, norm: NormValues, name: string): string => {
     const normalized = g.op("Mul", [g.op("Sub", [norm.input, norm.mean]), norm.inverseStd]);
-    sumOverTokens(`${name}.weight`, g.op("Mul", [dy, normalized]), H);
-    if (config.normBias) sumOverTokens(`${name}.bias`, dy, H);
+    c.sumOverTokens(`${name}.weight`, g.op("Mul", [dy, normalized]), H);
+    if (config.normBias) c.sumOverTokens(`${name}.bias`, dy, H);
     const scaled = g.op("Mul", [dy, weight(`${name}.weight`)]);
     const centered = g.op("Sub", [g.op("Sub", [scaled, rowMean(scaled)]), g.op("Mul", [normalized, rowMean(g.op("Mul", [scaled, normalized]))])]);
     return g.op("Mul", [centered, norm.inverseStd]);
-  };
-  const geluDerivative = (u: string) => {
-    const t = g.op("Mul", [u, ops.scalar(Math.SQRT1_2)]);
-    const density = g.op("Exp", [g.op("Sub", [ops.scalar(Math.log(Math.sqrt(2 / Math.PI))), g.op("Mul", [t, t])])]);
-    return g.op("Mul", [g.op("Add", [g.op("Add", [ops.scalar(1), g.op("Erf", [t])]), g.op("Mul", [u, density])]), ops.scalar(0.5)]);
   };
   /** Key blocks' gradient [B, heads, n, 3b, d] → [B, heads, T, d]: block part j sits at offset j·b of the padded keys. */
   const unblockKeys = (dBlocks: string): string => {
@@ -79,7 +73,7 @@ export function buildModernBertBackward(
 
     // x' = middle + Wo·drop(gelu(input)⊙gate)
     const dGated = drop(linearBackward(dx, layer.gated, `${p}.mlp.Wo`, I, H, config.mlpBias), layerMasks.output);
-    const dInput = g.op("Mul", [g.op("Mul", [dGated, layer.gate]), geluDerivative(layer.input_)]);
+    const dInput = geluBackward(g, g.op("Mul", [dGated, layer.gate]), layer.input_);
     const dGate = g.op("Mul", [dGated, layer.activated]);
     const dWide = g.op("Concat", [dInput, dGate], { axis: 2 });
     const dMlpNormed = linearBackward(dWide, layer.mlpNorm.output, `${p}.mlp.Wi`, H, 2 * I, config.mlpBias);
@@ -110,5 +104,5 @@ export function buildModernBertBackward(
     dx = g.op("Add", [dMiddle, dInputFromAttention]);
   }
   const embeddingSum = normBackward(drop(dx, masks.embeddings), forward.embeddingNorm, "embeddings.norm");
-  return { parameters, embeddingSum };
+  return { parameters: c.gradients, embeddingSum };
 }

@@ -6,10 +6,11 @@
 // by 1/(1 − p)) are inputs, present only for sites whose probability is above 0.
 
 import type { GraphBuilder } from "../../../engines/onnxruntime/graph-builder.ts";
+import { additiveMask, FLOAT32_MIN, gelu } from "../../../engines/onnxruntime/ops/index.ts";
 import { headSize, isGlobal, ropeTheta, type ModernBertConfig } from "./config.ts";
 import { TOKEN_EMBEDDINGS } from "./parameters.ts";
 import { ropeFrequencies } from "./rope.ts";
-import { FLOAT32_MIN, windowPattern } from "./window.ts";
+import { windowPattern } from "./window.ts";
 
 export const BATCH = "batch_size";
 export const SEQUENCE = "sequence_length";
@@ -147,11 +148,6 @@ export class ModernBertOps {
     return bias ? this.g.op("Add", [y, weight(`${name}.bias`)]) : y;
   }
 
-  /** Spelled as ONNX Runtime's GeluFusion expects, ((erf(u / √2) + 1) · u) · ½. */
-  gelu(u: string): string {
-    const g = this.g;
-    return g.op("Mul", [g.op("Mul", [g.op("Add", [g.op("Erf", [g.op("Div", [u, this.scalar(Math.SQRT2)])]), this.scalar(1)]), u]), this.scalar(0.5)]);
-  }
 }
 
 export function buildModernBertForward(
@@ -184,7 +180,7 @@ export function buildModernBertForward(
   // Masks: global [B, 1, 1, T]; local [B, 1, n, b, 3b] (real keys inside the window).
   const maskFloat = g.op("Cast", [attentionMask], { to: 1 });
   const toAdditive = (keep: string) => g.op("Mul", [g.op("Sub", [ops.scalar(1), keep]), ops.scalar(FLOAT32_MIN)]);
-  const globalMask = g.op("Unsqueeze", [toAdditive(maskFloat), ops.ints([1, 2])]);
+  const globalMask = additiveMask(g, attentionMask);
   const keyPads = g.op("Concat", [ops.ints([0, b, 0]), g.op("Add", [g.op("Sub", [paddedLength, seqLength]), ops.ints([b])])], { axis: 0 });
   const paddedKeys = g.op("Pad", [maskFloat, keyPads]);
   const keyParts = [0, b, 2 * b].map((start) =>
@@ -232,7 +228,7 @@ export function buildModernBertForward(
     const mlpNorm = ops.layerNorm(middle, `${p}.mlp_norm`, weight);
     const wide = ops.linear(mlpNorm.output, `${p}.mlp.Wi`, config.mlpBias, weight);
     const [input_, gate] = g.node("Split", [wide, ops.ints([I, I])], { axis: 2 }, { outputs: 2 });
-    const activated = ops.gelu(input_);
+    const activated = gelu(g, input_);
     const gated = drop(g.op("Mul", [activated, gate]), layerMasks.output);
     x = g.op("Add", [middle, ops.linear(gated, `${p}.mlp.Wo`, config.mlpBias, weight)]);
     values.layers.push({ input, attentionNorm, normed, query, key, value, probabilities, droppedProbabilities, merged, middle, mlpNorm, input_, gate, activated, gated });

@@ -126,7 +126,7 @@ export const modernBertOnnx: OnnxArchitecture<ModernBertConfig> = {
     const ops = new ModernBertOps(g, config);
     const masks = maskNames(config, options.dropout);
     const forward = buildModernBertForward(ops, inputIds, attentionMask, byName, masks);
-    const gradients = buildModernBertBackward(ops, forward, dHidden, byName, masks);
+    const gradients = buildModernBertBackward(ops, forward, dHidden, byName, masks, gradientOutputName);
     for (const spec of modernBertParameters(config)) {
       if (spec.name === TOKEN_EMBEDDINGS) continue;
       const value = gradients.parameters.get(spec.name);

@@ -14,10 +14,11 @@ import type { EncoderInputs, ForwardOptions } from "../../../engines/architectur
 import { embeddingDropoutSeed, layerDropoutSeed, siteDropoutSeed, type DROPOUT_SITES } from "../../../engines/dropout-masks.ts";
 import { dropout } from "../../../engines/tfjs/dropout.ts";
 import { gelu, layerNorm } from "../../../engines/tfjs/layers.ts";
+import { additiveAttentionMask } from "../../../engines/post-ln-encoder/tfjs-forward.ts";
 import { headSize, isGlobal, ropeTheta, type ModernBertConfig } from "./config.ts";
 import { TOKEN_EMBEDDINGS } from "./parameters.ts";
 import { ropeTables } from "./rope.ts";
-import { blocking, FLOAT32_MIN, localAdditiveMask } from "./window.ts";
+import { blocking, localAdditiveMask } from "./window.ts";
 
 type Weights = ReadonlyMap<string, tf.Tensor>;
 
@@ -70,7 +71,7 @@ export function modernBertForward(weights: Weights, config: ModernBertConfig, in
   let x = norm(tokens, weights, "embeddings.norm", config);
   if (training) x = dropout(x, config.embeddingDropout, embeddingDropoutSeed(stepSeed));
 
-  const paddingMask = tf.tensor4d(Float32Array.from(inputs.attentionMask, (keep) => (keep ? 0 : FLOAT32_MIN)), [B, 1, 1, T]);
+  const paddingMask = additiveAttentionMask(inputs);
   const window = blocking(config, T);
   const localMask = tf.tensor(localAdditiveMask(config, inputs.attentionMask, B, T), [B, 1, window.blocks, window.block, 3 * window.block]);
   const tables = new Map<number, { cos: tf.Tensor2D; sin: tf.Tensor2D }>();

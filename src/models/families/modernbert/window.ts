@@ -6,9 +6,8 @@
 // get float32 min (as Hugging Face's sliding-window mask); for real queries the result equals full attention
 // with that mask (masked probabilities are exactly 0). Scores and probabilities are [B, heads, L/b, b, 3b].
 
+import { FLOAT32_MIN } from "../../../engines/onnxruntime/ops/index.ts";
 import { halfWindow, type ModernBertConfig } from "./config.ts";
-
-export const FLOAT32_MIN = -3.4028234663852886e38;
 
 export interface Blocking {
   /** Block size b (= half window, at least 1). */
