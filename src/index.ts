@@ -12,6 +12,8 @@ export { writeParquet } from "./data/parquet.ts";
 export { loadRetrievalData, type LoadRetrievalDataOptions, type RetrievalData } from "./data/retrieval-data.ts";
 export * from "./evaluation/index.ts";
 export { DeviceUnavailableError, type Device } from "./engines/device.ts";
+export type { Architecture, EncoderConfig, EncoderInputs, ForwardOptions, ParameterSpec } from "./engines/architecture.ts";
+export type { Engine, EngineName, TrainingPass } from "./engines/engine.ts";
 export { defaultModelDirectory, ensureDefaultModel } from "./generator/default-model.ts";
 export { initModel, PRESETS, type InitModelOptions } from "./generator/init-model.ts";
 export { readSafetensors, writeSafetensors } from "./io/safetensors.ts";
@@ -27,6 +29,7 @@ export {
   type SentenceTransformerOptions,
 } from "./models/sentence-transformer.ts";
 export { Transformer } from "./models/transformer.ts";
+export { familyOf, supportedModelTypes, type ModelFamily } from "./models/families/index.ts";
 export { pairwiseSimilarity, similarity, SimilarityFunction, type SimilarityFunctionName } from "./similarity.ts";
 export {
   DEFAULT_DATA_DIRECTORY,
