@@ -12,6 +12,7 @@
 
 import { longestSequence, type PostLnConfig, type PostLnLayout } from "../../../engines/post-ln-encoder/layout.ts";
 import { ModelLoadError } from "../../../errors.ts";
+import type { RandomModelSpec } from "../family.ts";
 
 export type BertConfig = PostLnConfig;
 
@@ -96,4 +97,25 @@ export function postLnConfigJson(config: PostLnConfig, architecture: string): Re
     pad_token_id: config.padTokenId,
     position_embedding_type: "absolute",
   };
+}
+
+/**
+ * A random post-LN model's config.json: the spec's sizes, GELU, dropout 0.1 and the family's own `fields`,
+ * keys sorted as Hugging Face writes them.
+ */
+export function randomPostLnConfig(spec: RandomModelSpec, fields: Record<string, unknown>): Record<string, unknown> {
+  const config: Record<string, unknown> = {
+    attention_probs_dropout_prob: 0.1,
+    hidden_act: "gelu",
+    hidden_dropout_prob: 0.1,
+    hidden_size: spec.hiddenSize,
+    initializer_range: spec.initializerRange,
+    intermediate_size: spec.intermediateSize,
+    num_attention_heads: spec.numAttentionHeads,
+    num_hidden_layers: spec.numHiddenLayers,
+    position_embedding_type: "absolute",
+    torch_dtype: "float32",
+    ...fields,
+  };
+  return Object.fromEntries(Object.entries(config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

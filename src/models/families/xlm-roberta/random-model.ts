@@ -5,6 +5,7 @@
 // relative frequency. The normalizer is NFKC + runs of spaces to one: sentencepiece's
 // nmt_nfkc charsmap (a binary table a real conversion copies from the .model file) is not generated.
 
+import { randomPostLnConfig } from "../bert/config.ts";
 import type { RandomModelFiles, RandomModelSpec } from "../family.ts";
 
 const SPECIALS = ["<s>", "<pad>", "</s>", "<unk>"];
@@ -91,29 +92,19 @@ export function randomXlmRobertaModel(spec: RandomModelSpec): RandomModelFiles {
     unk_token: "<unk>",
   };
   const padTokenId = 1;
-  const config = {
+  const config = randomPostLnConfig(spec, {
     architectures: ["XLMRobertaModel"],
-    attention_probs_dropout_prob: 0.1,
     bos_token_id: 0,
     classifier_dropout: null,
     eos_token_id: 2,
-    hidden_act: "gelu",
-    hidden_dropout_prob: 0.1,
-    hidden_size: spec.hiddenSize,
-    initializer_range: spec.initializerRange,
-    intermediate_size: spec.intermediateSize,
     layer_norm_eps: 1e-5,
     max_position_embeddings: spec.maxSequenceLength + padTokenId + 1,
     model_type: "xlm-roberta",
-    num_attention_heads: spec.numAttentionHeads,
-    num_hidden_layers: spec.numHiddenLayers,
     pad_token_id: padTokenId,
-    position_embedding_type: "absolute",
-    torch_dtype: "float32",
     type_vocab_size: 1,
     use_cache: true,
     vocab_size: vocab.length,
-  };
+  });
   return {
     config,
     tokenizerFiles: new Map([
