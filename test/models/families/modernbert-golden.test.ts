@@ -127,13 +127,13 @@ function trainBatches(loaded: ReturnType<typeof load>) {
 }
 
 /** tfjs: loss and every parameter's gradient (frozen rows zeroed) of one CoSENT step. */
-function tfjsStep(loaded: ReturnType<typeof load>, weights: Map<string, tf.Variable>, dropoutSeeds?: number[]) {
+function tfjsStep(loaded: ReturnType<typeof load>, weights: Map<string, tf.Variable>, dropoutSeeds?: number[], checkpointLayers = false) {
   const { step, columns, labels } = trainBatches(loaded);
   const loss = new CoSENTLoss(undefined, { scale: step.scale });
   const { value, grads } = tf.variableGrads(() =>
     loss.computeLoss(
       columns.map((inputs, k) =>
-        sentenceEmbeddings(family.forward(weights, loaded.config, inputs, { training: dropoutSeeds !== undefined, dropoutSeed: dropoutSeeds?.[k] }), inputs),
+        sentenceEmbeddings(family.forward(weights, loaded.config, inputs, { training: dropoutSeeds !== undefined, dropoutSeed: dropoutSeeds?.[k], checkpointLayers }), inputs),
       ),
       labels,
     ),
@@ -249,7 +249,7 @@ describe("ModernBERT family on tiny-modernbert (golden.json)", { skip }, () => {
     }
   });
 
-  test("ONNX backward: every parameter's gradient equals tfjs autodiff within 1e-4 (dropout off, and p 0.1 at every site)", async () => {
+  test("ONNX backward: every parameter's gradient equals tfjs autodiff within 1e-4 (dropout off, and p 0.1 at every site; tfjs checkpointed layers too)", async () => {
     const plain = load();
     const tfjs = tfjsStep(plain, variables(plain.config, plain.values));
     const onnx = await onnxStep(plain);
@@ -263,5 +263,8 @@ describe("ModernBERT family on tiny-modernbert (golden.json)", { skip }, () => {
     assert.ok(Math.abs(tfjsDropped.loss - tfjs.loss) > 1e-3, "dropout changes the loss");
     assert.ok(Math.abs(onnxDropped.loss - tfjsDropped.loss) < TOLERANCE, `loss with dropout ${onnxDropped.loss} vs ${tfjsDropped.loss}`);
     assertGradientsEqual(dropped.config, onnxDropped.gradients, tfjsDropped.gradients, "dropout on");
+    // Checkpointed layers recompute the same forward (same masks) in the backward pass.
+    const checkpointed = tfjsStep(dropped, variables(dropped.config, dropped.values), seeds, true);
+    assertGradientsEqual(dropped.config, checkpointed.gradients, tfjsDropped.gradients, "checkpointed layers");
   });
 });

@@ -8,15 +8,17 @@
 //   windowed blocks (window.ts). LayerNorm eps = norm_eps, bias only with norm_bias; linear biases per flags.
 // Dropout sites and seeds (dropout-masks.ts): embeddings [B,T,H]; per layer "probabilities" ([B,heads,T,T]
 // global, [B,heads,L/b,b,3b] local), "attention" (out_drop, [B,T,H]), "output" (mlp.drop, [B,T,I]).
+// With checkpointLayers each layer keeps only its input and recomputes itself in the backward pass.
 
 import * as tf from "@tensorflow/tfjs";
 import type { EncoderInputs, ForwardOptions } from "../../../engines/architecture.ts";
 import { embeddingDropoutSeed, layerDropoutSeed, siteDropoutSeed, type DROPOUT_SITES } from "../../../engines/dropout-masks.ts";
+import { customGradient } from "../../../engines/tfjs/custom-gradient.ts";
 import { dropout } from "../../../engines/tfjs/dropout.ts";
 import { gelu, layerNorm } from "../../../engines/tfjs/layers.ts";
 import { additiveAttentionMask } from "../../../engines/post-ln-encoder/tfjs-forward.ts";
 import { headSize, isGlobal, ropeTheta, type ModernBertConfig } from "./config.ts";
-import { TOKEN_EMBEDDINGS } from "./parameters.ts";
+import { modernBertParameters, TOKEN_EMBEDDINGS } from "./parameters.ts";
 import { ropeTables } from "./rope.ts";
 import { blocking, localAdditiveMask } from "./window.ts";
 
@@ -57,15 +59,98 @@ function keyBlocks(x: tf.Tensor4D, b: number, blocks: number, seqLength: number)
   return tf.concat(shifted, 3);
 }
 
-export function modernBertForward(weights: Weights, config: ModernBertConfig, inputs: EncoderInputs, options: ForwardOptions): tf.Tensor3D {
-  const { batchSize: B, seqLength: T } = inputs;
+/** Constants of one forward, shared by its layers: masks and RoPE tables (not differentiated). */
+interface LayerConstants {
+  paddingMask: tf.Tensor;
+  localMask: tf.Tensor;
+  cos: tf.Tensor2D;
+  sin: tf.Tensor2D;
+}
+
+interface LayerContext {
+  config: ModernBertConfig;
+  index: number;
+  batchSize: number;
+  seqLength: number;
+  /** Dropout seed of this layer (training), else undefined. */
+  layerSeed: number | undefined;
+}
+
+/** One pre-norm layer on hidden states [B·T, H]. */
+function encoderLayer(x: tf.Tensor2D, weights: Weights, constants: LayerConstants, context: LayerContext): tf.Tensor2D {
+  const { config, index: i, batchSize: B, seqLength: T, layerSeed } = context;
   const H = config.hiddenSize;
   const I = config.intermediateSize;
   const heads = config.numAttentionHeads;
   const d = headSize(config);
+  const p = `layers.${i}`;
+  const drop = <X extends tf.Tensor>(y: X, probability: number, site: keyof typeof DROPOUT_SITES): X =>
+    layerSeed === undefined ? y : dropout(y, probability, siteDropoutSeed(layerSeed, site));
+  const toHeads = (y: tf.Tensor2D) => tf.transpose(tf.reshape(y, [B, T, heads, d]), [0, 2, 1, 3]) as tf.Tensor4D;
+  const scale = 1 / Math.sqrt(d);
+
+  const normed = i === 0 ? x : norm(x, weights, `${p}.attn_norm`, config);
+  const qkv = linear(normed, weights, `${p}.attn.Wqkv`, config.attentionBias);
+  const [q, k, v] = tf.split(qkv, 3, 1).map((part) => toHeads(part as tf.Tensor2D));
+  const query = rotate(q, constants.cos, constants.sin);
+  const key = rotate(k, constants.cos, constants.sin);
+  let attended: tf.Tensor4D;
+  if (isGlobal(config, i)) {
+    const scores = tf.add(tf.mul(tf.matMul(query, key, false, true), scale), constants.paddingMask);
+    attended = tf.matMul(drop(tf.softmax(scores), config.attentionDropout, "probabilities"), v) as tf.Tensor4D;
+  } else {
+    const { block: b, blocks, paddedLength: L } = blocking(config, T);
+    const queries = tf.reshape(tf.pad(query, [[0, 0], [0, 0], [0, L - T], [0, 0]]), [B, heads, blocks, b, d]);
+    const scores = tf.add(tf.mul(tf.matMul(queries, keyBlocks(key, b, blocks, T), false, true), scale), constants.localMask);
+    const probabilities = drop(tf.softmax(scores), config.attentionDropout, "probabilities");
+    const blocked = tf.matMul(probabilities, keyBlocks(v, b, blocks, T));
+    attended = tf.slice(tf.reshape(blocked, [B, heads, L, d]), [0, 0, 0, 0], [B, heads, T, d]) as tf.Tensor4D;
+  }
+  const merged = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [B * T, H]) as tf.Tensor2D;
+  const middle = tf.add<tf.Tensor2D>(x, drop(linear(merged, weights, `${p}.attn.Wo`, config.attentionBias), config.attentionDropout, "attention"));
+
+  const wide = linear(norm(middle, weights, `${p}.mlp_norm`, config), weights, `${p}.mlp.Wi`, config.mlpBias);
+  const [input, gate] = tf.split(wide, [I, I], 1) as tf.Tensor2D[];
+  const gated = drop(tf.mul(gelu(input), gate) as tf.Tensor2D, config.mlpDropout, "output");
+  return tf.add<tf.Tensor2D>(middle, linear(gated, weights, `${p}.mlp.Wo`, config.mlpBias));
+}
+
+/** engine.state.activeTape: a gradient computed inside a backward pass replaces it (tfjs quirk). */
+interface EngineWithTape {
+  state: { activeTape: unknown };
+}
+
+/** The layer as one tape node: keeps its input (and the constants), recomputes itself in the backward pass (same dropout seeds). */
+function checkpointedLayer(x: tf.Tensor2D, names: string[], weights: Weights, constants: LayerConstants, context: LayerContext): tf.Tensor2D {
+  const layerWeights = names.map((name) => weightOf(weights, name));
+  const run = (input: tf.Tensor2D, tensors: tf.Tensor[], saved: LayerConstants) =>
+    encoderLayer(input, new Map(names.map((name, k) => [name, tensors[k]])), saved, context);
+  const op = customGradient(([input], save) => {
+    save([input, constants.paddingMask, constants.localMask, constants.cos, constants.sin]);
+    return {
+      value: run(input as tf.Tensor2D, layerWeights, constants),
+      gradFunc: (dy, saved) => {
+        const engine = tf.engine() as unknown as EngineWithTape;
+        const outerTape = engine.state.activeTape;
+        try {
+          const [savedInput, paddingMask, localMask, cos, sin] = saved;
+          const savedConstants = { paddingMask, localMask, cos: cos as tf.Tensor2D, sin: sin as tf.Tensor2D };
+          const recompute = (input: tf.Tensor, ...tensors: tf.Tensor[]) => run(input as tf.Tensor2D, tensors, savedConstants);
+          return tf.grads(recompute)([savedInput, ...layerWeights], dy);
+        } finally {
+          engine.state.activeTape = outerTape;
+        }
+      },
+    };
+  });
+  return op(x, ...layerWeights) as tf.Tensor2D;
+}
+
+export function modernBertForward(weights: Weights, config: ModernBertConfig, inputs: EncoderInputs, options: ForwardOptions): tf.Tensor3D {
+  const { batchSize: B, seqLength: T } = inputs;
+  const d = headSize(config);
   const training = options.training === true;
   const stepSeed = options.dropoutSeed ?? 0;
-  const scale = 1 / Math.sqrt(d);
 
   const tokens = tf.gather(weightOf(weights, TOKEN_EMBEDDINGS), tf.tensor1d(inputs.inputIds, "int32")) as tf.Tensor2D;
   let x = norm(tokens, weights, "embeddings.norm", config);
@@ -82,39 +167,16 @@ export function modernBertForward(weights: Weights, config: ModernBertConfig, in
     }
     return tables.get(theta)!;
   };
-  const toHeads = (y: tf.Tensor2D) => tf.transpose(tf.reshape(y, [B, T, heads, d]), [0, 2, 1, 3]) as tf.Tensor4D;
-
+  const parameterNames = modernBertParameters(config).map((spec) => spec.name);
   for (let i = 0; i < config.numHiddenLayers; i++) {
-    const p = `layers.${i}`;
-    const layerSeed = layerDropoutSeed(stepSeed, i);
-    const drop = <X extends tf.Tensor>(y: X, probability: number, site: keyof typeof DROPOUT_SITES): X =>
-      training ? dropout(y, probability, siteDropoutSeed(layerSeed, site)) : y;
-
-    const normed = i === 0 ? x : norm(x, weights, `${p}.attn_norm`, config);
-    const qkv = linear(normed, weights, `${p}.attn.Wqkv`, config.attentionBias);
-    const [q, k, v] = tf.split(qkv, 3, 1).map((part) => toHeads(part as tf.Tensor2D));
-    const { cos, sin } = tablesFor(ropeTheta(config, i));
-    const query = rotate(q, cos, sin);
-    const key = rotate(k, cos, sin);
-    let context: tf.Tensor4D;
-    if (isGlobal(config, i)) {
-      const scores = tf.add(tf.mul(tf.matMul(query, key, false, true), scale), paddingMask);
-      context = tf.matMul(drop(tf.softmax(scores), config.attentionDropout, "probabilities"), v) as tf.Tensor4D;
+    const constants = { paddingMask, localMask, ...tablesFor(ropeTheta(config, i)) };
+    const context = { config, index: i, batchSize: B, seqLength: T, layerSeed: training ? layerDropoutSeed(stepSeed, i) : undefined };
+    if (options.checkpointLayers) {
+      const names = parameterNames.filter((name) => name.startsWith(`layers.${i}.`));
+      x = checkpointedLayer(x, names, weights, constants, context);
     } else {
-      const { block: b, blocks, paddedLength: L } = window;
-      const queries = tf.reshape(tf.pad(query, [[0, 0], [0, 0], [0, L - T], [0, 0]]), [B, heads, blocks, b, d]);
-      const scores = tf.add(tf.mul(tf.matMul(queries, keyBlocks(key, b, blocks, T), false, true), scale), localMask);
-      const probabilities = drop(tf.softmax(scores), config.attentionDropout, "probabilities");
-      const blocked = tf.matMul(probabilities, keyBlocks(v, b, blocks, T));
-      context = tf.slice(tf.reshape(blocked, [B, heads, L, d]), [0, 0, 0, 0], [B, heads, T, d]) as tf.Tensor4D;
+      x = encoderLayer(x, weights, constants, context);
     }
-    const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [B * T, H]) as tf.Tensor2D;
-    x = tf.add<tf.Tensor2D>(x, drop(linear(merged, weights, `${p}.attn.Wo`, config.attentionBias), config.attentionDropout, "attention"));
-
-    const wide = linear(norm(x, weights, `${p}.mlp_norm`, config), weights, `${p}.mlp.Wi`, config.mlpBias);
-    const [input, gate] = tf.split(wide, [I, I], 1) as tf.Tensor2D[];
-    const gated = drop(tf.mul(gelu(input), gate) as tf.Tensor2D, config.mlpDropout, "output");
-    x = tf.add<tf.Tensor2D>(x, linear(gated, weights, `${p}.mlp.Wo`, config.mlpBias));
   }
-  return tf.reshape(norm(x, weights, "final_norm", config), [B, T, H]) as tf.Tensor3D;
+  return tf.reshape(norm(x, weights, "final_norm", config), [B, T, config.hiddenSize]) as tf.Tensor3D;
 }
