@@ -18,7 +18,7 @@ export function isSentenceTransformer(value: unknown): value is SentenceTransfor
 export function renderModelSummary(model: SentenceTransformer, tfjsBackend?: string): string {
   const config = model.transformer.config;
   const architecture = String(config.raw.model_type ?? "bert");
-  const runner = model.engine === "onnxruntime" ? `onnxruntime (${model.onnx?.provider ?? "cpu"})` : `tfjs (${tfjsBackend ?? "backend not chosen yet"})`;
+  const runner = model.engine === "onnxruntime" ? `onnxruntime (${model.device.startsWith("cuda") ? "cuda" : "cpu"})` : `tfjs (${tfjsBackend ?? "backend not chosen yet"})`;
   return [
     "SentenceTransformer",
     `${architecture}: ${config.numHiddenLayers} layers, hidden ${config.hiddenSize}, ${config.numAttentionHeads} heads`,

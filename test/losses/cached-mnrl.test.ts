@@ -18,7 +18,7 @@ import { before, describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { initializeBackend } from "../../src/backend.ts";
 import { Dataset } from "../../src/data/dataset.ts";
-import type { EncoderInputs } from "../../src/engines/tfjs/bert.ts";
+import type { EncoderInputs } from "../../src/engines/architecture.ts";
 import { ArgumentError } from "../../src/errors.ts";
 import { initModel } from "../../src/generator/init-model.ts";
 import { CachedMultipleNegativesRankingLoss, CachedMultipleNegativesSymmetricRankingLoss, MultipleNegativesRankingLoss, MultipleNegativesSymmetricRankingLoss } from "../../src/losses/index.ts";
@@ -112,10 +112,9 @@ function tfjsReference(model: SentenceTransformer, size: number): LossAndGradien
 
 /** The plain onnxruntime step's structure (every pass kept, one loss, every backward), one pass per mini-batch. */
 async function onnxReference(model: SentenceTransformer, size: number): Promise<LossAndGradients> {
-  const engine = model.onnx!;
-  engine.refreshWeights(model.transformer);
+  const engine = model.encoder;
   const hiddenSize = model.transformer.hiddenSize;
-  const batches = miniBatches(model, size).map((column) => column.map((batch) => ({ ...batch, pass: engine.trainingPass(batch.features, batch.seed) })));
+  const batches = miniBatches(model, size).map((column) => column.map((batch) => ({ ...batch, pass: engine.trainingPass(batch.features, { dropoutSeed: batch.seed }) })));
   const hidden = new Map<object, tf.Variable>();
   for (const batch of batches.flat()) {
     const initial = tf.tensor3d(await batch.pass.forward(), [batch.features.batchSize, batch.features.seqLength, hiddenSize]);
@@ -132,7 +131,7 @@ async function onnxReference(model: SentenceTransformer, size: number): Promise<
     for (const [name, gradient] of await batch.pass.backward(new Float32Array(grads[hidden.get(batch)!.name].dataSync()))) {
       const sum = gradients.get(name);
       if (!sum) gradients.set(name, gradient);
-      else gradient.forEach((v, i) => (sum[i] += v));
+      else gradient.forEach((v: number, i: number) => (sum[i] += v));
     }
   }
   const result = { loss: value.dataSync()[0], gradients };

@@ -4,11 +4,15 @@ import { ModelLoadError } from "../../errors.ts";
 import { bertFamily } from "./bert/index.ts";
 import { declaresRemoteCode } from "./bert/config.ts";
 import type { ModelFamily } from "./family.ts";
+import { modernBertFamily } from "./modernbert/index.ts";
+import { mpnetFamily } from "./mpnet/index.ts";
 import { xlmRobertaFamily } from "./xlm-roberta/index.ts";
 
 const FAMILIES = new Map<string, ModelFamily>([
   [bertFamily.modelType, bertFamily as ModelFamily],
   [xlmRobertaFamily.modelType, xlmRobertaFamily as ModelFamily],
+  [mpnetFamily.modelType, mpnetFamily as ModelFamily],
+  [modernBertFamily.modelType, modernBertFamily as ModelFamily],
 ]);
 
 /** The model_types embedtune supports, in registry order. */
