@@ -20,8 +20,8 @@ export { readSafetensors, writeSafetensors } from "./io/safetensors.ts";
 export * from "./losses/index.ts";
 export { lastMiningSummary, mineHardNegatives, type MineHardNegativesOptions, type MiningModel, type MiningSummary } from "./mining/hard-negatives.ts";
 export { renderModelCard, type ModelCardData } from "./models/model-card.ts";
-export { Normalize } from "./models/normalize.ts";
-export { Pooling, type PoolingMode } from "./models/pooling.ts";
+export { Normalize } from "./models/modules/normalize.ts";
+export { Pooling, type PoolingMode } from "./models/modules/pooling.ts";
 export {
   SentenceTransformer,
   type EncodeOptions,

@@ -5,7 +5,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "./errors.ts";
-import { l2Normalize } from "./models/normalize.ts";
+import { l2Normalize } from "./models/modules/normalize.ts";
 
 export const SIMILARITY_FUNCTIONS = ["cosine", "dot", "euclidean", "manhattan"] as const;
 export type SimilarityFunctionName = (typeof SIMILARITY_FUNCTIONS)[number];

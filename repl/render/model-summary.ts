@@ -17,13 +17,13 @@ export function isSentenceTransformer(value: unknown): value is SentenceTransfor
 /** `tfjsBackend` names the tfjs backend ("wasm", "tensorflow", "cpu"), shown when tfjs runs the encoder. */
 export function renderModelSummary(model: SentenceTransformer, tfjsBackend?: string): string {
   const config = model.transformer.config;
-  const architecture = String(config.raw.model_type ?? "bert");
+  const architecture = config.modelType;
   const runner = model.engine === "onnxruntime" ? `onnxruntime (${model.device.startsWith("cuda") ? "cuda" : "cpu"})` : `tfjs (${tfjsBackend ?? "backend not chosen yet"})`;
   return [
     "SentenceTransformer",
     `${architecture}: ${config.numHiddenLayers} layers, hidden ${config.hiddenSize}, ${config.numAttentionHeads} heads`,
     `dim ${model.getSentenceEmbeddingDimension()}`,
-    `pooling ${model.pooling.modeName}${model.normalize ? " + normalize" : ""}`,
+    model.modules.map((module) => module.summary()).join(" + "),
     `max_seq_length ${model.maxSeqLength}`,
     runner,
   ].join(" · ");

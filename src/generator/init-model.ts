@@ -7,11 +7,12 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ArgumentError } from "../errors.ts";
-import { writeJsonFile, writeSentenceTransformerFiles } from "../io/model-folder.ts";
+import { writeJsonFile } from "../io/model-folder.ts";
+import { writeSentenceTransformerFiles } from "../models/modules/modules-json.ts";
 import { checkOutputFolder, writeModelFolder, type OutputFolderOptions } from "../io/output-folder.ts";
 import { writeSafetensors } from "../io/safetensors.ts";
 import { familyNamed, supportedModelTypes } from "../models/families/index.ts";
-import { Pooling } from "../models/pooling.ts";
+import { Pooling } from "../models/modules/pooling.ts";
 import { randomWeights } from "./random-weights.ts";
 
 export interface InitModelOptions extends Pick<OutputFolderOptions, "overwrite" | "argument"> {

@@ -33,7 +33,6 @@ export function writeJsonFile(path: string, value: unknown): void {
 }
 
 // modules.json and the ST files beside the weights live with the modules (models/modules/modules-json.ts).
-export { readModules, writeSentenceTransformerFiles, type ModuleEntry, type ModuleKind, type SentenceTransformerFiles } from "../models/modules/modules-json.ts";
 
 export function assertModelDirectory(directory: string): void {
   let isDirectory = false;

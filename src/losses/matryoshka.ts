@@ -10,7 +10,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors.ts";
-import { l2Normalize } from "../models/normalize.ts";
+import { l2Normalize } from "../models/modules/normalize.ts";
 import type { NamedParameter } from "../training/adamw.ts";
 import { createRandom, type Random } from "../util/random.ts";
 import type { Loss } from "./loss.ts";

@@ -195,7 +195,7 @@ export function architecture(model: SentenceTransformer): string {
   const transformerConfig = { max_seq_length: model.maxSeqLength, do_lower_case: model.transformer.doLowerCase };
   // The trailing space is ST's ("... with Transformer model: {} ").
   const transformer = `Transformer(${pythonRepr(transformerConfig)}) with Transformer model: BertModel `;
-  return architectureRepr(transformer, [model.pooling, ...(model.normalize ? [model.normalize] : [])]);
+  return architectureRepr(transformer, model.modules);
 }
 
 /** The nn.Sequential repr: the Transformer's line, then each module's repr (Pooling, Dense, Normalize, …). */

@@ -16,20 +16,17 @@ import type { EncoderInputs, ForwardOptions } from "../engines/architecture.ts";
 import type { Engine, EngineName } from "../engines/engine.ts";
 import { TfjsEngine } from "../engines/tfjs/engine.ts";
 import { ArgumentError, ModelLoadError } from "../errors.ts";
-import {
-  readJsonFile,
-  readModules,
-  writeSentenceTransformerFiles,
-  type ModuleEntry,
-  type ModuleKind,
-} from "../io/model-folder.ts";
+import { readJsonFile } from "../io/model-folder.ts";
+import { forwardModuleStack, loadModuleStack, moduleStackParameters, saveModuleStack } from "./modules/module-stack.ts";
+import type { SentenceModule } from "./modules/module.ts";
+import { readModules, writeSentenceTransformerConfig, type ModuleEntry } from "./modules/modules-json.ts";
 import { writeModelFolder, type OutputFolderOptions } from "../io/output-folder.ts";
 import { shortEmbeddingsInNotebook } from "../notebook/inspect.ts";
 import { checkSimilarityFunction, similarity as similarityMatrix, type SimilarityFunctionName } from "../similarity.ts";
 import { EncodeInterruptedError, runInterruptible } from "../util/interruption.ts";
 import { startProgress } from "../util/progress.ts";
-import { Normalize, l2Normalize } from "./normalize.ts";
-import { Pooling } from "./pooling.ts";
+import { Normalize, l2Normalize } from "./modules/normalize.ts";
+import { Pooling } from "./modules/pooling.ts";
 import { Transformer } from "./transformer.ts";
 import { OnnxEngine } from "../engines/onnxruntime/engine.ts";
 import { resolveModelFolder } from "../hub/index.ts";
@@ -86,8 +83,8 @@ export class SentenceTransformer {
 
   constructor(
     readonly transformer: Transformer,
-    readonly pooling: Pooling,
-    readonly normalize: Normalize | undefined,
+    /** The modules after the Transformer, in modules.json's order (Pooling first; Dense, Normalize, …). */
+    readonly modules: SentenceModule[],
     options: { similarityFnName?: SimilarityFunctionName; prompts?: Record<string, string>; defaultPromptName?: string | null } = {},
     /** The folder the model was loaded from. */
     readonly sourceDirectory?: string,
@@ -115,17 +112,15 @@ export class SentenceTransformer {
     const { folder: directory, repoId } = await resolveModelFolder(idOrPath, options);
     const device = options.device ?? defaultDevice();
     await initializeBackend({ quiet: options.quiet });
-    const modules = readModules(directory) ?? [
-      { idx: 0, name: "0", path: "", type: "Transformer", kind: "Transformer" as ModuleKind },
-    ];
-    const [first, ...rest] = modules;
+    const entries = readModules(directory);
+    const [first, ...rest] = entries ?? [{ idx: 0, name: "0", path: "", type: "Transformer", kind: "Transformer" }];
     if (first.kind !== "Transformer") {
       throw new ModelLoadError(join(directory, "modules.json"), `the first module must be a Transformer, found ${first.type}`);
     }
     const transformer = Transformer.load(join(directory, first.path), { root: directory, quiet: options.quiet });
     let model: SentenceTransformer;
     try {
-      model = SentenceTransformer.assemble(directory, transformer, rest);
+      model = SentenceTransformer.assemble(directory, transformer, entries && rest, options.quiet);
     } catch (error) {
       // A bad pooling or config file after the weights were read must not leave them allocated.
       transformer.dispose();
@@ -207,33 +202,14 @@ export class SentenceTransformer {
     await previous.release();
   }
 
-  private static assemble(directory: string, transformer: Transformer, rest: ModuleEntry[]): SentenceTransformer {
-    let pooling: Pooling | undefined;
-    let normalize: Normalize | undefined;
-    for (const module of rest) {
-      if (module.kind === "Pooling" && !pooling && !normalize) {
-        const path = join(directory, module.path, "config.json");
-        pooling = Pooling.fromConfig(readJsonFile(path, { within: directory }), path, transformer.hiddenSize);
-      } else if (module.kind === "Normalize" && pooling && !normalize) {
-        normalize = new Normalize();
-      } else {
-        throw new ModelLoadError(join(directory, "modules.json"), `module ${module.type} at position ${module.idx} is not supported here (expected Transformer → Pooling → Normalize)`);
-      }
-    }
-    pooling ??= new Pooling(transformer.hiddenSize, "mean");
-    if (pooling.wordEmbeddingDimension !== transformer.hiddenSize) {
-      throw new ModelLoadError(
-        join(directory, rest.find((m) => m.kind === "Pooling")?.path ?? "", "config.json"),
-        `word_embedding_dimension ${pooling.wordEmbeddingDimension} differs from the encoder's hidden_size ${transformer.hiddenSize}`,
-      );
-    }
+  private static assemble(directory: string, transformer: Transformer, entries: ModuleEntry[] | undefined, quiet?: boolean): SentenceTransformer {
+    const modules = loadModuleStack(directory, entries, transformer.hiddenSize, { quiet });
     const configPath = join(directory, "config_sentence_transformers.json");
     const stConfig = existsSync(configPath) ? (readJsonFile(configPath, { within: directory }) as Record<string, unknown>) : {};
     const similarityFnName = readSimilarityFunction(stConfig.similarity_fn_name, configPath);
     return new SentenceTransformer(
       transformer,
-      pooling,
-      normalize,
+      modules,
       {
         similarityFnName,
         prompts: (stConfig.prompts as Record<string, string> | undefined) ?? {},
@@ -254,8 +230,23 @@ export class SentenceTransformer {
     this.transformer.maxSeqLength = value;
   }
 
+  /** The Pooling module (always the first after the Transformer). */
+  get pooling(): Pooling {
+    return this.modules[0] as Pooling;
+  }
+
+  /** The Normalize module, when the model has one. */
+  get normalize(): Normalize | undefined {
+    return this.modules.find((module): module is Normalize => module instanceof Normalize);
+  }
+
+  /** The modules' trainable weights (a Dense's), named "<folder>/<name>" ("2_Dense/linear.weight"). */
+  moduleParameters(): { name: string; tensor: tf.Variable }[] {
+    return [...moduleStackParameters(this.modules)].map(([name, tensor]) => ({ name, tensor }));
+  }
+
   getSentenceEmbeddingDimension(): number {
-    return this.pooling.outputDimension;
+    return this.modules[this.modules.length - 1].outputDimension;
   }
 
   tokenize(texts: string[]): EncoderInputs {
@@ -350,12 +341,12 @@ export class SentenceTransformer {
     });
   }
 
-  /** Pooling, then Normalize when the model has it: token embeddings [B, T, H] → sentence embeddings. */
+  /** The modules after the Transformer (Pooling, Dense, Normalize, …): token embeddings [B, T, H] → sentence embeddings. */
   poolAndNormalize(tokenEmbeddings: tf.Tensor3D, features: EncoderInputs, promptLength?: number): tf.Tensor2D {
-    const mask = tf.tensor2d(features.attentionMask, [features.batchSize, features.seqLength], "int32");
-    const pooled = this.pooling.forward(tokenEmbeddings, mask, promptLength);
-    mask.dispose();
-    return this.normalize ? this.normalize.forward(pooled) : pooled;
+    const attentionMask = tf.tensor2d(features.attentionMask, [features.batchSize, features.seqLength], "int32");
+    const embeddings = forwardModuleStack(this.modules, { tokenEmbeddings, attentionMask, promptLength });
+    attentionMask.dispose();
+    return embeddings;
   }
 
   /** The [n, m] similarity matrix with the model's similarity function. */
@@ -367,9 +358,8 @@ export class SentenceTransformer {
   /** Writes every file of the model into an existing folder (not atomic: savePretrained is). */
   writeFiles(directory: string): void {
     this.transformer.save(directory);
-    writeSentenceTransformerFiles(directory, {
-      poolingConfig: this.pooling.toConfig(),
-      normalize: this.normalize !== undefined,
+    saveModuleStack(directory, this.modules);
+    writeSentenceTransformerConfig(directory, {
       similarityFnName: this.similarityFnName,
       prompts: this.prompts,
       defaultPromptName: this.defaultPromptName,
@@ -386,12 +376,16 @@ export class SentenceTransformer {
     await writeModelFolder(directory, (staging) => this.writeFiles(staging), options);
   }
 
-  /** Copies the weights of a saved model folder (same architecture) into this model's variables. */
+  /** Copies the weights of a saved model folder (same architecture and modules) into this model's variables. */
   loadWeightsFrom(directory: string): void {
     const saved = Transformer.load(directory, { quiet: true });
+    let savedModules: SentenceModule[] = [];
     try {
-      const source = saved.namedParameters();
-      this.transformer.namedParameters().forEach(({ name, tensor }, index) => {
+      savedModules = loadModuleStack(directory, readModules(directory)?.slice(1), saved.hiddenSize, { quiet: true });
+      const source = [...saved.namedParameters(), ...[...moduleStackParameters(savedModules)].map(([name, tensor]) => ({ name, tensor }))];
+      const target = [...this.transformer.namedParameters(), ...this.moduleParameters()];
+      if (source.length !== target.length) throw new ModelLoadError(directory, `weights do not match this model (${source.length} tensors vs ${target.length})`);
+      target.forEach(({ name, tensor }, index) => {
         if (source[index].name !== name || source[index].tensor.shape.join() !== tensor.shape.join()) {
           throw new ModelLoadError(directory, `weights do not match this model (${source[index].name} vs ${name})`);
         }
@@ -399,6 +393,7 @@ export class SentenceTransformer {
       });
     } finally {
       saved.dispose();
+      for (const module of savedModules) module.dispose();
     }
   }
 
@@ -412,7 +407,7 @@ export class SentenceTransformer {
     const config = this.transformer.config;
     return (
       `SentenceTransformer(${config.modelType}: ${config.numHiddenLayers} layers, hidden ${config.hiddenSize}, ${config.numAttentionHeads} heads, ` +
-      `max_seq_length ${this.maxSeqLength}; pooling ${this.pooling.modeName}${this.normalize ? " + normalize" : ""}; ` +
+      `max_seq_length ${this.maxSeqLength}; ${this.modules.map((module) => module.summary()).join(" + ")}; ` +
       `dim ${this.getSentenceEmbeddingDimension()}; similarity ${this.similarityFnName}; engine ${this.engine} on ${this.device}, ` +
       `tfjs backend ${backendInfo().name})`
     );
@@ -426,6 +421,7 @@ export class SentenceTransformer {
   dispose(): void {
     void this.runner.release();
     this.transformer.dispose();
+    for (const module of this.modules) module.dispose();
   }
 
   private resolvePrompt(options: EncodeOptions): string {

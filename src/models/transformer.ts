@@ -15,6 +15,7 @@ import type * as tf from "@tensorflow/tfjs";
 import type { EncoderConfig, EncoderInputs, ForwardOptions } from "../engines/architecture.ts";
 import { ModelLoadError } from "../errors.ts";
 import { assertContainedFile } from "../io/contained-path.ts";
+import { noteWidenedWeights } from "./modules/widened-weights.ts";
 import { readSafetensors, toFloat32, writeSafetensors, type SafetensorsEntry } from "../io/safetensors.ts";
 import { readShardedSafetensors, SAFETENSORS_INDEX } from "../io/sharded-safetensors.ts";
 import { readJsonFile, writeJsonFile } from "../io/model-folder.ts";
@@ -58,7 +59,7 @@ export class Transformer {
     const sentenceConfigPath = join(directory, "sentence_bert_config.json");
     const sentenceConfig = existsSync(sentenceConfigPath) ? (readJsonFile(sentenceConfigPath, { within: root }) as Record<string, unknown>) : {};
     const maxSeqLength = resolveMaxSeqLength(sentenceConfig.max_seq_length, config, tokenizer.modelMaxLength, sentenceConfigPath);
-    const { weights, unusedTensors } = loadWeights(directory, root, family, config);
+    const { weights, unusedTensors } = loadWeights(directory, root, family, config, options.quiet);
     return new Transformer(family, config, tokenizer, weights, maxSeqLength, sentenceConfig.do_lower_case === true, unusedTensors);
   }
 
@@ -134,6 +135,7 @@ function loadWeights(
   root: string,
   family: ModelFamily,
   config: EncoderConfig,
+  quiet: boolean | undefined,
 ): { weights: Map<string, tf.Variable>; unusedTensors: NamedTensorValues[] } {
   const weightsPath = join(directory, "model.safetensors");
   const indexPath = join(directory, SAFETENSORS_INDEX);
@@ -158,6 +160,7 @@ function loadWeights(
   }
   const read = (name: string) => {
     const entry = tensors.get(name)!;
+    noteWidenedWeights(entry.file, entry.dtype, { quiet });
     return toFloat32(entry, entry.file);
   };
   const unusedTensors = [...tensors.values()]

@@ -166,16 +166,22 @@ async function backwardMiniBatch(
   const initialValue = tf.tensor3d(await pass.forward(), [batchSize, seqLength, model.transformer.hiddenSize]);
   const hidden = tf.variable(initialValue, true);
   initialValue.dispose();
+  // The modules after the encoder (a Dense) get their share of this mini-batch's gradient by autodiff.
+  const moduleParameters = model.moduleParameters();
+  const moduleGradients = new Map<string, Float32Array>();
   let hiddenGradient: Float32Array;
   try {
     const { value, grads } = tf.variableGrads(
       () => tf.sum(tf.mul(model.poolAndNormalize(hidden as tf.Tensor3D, batch.features, batch.promptLength), outputGradient)),
-      [hidden],
+      [hidden, ...moduleParameters.map(({ tensor }) => tensor)],
     );
     hiddenGradient = new Float32Array(grads[hidden.name].dataSync());
+    for (const { name, tensor } of moduleParameters) moduleGradients.set(name, new Float32Array(grads[tensor.name].dataSync()));
     tf.dispose([value, ...Object.values(grads)]);
   } finally {
     hidden.dispose();
   }
-  return pass.backward(hiddenGradient);
+  const gradients = await pass.backward(hiddenGradient);
+  for (const [name, gradient] of moduleGradients) gradients.set(name, gradient);
+  return gradients;
 }

@@ -27,9 +27,9 @@ export interface LossAndGradients {
   gradients: Map<string, Float32Array>;
 }
 
-/** The encoder's parameters followed by the loss's own. */
+/** The encoder's parameters, the modules' after it (a Dense's), then the loss's own. */
 export function trainableParameters(model: SentenceTransformer, loss: Loss): NamedParameter[] {
-  return [...model.transformer.namedParameters(), ...(loss.trainableParameters ?? [])];
+  return [...model.transformer.namedParameters(), ...model.moduleParameters(), ...(loss.trainableParameters ?? [])];
 }
 
 /** The batch loss without gradients (evaluation): dropout off, through the model's engine (a cached loss's columns miniBatchSize rows at a time). */
@@ -125,11 +125,12 @@ async function passLossAndGradients(
     hiddenStates.push(tf.variable(initialValue, true));
     initialValue.dispose();
   }
-  const lossParameters = loss.trainableParameters ?? [];
+  // Past the encoder everything is in tfjs: the modules' weights (a Dense's) and the loss's own get their gradients by autodiff.
+  const tapeParameters = [...model.moduleParameters(), ...(loss.trainableParameters ?? [])];
   const labelTensor = labels ? tf.tensor1d(labels, "float32") : undefined;
   const { value, grads } = tf.variableGrads(
     () => loss.computeLoss(hiddenStates.map((hidden, column) => model.poolAndNormalize(hidden as tf.Tensor3D, features[column], options.promptLengths?.[column])), labelTensor, context),
-    [...hiddenStates, ...lossParameters.map(({ tensor }) => tensor)],
+    [...hiddenStates, ...tapeParameters.map(({ tensor }) => tensor)],
   );
   labelTensor?.dispose();
   const sums = new Map<string, Float32Array>();
@@ -141,7 +142,7 @@ async function passLossAndGradients(
       else for (let i = 0; i < sum.length; i++) sum[i] += gradient[i];
     }
   }
-  for (const { name, tensor } of lossParameters) sums.set(name, new Float32Array(grads[tensor.name].dataSync()));
+  for (const { name, tensor } of tapeParameters) sums.set(name, new Float32Array(grads[tensor.name].dataSync()));
   Object.values(grads).forEach((gradient) => gradient.dispose());
   hiddenStates.forEach((hidden) => hidden.dispose());
   const lossValue = value.dataSync()[0];

@@ -300,15 +300,15 @@ describe("tokenizer and sentence-transformers files", () => {
     await assertLoadFails(folder, { type: ModelLoadError, file: join(folder, "tokenizer.json"), words: [/is not valid JSON/] });
   });
 
-  test("modules.json listing an unsupported module (Dense)", async () => {
+  test("modules.json listing an unsupported module (LSTM)", async () => {
     const folder = await freshTinyModel();
     const modules = readJson(join(folder, "modules.json")) as unknown as Record<string, unknown>[];
-    modules.splice(2, 0, { idx: 2, name: "2", path: "2_Dense", type: "sentence_transformers.models.Dense" });
+    modules.splice(2, 0, { idx: 2, name: "2", path: "2_LSTM", type: "sentence_transformers.models.LSTM" });
     writeJson(join(folder, "modules.json"), modules);
     await assertLoadFails(folder, {
       type: ModelLoadError,
       file: join(folder, "modules.json"),
-      words: [/sentence_transformers\.models\.Dense/, /not supported/],
+      words: [/sentence_transformers\.models\.LSTM/, /does not support/],
     });
   });
 

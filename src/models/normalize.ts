@@ -1,1 +1,0 @@
-export { Normalize, l2Normalize } from "./modules/normalize.ts";

@@ -1,1 +1,0 @@
-export { POOLING_MODES, Pooling, type PoolingMode } from "./modules/pooling.ts";
