@@ -6,6 +6,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { cachedMnrlMemoryTasks } from "./cached-mnrl-memory.ts";
 import { Unavailable } from "./common.ts";
 import { encodeTasks } from "./encode.ts";
+import { familyFixtureTasks } from "./family-fixtures.ts";
+import { familyStepTasks } from "./family-step.ts";
 import { irEvalTasks } from "./ir-eval.ts";
 import { fixtureTasks } from "./fixtures.ts";
 import { machineTasks } from "./machine.ts";
@@ -18,6 +20,7 @@ type Task = (input: never) => Promise<unknown>;
 
 const tasks: Record<string, Task> = {
   ...fixtureTasks,
+  ...familyFixtureTasks,
   ...machineTasks,
   ...trainStepTasks,
   ...tinyEpochTasks,
@@ -26,6 +29,7 @@ const tasks: Record<string, Task> = {
   ...parquetTasks,
   ...memoryTasks,
   ...cachedMnrlMemoryTasks,
+  ...familyStepTasks,
 };
 
 const [name, inputFile, outputFile] = process.argv.slice(2);

@@ -24,7 +24,7 @@ const MODEL_RECIPES: Record<ModelName, Record<string, unknown>> = {
 
 const PARQUET_RECIPE = { rows: 1_000_000, targetLength: 60, seed: 7, rowGroupSize: 100_000 };
 
-function stampMatches(file: string, recipe: unknown): boolean {
+export function stampMatches(file: string, recipe: unknown): boolean {
   return existsSync(file) && readFileSync(file, "utf8") === JSON.stringify(recipe);
 }
 

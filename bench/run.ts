@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { cachedMnrlMemory } from "./cached-mnrl-memory.ts";
 import { BENCH_DIR, describeError, loadAverage, log, SCRATCH_DIR, type Benchmark, type BenchmarkResult } from "./common.ts";
 import { encodeThroughput } from "./encode.ts";
+import { familySteps } from "./family-step.ts";
 import { irEval } from "./ir-eval.ts";
 import { collectMachineInfo, renderMachine } from "./machine.ts";
 import { memorySteps } from "./memory.ts";
@@ -17,12 +18,12 @@ import { tinyEpoch } from "./tiny-epoch.ts";
 import { setTorchThreads } from "./torch.ts";
 import { trainStep } from "./train-step.ts";
 
-const BENCHMARKS: Benchmark[] = [trainStep, tinyEpoch, encodeThroughput, parquetFirstStep, memorySteps, replStart, irEval, cachedMnrlMemory];
+const BENCHMARKS: Benchmark[] = [trainStep, tinyEpoch, encodeThroughput, parquetFirstStep, memorySteps, replStart, irEval, cachedMnrlMemory, ...familySteps];
 
 const USAGE = `usage: npm run bench -- [--quick] [--only NAME[,NAME…]] [--rounds N] [--torch-threads N] [--out FILE]
   --quick          fewer steps and batches, 2 rounds; skips the tfjs bge-small training step
   --rounds         rounds of the interleaved comparisons in train-step and encode (default 3; best round reported)
-  --only           run only these benchmarks (name or number): ${BENCHMARKS.map((b, i) => `${i + 1}=${b.name}`).join(", ")}
+  --only           run only these benchmarks (name, group such as family-step, or number): ${BENCHMARKS.map((b, i) => `${i + 1}=${b.name}`).join(", ")}
   --torch-threads  torch.set_num_threads for the PyTorch reference (default 2, as its bench.py)
   --out            where to write the JSON results (default bench/results.json)`;
 
@@ -57,9 +58,10 @@ function parseArgs(argv: string[]): { quick: boolean; rounds: number; only?: str
 
 function select(only: string[] | undefined): Benchmark[] {
   if (!only) return BENCHMARKS;
-  return only.map((key) => {
-    const found = BENCHMARKS.find((b, i) => b.name === key || String(i + 1) === key);
-    if (!found) throw new Error(`--only ${key}: no such benchmark (${BENCHMARKS.map((b) => b.name).join(", ")})`);
+  // A name before "/" (family-step) selects every benchmark of that group.
+  return only.flatMap((key) => {
+    const found = BENCHMARKS.filter((b, i) => b.name === key || b.name.startsWith(`${key}/`) || String(i + 1) === key);
+    if (found.length === 0) throw new Error(`--only ${key}: no such benchmark (${BENCHMARKS.map((b) => b.name).join(", ")})`);
     return found;
   });
 }

@@ -9,11 +9,15 @@ with the reference copy's folder in EMBEDTUNE_TORCH_REF. Tasks:
   train   one fixed batch of pairs, repeated: warm-up steps, then timed steps (median), as bench.py (b)
   epoch   one epoch over all pairs in shuffled batches, wall time (tokenisation inside the loop, as the trainer)
   encode  eval + no_grad, batches sorted by length like SentenceTransformer.encode, sentences/s
+  family  a model of another family (bert | xlm-roberta | modernbert) from ../shared/reference/torch/families/<family>/
+          <family>_ref.py on the token ids embedtune's tokenizer made (the same padded batches): load, optionally
+          one encode batch (eval, no_grad), then warm-up + timed training steps of the fixed pairs; peak RSS (VmHWM)
   ir      InformationRetrievalEvaluator's work, cosine only: encode queries, encode corpus, then cos_sim,
           torch.topk(max k) and compute_metrics (default k lists), each stage timed
 Training is sentence-transformers' fit(): dropout on, CLS/mean pooling + Normalize from the folder,
 CoSENT (scale 20), backward, clip_grad_norm 1.0, AdamW (wd 0.01 except bias/LayerNorm), warmup-linear.
 """
+import importlib.util
 import json
 import math
 import os
@@ -27,7 +31,8 @@ sys.path.insert(0, os.environ["EMBEDTUNE_TORCH_REF"])
 
 import torch  # noqa: E402
 
-from bert_ref import SentenceEncoder, adamw, cosent_loss, warmup_linear  # noqa: E402
+import bert_ref  # noqa: E402
+from bert_ref import SentenceEncoder, adamw, cosent_loss, pool, warmup_linear  # noqa: E402
 
 
 def loaded_libs(*keys):
@@ -198,12 +203,80 @@ def ir(args):
             "top_ids": [[h[0] for h in hits[query_ids.index(q)][:10]] for q in args.get("check_ids", [])], "threads": torch.get_num_threads()}
 
 
+def family_module(family):
+    """bert_ref, or families/<family>/<family>_ref.py of the reference copy (its file name is not an identifier)."""
+    if family == "bert":
+        return bert_ref
+    path = os.path.join(os.environ["EMBEDTUNE_TORCH_REF"], "families", family, f"{family}_ref.py")
+    spec = importlib.util.spec_from_file_location(family.replace("-", "_") + "_ref", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class FamilyEncoder(torch.nn.Module):
+    """The family's model class (its own loader) -> Pooling (cls|mean) -> optional Normalize, from the folder."""
+
+    def __init__(self, family, folder):
+        super().__init__()
+        module = family_module(family)
+        model_class = {"bert": "BertModel", "xlm-roberta": "XLMRobertaModel", "modernbert": "ModernBertModel"}[family]
+        self.encoder = getattr(module, model_class).from_pretrained(folder)
+        pc = json.load(open(os.path.join(folder, "1_Pooling", "config.json")))
+        self.pooling = pc.get("pooling_mode") or ("cls" if pc.get("pooling_mode_cls_token") else "mean")
+        self.normalize = any(m["type"].endswith("Normalize") for m in json.load(open(os.path.join(folder, "modules.json"))))
+        # AdamW's groups as each reference builds them (ModernBERT: HF Trainer's, no decay for norms and biases)
+        self.make_optimizer = getattr(module, "adamw_hf", adamw)
+
+    def forward(self, input_ids, attention_mask):
+        h = self.encoder(input_ids, attention_mask)
+        e = pool(h, attention_mask, self.pooling)
+        return (torch.nn.functional.normalize(e, p=2, dim=-1) if self.normalize else e), h
+
+
+def peak_rss_mb():
+    return next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:")) / 1024
+
+
+def family(args):
+    torch.manual_seed(0)
+    t = time.perf_counter()
+    model = FamilyEncoder(args["family"], args["model"])
+    load_seconds = time.perf_counter() - t
+    side = lambda s: (torch.tensor(s["ids"], dtype=torch.long), torch.tensor(s["mask"], dtype=torch.long))
+    out = {"load_seconds": load_seconds, "parameters": sum(p.numel() for p in model.parameters())}
+    if args.get("encode"):
+        model.eval()
+        with torch.no_grad():
+            t = time.perf_counter()
+            model(*side(args["a"]))
+            out["encode_seconds"] = time.perf_counter() - t
+        out["peak_rss_after_encode_mb"] = peak_rss_mb()
+    model.train()
+    total = args["warmup"] + args["steps"]
+    opt = model.make_optimizer(model, lr=args["lr"], weight_decay=0.01)
+    sched = warmup_linear(opt, warmup_steps=max(1, math.ceil(total * 0.1)), total_steps=total)
+    times, cpu, losses = [], [], []
+    for _ in range(total):
+        t, c = time.perf_counter(), time.process_time()
+        batch = side(args["a"]), side(args["b"]), torch.tensor([float(x) for x in args["labels"]])
+        losses.append(step(model, opt, sched, batch))
+        times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    timed = times[args["warmup"]:] or times
+    out.update({"step_seconds": times, "median_seconds": statistics.median(timed), "step_cpu_seconds": cpu,
+                "median_cpu_seconds": statistics.median(cpu[args["warmup"]:] or cpu), "losses": losses,
+                "padded_lengths": [len(args["a"]["ids"][0]), len(args["b"]["ids"][0])],
+                "peak_rss_mb": peak_rss_mb(), "threads": torch.get_num_threads()})
+    return out
+
+
 def main():
     task, inp, outp = sys.argv[1], sys.argv[2], sys.argv[3]
     args = json.load(open(inp, encoding="utf-8"))
     torch.set_num_threads(int(args.get("threads", 2)))
     try:
-        result = {"ok": True, "value": {"info": info, "train": train, "epoch": epoch, "encode": encode, "ir": ir}[task](args)}
+        result = {"ok": True, "value": {"info": info, "train": train, "epoch": epoch, "encode": encode, "ir": ir, "family": family}[task](args)}
     except Exception as e:  # reported to the TypeScript side as the measurement's error
         result = {"ok": False, "error": f"{type(e).__name__}: {e}"}
     json.dump(result, open(outp, "w", encoding="utf-8"))
