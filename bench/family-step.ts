@@ -33,7 +33,7 @@ interface Subject {
   seqLength?: number;
   /** Time one encode batch (the 16 sentence1s) between load and training. */
   encode: boolean;
-  warmup: number;
+  warmup: (quick: boolean) => number;
   steps: (quick: boolean) => number;
   /** Interleaved rounds (the long steps run once). */
   rounds: (quick: boolean, rounds: number) => number;
@@ -41,10 +41,10 @@ interface Subject {
 }
 
 const SUBJECTS: Subject[] = [
-  { name: "e5-small", title: "multilingual-e5-small shape", model: "e5-small", torchFamily: "bert", pairs: 16, encode: false, warmup: 2, steps: (quick) => (quick ? 3 : 10), rounds: (quick, rounds) => (quick ? 1 : rounds), timeoutSeconds: 600 },
-  { name: "modernbert-512", title: "ModernBERT-base shape, 512 tokens", model: "modernbert-base", torchFamily: "modernbert", pairs: 2, seqLength: 512, encode: false, warmup: 1, steps: (quick) => (quick ? 1 : 3), rounds: () => 1, timeoutSeconds: 1800 },
-  { name: "modernbert-2048", title: "ModernBERT-base shape, 2,048 tokens", model: "modernbert-base", torchFamily: "modernbert", pairs: 1, seqLength: 2048, encode: false, warmup: 1, steps: (quick) => (quick ? 1 : 2), rounds: () => 1, timeoutSeconds: 3600 },
-  { name: "xlm-roberta-base", title: "XLM-R base shape (278M parameters): load, encode, train", model: "xlm-roberta-base", torchFamily: "xlm-roberta", pairs: 16, encode: true, warmup: 0, steps: (quick) => (quick ? 1 : 2), rounds: () => 1, timeoutSeconds: 1800 },
+  { name: "e5-small", title: "multilingual-e5-small shape", model: "e5-small", torchFamily: "bert", pairs: 16, encode: false, warmup: () => 2, steps: (quick) => (quick ? 3 : 10), rounds: (quick, rounds) => (quick ? 1 : rounds), timeoutSeconds: 600 },
+  { name: "modernbert-512", title: "ModernBERT-base shape, 512 tokens", model: "modernbert-base", torchFamily: "modernbert", pairs: 2, seqLength: 512, encode: false, warmup: () => 1, steps: (quick) => (quick ? 1 : 3), rounds: () => 1, timeoutSeconds: 1800 },
+  { name: "modernbert-2048", title: "ModernBERT-base shape, 2,048 tokens", model: "modernbert-base", torchFamily: "modernbert", pairs: 1, seqLength: 2048, encode: false, warmup: (quick) => (quick ? 0 : 1), steps: (quick) => (quick ? 1 : 2), rounds: () => 1, timeoutSeconds: 3600 },
+  { name: "xlm-roberta-base", title: "XLM-R base shape (278M parameters): load, encode, train", model: "xlm-roberta-base", torchFamily: "xlm-roberta", pairs: 16, encode: true, warmup: () => 0, steps: (quick) => (quick ? 1 : 2), rounds: () => 1, timeoutSeconds: 1800 },
 ];
 
 /** STS-B sentences joined this many at a time: ~7,000 characters, past 2,048 tokens of the ModernBERT tokenizer. */
@@ -98,6 +98,7 @@ async function measureSubject(subject: Subject, benchmark: string, quick: boolea
   const model = await ensureFamilyModel(subject.model);
   const pairs = await subjectPairs(subject);
   const steps = subject.steps(quick);
+  const warmup = subject.warmup(quick);
   const rounds = subject.rounds(quick, roundsOption);
   const tokens = await runNodeTask<{ a: TokenSide; b: TokenSide }>(
     "family-tokens",
@@ -109,14 +110,14 @@ async function measureSubject(subject: Subject, benchmark: string, quick: boolea
     torch: (round) =>
       runTorch<TorchFamily>(
         "family",
-        { family: subject.torchFamily, model, a: tokens.a, b: tokens.b, labels: pairs.map((p) => p.score), encode: subject.encode, warmup: subject.warmup, steps, lr: 2e-5 },
-        { label: `PyTorch ${subject.name} (${subject.warmup}+${steps} steps${roundLabel(round)})`, timeoutSeconds: subject.timeoutSeconds },
+        { family: subject.torchFamily, model, a: tokens.a, b: tokens.b, labels: pairs.map((p) => p.score), encode: subject.encode, warmup, steps, lr: 2e-5 },
+        { label: `PyTorch ${subject.name} (${warmup}+${steps} steps${roundLabel(round)})`, timeoutSeconds: subject.timeoutSeconds },
       ),
     ort: (round) =>
       runNodeTask<EngineFamily>(
         "family-step",
-        { model, pairs, seqLength: subject.seqLength, encode: subject.encode, warmup: subject.warmup, steps },
-        { label: `embedtune onnxruntime ${subject.name} (${subject.warmup}+${steps} steps${roundLabel(round)})`, timeoutSeconds: subject.timeoutSeconds },
+        { model, pairs, seqLength: subject.seqLength, encode: subject.encode, warmup, steps },
+        { label: `embedtune onnxruntime ${subject.name} (${warmup}+${steps} steps${roundLabel(round)})`, timeoutSeconds: subject.timeoutSeconds },
       ),
   });
   const torch = bestRound(measured.torch, (v) => v.median_seconds, "lower");
@@ -138,13 +139,13 @@ async function measureSubject(subject: Subject, benchmark: string, quick: boolea
     });
   }
   pairOfRows(
-    subject.warmup === 0 ? "first step s (median of steps)" : "median s/step",
+    warmup === 0 ? "first step s (median of the steps)" : "median s/step",
     "s",
     (v) => v.median_seconds,
     (v) => v.medianSeconds,
     {
-      torch: (v) => `${describeRounds(v.roundScores, "s")}${v.roundScores.length > 1 ? "; " : ""}${shape}; ${timedNote(v.step_seconds, subject.warmup)}; CPU ${v.median_cpu_seconds.toFixed(2)} s/step; token ids from embedtune's tokenizer`,
-      ort: (v) => `${describeRounds(v.roundScores, "s")}${v.roundScores.length > 1 ? "; " : ""}padded ${v.paddedLengths.join("/")}; ${timedNote(v.stepSeconds, subject.warmup)}; CPU ${v.medianCpuSeconds.toFixed(2)} s/step; tokenisation inside`,
+      torch: (v) => `${describeRounds(v.roundScores, "s")}${v.roundScores.length > 1 ? "; " : ""}${shape}; ${timedNote(v.step_seconds, warmup)}; CPU ${v.median_cpu_seconds.toFixed(2)} s/step; token ids from embedtune's tokenizer`,
+      ort: (v) => `${describeRounds(v.roundScores, "s")}${v.roundScores.length > 1 ? "; " : ""}padded ${v.paddedLengths.join("/")}; ${timedNote(v.stepSeconds, warmup)}; CPU ${v.medianCpuSeconds.toFixed(2)} s/step; tokenisation inside`,
     },
   );
   pairOfRows("peak RSS (VmHWM)", "MB", (v) => v.peak_rss_mb, (v) => v.peakRssMB, {
@@ -152,7 +153,7 @@ async function measureSubject(subject: Subject, benchmark: string, quick: boolea
     ort: (v) => `load ${v.loadSeconds.toFixed(1)} s`,
   });
   const detail = (outcome: Outcome<unknown>) => (outcome.ok ? outcome.value : outcome.reason);
-  return { rows, details: { model, pairs: pairs.length, seqLength: subject.seqLength ?? null, paddedLengths: [tokens.a.ids[0].length, tokens.b.ids[0].length], warmup: subject.warmup, steps, rounds, torch: detail(torch), onnxruntime: detail(ort) } };
+  return { rows, details: { model, pairs: pairs.length, seqLength: subject.seqLength ?? null, paddedLengths: [tokens.a.ids[0].length, tokens.b.ids[0].length], warmup, steps, rounds, torch: detail(torch), onnxruntime: detail(ort) } };
 }
 
 /** One benchmark per subject, numbered after the eight others: `--only family-step` selects them all. */
