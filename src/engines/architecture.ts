@@ -14,6 +14,7 @@
 //     engine's snapshot); they output HIDDEN_OUTPUT, the backward graph takes HIDDEN_GRADIENT_INPUT.
 
 import type * as tf from "@tensorflow/tfjs";
+import type { Gradient } from "./row-gradient.ts";
 
 /** Token ids of one batch, row-major [batchSize, seqLength]. */
 export interface EncoderInputs {
@@ -99,8 +100,8 @@ export interface OnnxArchitecture<C extends EncoderConfig> {
   buildTrainingBackward(config: C, options: { dropout: boolean }): Uint8Array;
   /** The training graphs' dropout mask inputs for a batch, drawn as the tfjs forward draws them (seeded). */
   dropoutMasks(config: C, batchSize: number, seqLength: number, seed: number): Map<string, FloatFeed>;
-  /** Every parameter's gradient (encoder layout, dense), from the backward graph's outputs. */
-  gradients(config: C, inputs: EncoderInputs, outputs: ReadonlyMap<string, Float32Array>): Map<string, Float32Array>;
+  /** Every parameter's gradient (encoder layout; the word/token embedding table's row-sparse, the others dense), from the backward graph's outputs. */
+  gradients(config: C, inputs: EncoderInputs, outputs: ReadonlyMap<string, Float32Array>): Map<string, Gradient>;
 }
 
 /** An encoder architecture as the engines see it. */

@@ -6,7 +6,8 @@
 //                              without a seed); backward(dHidden) gives every parameter's gradient of
 //                              Σ(last_hidden_state ⊙ dHidden), by name in the encoder's layout, with the
 //                              family's frozen rows (padding_idx) zeroed, recomputing the forward with the
-//                              same masks;
+//                              same masks; a large embedding table's gradient may come row-sparse (a
+//                              RowGradient: only the batch's rows, row-gradient.ts), every other dense;
 //   refreshWeights()           re-reads the weights that changed (adoptWeights: takes the optimizer's
 //                              arrays of the new values, saving a read); weights(): a copy of every weight;
 //   release()                  frees what the engine holds (the model's weights stay).
@@ -14,6 +15,7 @@
 import type * as tf from "@tensorflow/tfjs";
 import type { Architecture, EncoderConfig, EncoderInputs } from "./architecture.ts";
 import type { Device, ResolvedDevice } from "./device.ts";
+import { zeroRow, type Gradient } from "./row-gradient.ts";
 
 export type EngineName = "onnxruntime" | "tfjs";
 
@@ -26,7 +28,7 @@ export interface EncoderModel {
 
 export interface TrainingPass {
   forward(): Promise<Float32Array>;
-  backward(hiddenGradient: Float32Array): Promise<Map<string, Float32Array>>;
+  backward(hiddenGradient: Float32Array): Promise<Map<string, Gradient>>;
 }
 
 export interface Engine {
@@ -44,12 +46,11 @@ export interface Engine {
 }
 
 /** Zeroes the rows of `gradients` that the architecture never trains (nn.Embedding's padding_idx). */
-export function zeroFrozenRows(model: EncoderModel, gradients: Map<string, Float32Array>): Map<string, Float32Array> {
+export function zeroFrozenRows(model: EncoderModel, gradients: Map<string, Gradient>): Map<string, Gradient> {
   for (const { parameter, row } of model.family.frozenRows(model.config)) {
     const gradient = gradients.get(parameter);
     if (gradient === undefined) continue;
-    const width = model.weights.get(parameter)!.shape[1]!;
-    gradient.fill(0, row * width, (row + 1) * width);
+    zeroRow(gradient, row, model.weights.get(parameter)!.shape[1]!);
   }
   return gradients;
 }

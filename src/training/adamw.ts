@@ -4,8 +4,15 @@
 //   θ ← θ − (lr / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + ε)
 // Weight decay is skipped for biases and norm weights (Hugging Face's get_decay_parameter_names).
 // The weights stay tfjs variables (read, updated, assigned back); the moments live in JS.
+// A row-sparse gradient (an embedding table's, engines/row-gradient.ts) gives exactly the dense update
+// with zero rows: every row's moments decay and every decayed weight shrinks. A row whose moments are
+// both exactly +0 (never touched: no gradient has reached it) gets m = v = +0 again and θ·keep (the
+// moment term is +0), so only the rows ever touched run the full loop; the others are multiplied by
+// keep, or left alone without weight decay. Which rows were touched is tracked per table, and re-derived
+// from the moments' bits whenever they may have been written elsewhere (a dense step, a checkpoint load).
 
 import * as tf from "@tensorflow/tfjs";
+import { RowGradient, type Gradient } from "../engines/row-gradient.ts";
 
 export interface AdamWOptions {
   learningRate: number;
@@ -43,6 +50,8 @@ export class AdamW {
   /** Number of updates applied so far (torch's per-parameter "step"). */
   step = 0;
   private readonly moments = new Map<string, Moments>();
+  /** Per table updated row-sparse: 1 for each row whose moments may not be +0 (see the header). */
+  private readonly touchedRows = new Map<string, Uint8Array>();
   /** The values each weight had after our last update, and the tfjs data they were assigned as. */
   private readonly current = new Map<string, { values: Float32Array; dataId: object }>();
 
@@ -58,7 +67,7 @@ export class AdamW {
   }
 
   /** One update with `gradients` keyed by parameter name, at the current learning rate. */
-  applyGradients(gradients: Map<string, Float32Array>): void {
+  applyGradients(gradients: Map<string, Gradient>): void {
     this.step += 1;
     const { beta1, beta2, epsilon } = this;
     const lr = this.learningRate;
@@ -67,14 +76,33 @@ export class AdamW {
     for (const { name, tensor } of this.parameters) {
       const gradient = gradients.get(name);
       if (!gradient) continue;
-      const { first, second } = this.momentsOf(name, tensor);
+      const { first, second } = this.ownMoments(name, tensor);
       const weights = this.weightValues(name, tensor);
       const keep = 1 - lr * (usesWeightDecay(name) ? this.weightDecay : 0);
-      for (let i = 0; i < weights.length; i++) {
-        const g = gradient[i];
+      const update = (i: number, g: number) => {
         const m = (first[i] = beta1 * first[i] + (1 - beta1) * g);
         const v = (second[i] = beta2 * second[i] + (1 - beta2) * g * g);
         weights[i] = weights[i] * keep - (stepSize * m) / (Math.sqrt(v) * inverseSecondCorrectionRoot + epsilon);
+      };
+      if (gradient instanceof RowGradient) {
+        const { rows, values, width } = gradient;
+        const touched = this.touchedRowsOf(name, width);
+        for (let slot = 0; slot < rows.length; slot++) touched[rows[slot]] = 1;
+        let slot = 0;
+        for (let row = 0; row < touched.length; row++) {
+          const start = row * width;
+          if (slot < rows.length && rows[slot] === row) {
+            const from = slot++ * width;
+            for (let k = 0; k < width; k++) update(start + k, values[from + k]);
+          } else if (touched[row]) {
+            for (let k = 0; k < width; k++) update(start + k, 0);
+          } else if (keep !== 1) {
+            for (let k = 0; k < width; k++) weights[start + k] = weights[start + k] * keep;
+          }
+        }
+      } else {
+        this.touchedRows.delete(name);
+        for (let i = 0; i < weights.length; i++) update(i, gradient[i]);
       }
       tf.tidy(() => tensor.assign(tf.tensor(weights, tensor.shape)));
       this.current.set(name, { values: weights, dataId: dataIdOf(tensor) });
@@ -96,8 +124,27 @@ export class AdamW {
     return new Float32Array(tensor.dataSync());
   }
 
-  /** The moments of one parameter, created (zero) on first use. */
+  /** Which rows of a table may have moments other than +0: those with any bit set in m or v. */
+  private touchedRowsOf(name: string, width: number): Uint8Array {
+    let touched = this.touchedRows.get(name);
+    if (!touched) {
+      const { first, second } = this.moments.get(name)!;
+      const firstBits = new Int32Array(first.buffer, first.byteOffset, first.length);
+      const secondBits = new Int32Array(second.buffer, second.byteOffset, second.length);
+      touched = new Uint8Array(first.length / width);
+      for (let i = 0; i < first.length; i++) if ((firstBits[i] | secondBits[i]) !== 0) touched[Math.floor(i / width)] = 1;
+      this.touchedRows.set(name, touched);
+    }
+    return touched;
+  }
+
+  /** The moments of one parameter, created (zero) on first use, for a caller that may write them (a checkpoint load). */
   momentsOf(name: string, tensor: tf.Variable): Moments {
+    this.touchedRows.delete(name);
+    return this.ownMoments(name, tensor);
+  }
+
+  private ownMoments(name: string, tensor: tf.Variable): Moments {
     let moments = this.moments.get(name);
     if (!moments) {
       moments = { first: new Float32Array(tensor.size), second: new Float32Array(tensor.size) };

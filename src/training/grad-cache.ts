@@ -21,6 +21,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { EncoderInputs } from "../engines/architecture.ts";
 import type { Engine } from "../engines/engine.ts";
+import { addGradients, type Gradient } from "../engines/row-gradient.ts";
 import { ArgumentError } from "../errors.ts";
 import type { Loss, LossContext } from "../losses/loss.ts";
 import type { SentenceTransformer } from "../models/sentence-transformer.ts";
@@ -122,7 +123,7 @@ export async function cachedLossAndGradients(
     }
 
     // 3. Each mini-batch again, backpropagating its rows of the cached gradient.
-    const sums = new Map<string, Float32Array>();
+    const sums = new Map<string, Gradient>();
     for (const batches of miniBatches) {
       const cached = grads[embeddings[batches[0].column].name];
       for (const batch of batches) {
@@ -131,8 +132,7 @@ export async function cachedLossAndGradients(
           const gradients = await backwardMiniBatch(model, engine, batch, outputGradient, options.checkpointLayers);
           for (const [name, gradient] of gradients) {
             const sum = sums.get(name);
-            if (!sum) sums.set(name, gradient); // fresh arrays, ours to keep
-            else for (let i = 0; i < sum.length; i++) sum[i] += gradient[i];
+            sums.set(name, sum ? addGradients(sum, gradient) : gradient); // fresh arrays, ours to keep
           }
         } finally {
           outputGradient.dispose();
@@ -160,7 +160,7 @@ async function backwardMiniBatch(
   batch: MiniBatch,
   outputGradient: tf.Tensor2D,
   checkpointLayers: boolean | undefined,
-): Promise<Map<string, Float32Array>> {
+): Promise<Map<string, Gradient>> {
   const { batchSize, seqLength } = batch.features;
   const pass = engine.trainingPass(batch.features, { dropoutSeed: batch.dropoutSeed, checkpointLayers });
   const initialValue = tf.tensor3d(await pass.forward(), [batchSize, seqLength, model.transformer.hiddenSize]);

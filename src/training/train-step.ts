@@ -12,6 +12,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import type { ForwardOptions } from "../engines/architecture.ts";
+import { addGradients, type Gradient } from "../engines/row-gradient.ts";
 import type { Loss, LossContext } from "../losses/loss.ts";
 import type { SentenceTransformer } from "../models/sentence-transformer.ts";
 import { deriveSeed } from "../util/random.ts";
@@ -23,8 +24,8 @@ export type TrainStepOptions = ForwardOptions & { promptLengths?: readonly (numb
 
 export interface LossAndGradients {
   loss: number;
-  /** By parameter name, in the encoder's layout. */
-  gradients: Map<string, Float32Array>;
+  /** By parameter name, in the encoder's layout (an embedding table's may be row-sparse). */
+  gradients: Map<string, Gradient>;
 }
 
 /** The encoder's parameters, the modules' after it (a Dense's), then the loss's own. */
@@ -95,7 +96,7 @@ export function lossAndGradients(
     return loss.computeLoss(embeddings, labelTensor, context);
   }, parameters.map(({ tensor }) => tensor));
   labelTensor?.dispose();
-  const gradients = new Map<string, Float32Array>();
+  const gradients = new Map<string, Gradient>();
   for (const [variableName, gradient] of Object.entries(grads)) {
     gradients.set(nameOfVariable.get(variableName)!, new Float32Array(gradient.dataSync()));
     gradient.dispose();
@@ -133,13 +134,12 @@ async function passLossAndGradients(
     [...hiddenStates, ...tapeParameters.map(({ tensor }) => tensor)],
   );
   labelTensor?.dispose();
-  const sums = new Map<string, Float32Array>();
+  const sums = new Map<string, Gradient>();
   for (const column of features.keys()) {
     const hiddenGradient = grads[hiddenStates[column].name].dataSync() as Float32Array;
     for (const [name, gradient] of await passes[column].backward(hiddenGradient)) {
       const sum = sums.get(name);
-      if (!sum) sums.set(name, gradient); // each pass returns arrays of its own
-      else for (let i = 0; i < sum.length; i++) sum[i] += gradient[i];
+      sums.set(name, sum ? addGradients(sum, gradient) : gradient); // each pass returns arrays of its own
     }
   }
   for (const { name, tensor } of tapeParameters) sums.set(name, new Float32Array(grads[tensor.name].dataSync()));

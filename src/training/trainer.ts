@@ -22,6 +22,7 @@ import * as tf from "@tensorflow/tfjs";
 import { checkLabels, checkTextColumns, inputColumnNames, labelColumnName } from "../data/columns.ts";
 import type { Dataset } from "../data/dataset.ts";
 import { ArgumentError, EmbedtuneError } from "../errors.ts";
+import { addGradients, storedValues, type Gradient } from "../engines/row-gradient.ts";
 import { FileSystemError, fileSystemError, isErrnoError } from "../io/file-system-errors.ts";
 import type { SentenceEvaluator } from "../evaluation/evaluator.ts";
 import { SequentialEvaluator } from "../evaluation/sequential.ts";
@@ -453,7 +454,7 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
 
   private async optimizerStep(batches: number[][], inputs: string[][], labels: number[] | undefined, plan: Plan): Promise<{ loss: number; gradNorm: number }> {
     const step = this.state.global_step;
-    let summed: Map<string, Float32Array> | undefined;
+    let summed: Map<string, Gradient> | undefined;
     let lossSum = 0;
     for (const [micro, rows] of batches.entries()) {
       const result = await engineLossAndGradients(
@@ -465,10 +466,15 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
       );
       lossSum += result.loss;
       if (!summed) summed = result.gradients;
-      else for (const [name, gradient] of result.gradients) addInto(summed.get(name)!, gradient);
+      else for (const [name, gradient] of result.gradients) summed.set(name, addGradients(summed.get(name)!, gradient));
     }
     const gradients = summed!;
-    if (batches.length > 1) for (const values of gradients.values()) for (let i = 0; i < values.length; i++) values[i] /= batches.length;
+    if (batches.length > 1) {
+      for (const gradient of gradients.values()) {
+        const values = storedValues(gradient);
+        for (let i = 0; i < values.length; i++) values[i] /= batches.length;
+      }
+    }
     const loss = lossSum / batches.length;
     const norm = clipGradientsByGlobalNorm(gradients, this.args.maxGradNorm);
     const learningRate = this.args.learningRate * learningRateFactor(this.args.lrSchedulerType, step, plan.warmupSteps, plan.maxSteps);
@@ -614,10 +620,6 @@ function removeOwnStaging(target: string): void {
   } catch {
     // Nothing to tidy, or the folder cannot be read: the cleanup at the next start takes care of it.
   }
-}
-
-function addInto(target: Float32Array, values: Float32Array): void {
-  for (let i = 0; i < target.length; i++) target[i] += values[i];
 }
 
 function round4(value: number): number {

@@ -10,6 +10,7 @@
 import type { ParameterSpec } from "../../src/engines/architecture.ts";
 import { CoSENTLoss } from "../../src/losses/cosent.ts";
 import type { SentenceTransformer } from "../../src/models/sentence-transformer.ts";
+import { toDense, type Gradient } from "../../src/engines/row-gradient.ts";
 import { AdamW } from "../../src/training/adamw.ts";
 import { clipGradientsByGlobalNorm } from "../../src/training/gradient-clipping.ts";
 import { engineLossAndGradients } from "../../src/training/train-step.ts";
@@ -68,7 +69,7 @@ export function torchSlice(values: ArrayLike<number>, spec: ParameterSpec, index
 export interface GoldenStepResult {
   loss: number;
   gradNorm: number;
-  /** Clipped gradients by parameter name (our layout). */
+  /** Clipped gradients by parameter name (our layout), dense. */
   gradients: Map<string, Float32Array>;
   before: Map<string, Float32Array>;
   after: Map<string, Float32Array>;
@@ -91,7 +92,12 @@ export async function runGoldenStep(model: SentenceTransformer, step: GoldenStep
     epsilon: step.adamw.eps,
   });
   optimizer.applyGradients(result.gradients);
-  return { loss: result.loss, gradNorm, gradients: result.gradients, before, after: snapshot() };
+  return { loss: result.loss, gradNorm, gradients: denseGradients(result.gradients), before, after: snapshot() };
+}
+
+/** Every gradient as its dense table (a row-sparse embedding gradient expanded; a dense one as it is). */
+export function denseGradients(gradients: ReadonlyMap<string, Gradient>): Map<string, Float32Array> {
+  return new Map([...gradients].map(([name, gradient]) => [name, toDense(gradient)]));
 }
 
 /** Each golden slice of `values` (by parameter) as [actual, expected] pairs; abs-max slices as one number each. */

@@ -6,7 +6,8 @@
 //             the forward and returns grad.<name> for every parameter but the embedding tables and the
 //             attention bias's, grad.embedding_sum [batch, seq, hidden] (scattered here into the tables'
 //             gradients, exactly as tfjs's gather gradient and torch's embedding gradient: rows accumulate
-//             by id, padding ids included — the engines zero the frozen rows) and, with a bias,
+//             by id, padding ids included — the engines zero the frozen rows; the word table's row-sparse,
+//             the small position and token type tables dense) and, with a bias,
 //             grad.attention_bias [heads, seq, seq] (turned into its parameters' gradients by the layout).
 // Dropout masks (scaled by 1/(1 − p)) are inputs dropout.embeddings [batch, seq, hidden] and
 // dropout.layer.{i}.probabilities [batch, heads, seq, seq] / .attention / .output [batch, seq, hidden],
@@ -14,6 +15,7 @@
 
 import { encoderShape, HIDDEN_GRADIENT_INPUT, HIDDEN_OUTPUT, type EncoderInputs, type FloatFeed, type OnnxArchitecture } from "../architecture.ts";
 import { dropoutMask, embeddingDropoutSeed, layerDropoutSeed, siteDropoutSeed } from "../dropout-masks.ts";
+import { scatterRows, type Gradient } from "../row-gradient.ts";
 import { GraphBuilder } from "../onnxruntime/graph-builder.ts";
 import { positionIds, postLnParameters, type PostLnConfig, type PostLnLayout } from "./layout.ts";
 import { buildPostLnBackward } from "./onnx-backward.ts";
@@ -166,26 +168,23 @@ export function postLnOnnx<C extends PostLnConfig>(layout: PostLnLayout<C>): Onn
 /**
  * The embedding tables' gradients from d(embedding sum) [B, T, H], as tfjs's gather (and torch's
  * embedding) gradient: word rows accumulate by input id, position rows by position id, token type rows
- * by type id. Dense, in the tables' shapes.
+ * by type id. The word table's row-sparse (the batch's ids only), the position and token type tables dense.
  */
 function scatterEmbeddingGradients<C extends PostLnConfig>(
   config: C,
   layout: PostLnLayout<C>,
   inputs: EncoderInputs,
   embeddingSumGradient: Float32Array,
-): Map<string, Float32Array> {
+): Map<string, Gradient> {
   const { batchSize, seqLength, inputIds, tokenTypeIds } = inputs;
   const h = config.hiddenSize;
   if (embeddingSumGradient.length !== batchSize * seqLength * h) {
     throw new Error(`embedding-sum gradient has ${embeddingSumGradient.length} values, expected ${batchSize}×${seqLength}×${h}`);
   }
   const positions = positionIds(inputs, layout.positions, config.padTokenId);
-  const tables: { name: string; rows: number; ids: Int32Array; what: string }[] = [
-    { name: layout.names.word, rows: config.vocabSize, ids: inputIds, what: "token id" },
-    { name: layout.names.position, rows: config.maxPositionEmbeddings, ids: positions, what: "position" },
-  ];
+  const gradients = new Map<string, Gradient>([[layout.names.word, scatterRows(inputIds, embeddingSumGradient, config.vocabSize, h, "token id")]]);
+  const tables: { name: string; rows: number; ids: Int32Array; what: string }[] = [{ name: layout.names.position, rows: config.maxPositionEmbeddings, ids: positions, what: "position" }];
   if (layout.names.tokenType) tables.push({ name: layout.names.tokenType, rows: config.typeVocabSize, ids: tokenTypeIds, what: "token type id" });
-  const gradients = new Map<string, Float32Array>();
   for (const { name, rows, ids, what } of tables) {
     const table = new Float32Array(rows * h);
     for (let token = 0; token < batchSize * seqLength; token++) {

@@ -18,6 +18,7 @@ import { bertFamily, type BertConfig } from "../../../src/models/families/bert/i
 import { SentenceTransformer } from "../../../src/models/sentence-transformer.ts";
 import { createRandom } from "../../../src/util/random.ts";
 import { temporaryDirectory } from "../../support/temp.ts";
+import { denseGradients } from "../../support/golden-step.ts";
 
 const SENTENCES = ["A man is playing a guitar.", "Hi.", "The weather will be sunny tomorrow afternoon.", "Dogs run."];
 const DROPOUT_SEED = 1234;
@@ -92,7 +93,7 @@ async function ortGradients(dropout: Dropout): Promise<Map<string, Float32Array>
   const feeds = feedsFor(inputs, weights, config, dropout);
   feeds[HIDDEN_GRADIENT_INPUT] = new ort.Tensor("float32", projection, [inputs.batchSize, inputs.seqLength, config.hiddenSize]);
   const result = await session.run(feeds);
-  return onnx.gradients(config, inputs, new Map(Object.entries(result).map(([name, tensor]) => [name, tensor.data as Float32Array])));
+  return denseGradients(onnx.gradients(config, inputs, new Map(Object.entries(result).map(([name, tensor]) => [name, tensor.data as Float32Array]))));
 }
 
 function tfjsOptions(dropout: Dropout) {

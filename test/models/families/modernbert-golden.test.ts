@@ -18,6 +18,7 @@ import { Pooling } from "../../../src/models/modules/pooling.ts";
 import { SentenceTokenizer } from "../../../src/models/tokenizer.ts";
 import { AdamW, usesWeightDecay } from "../../../src/training/adamw.ts";
 import { maxAbsoluteDifference } from "../../support/compare.ts";
+import { denseGradients } from "../../support/golden-step.ts";
 import { sharedPath, skipUnlessShared } from "../../support/shared.ts";
 
 const MODEL = "models/tiny-modernbert";
@@ -175,7 +176,7 @@ async function onnxStep(loaded: ReturnType<typeof load>, dropoutSeeds?: number[]
     const feeds = dropout ? feedsOf(inputs, k) : { ...tokenFeeds(inputs), ...weightFeeds };
     feeds.d_last_hidden_state = new ort.Tensor("float32", grads[k].dataSync() as Float32Array, [inputs.batchSize, inputs.seqLength, H]);
     const outputs = await backward.run(feeds);
-    const column = family.onnx.gradients(config, inputs, new Map(Object.entries(outputs).map(([name, t]) => [name, t.data as Float32Array])));
+    const column = denseGradients(family.onnx.gradients(config, inputs, new Map(Object.entries(outputs).map(([name, t]) => [name, t.data as Float32Array]))));
     for (const [name, g] of column) {
       const sum = gradients.get(name);
       if (sum) for (let i = 0; i < g.length; i++) sum[i] += g[i];

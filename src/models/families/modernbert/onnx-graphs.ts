@@ -2,12 +2,13 @@
 // input_ids + attention_mask → last_hidden_state, nothing else needed), the training forward with dropout
 // mask inputs (dropout.embeddings, dropout.layer.{i}.{probabilities,attention,output}, only sites with
 // p > 0), the backward graph (onnx-backward.ts: grad.<parameter> for every parameter but the token
-// embeddings, and grad.embedding_sum [B, T, H], scattered by id in gradients()), and the masks, drawn with
+// embeddings, and grad.embedding_sum [B, T, H], scattered by id in gradients(), row-sparse), and the masks, drawn with
 // the same sizes and seeds as the tfjs forward.
 
 import type { EncoderInputs, FloatFeed, OnnxArchitecture } from "../../../engines/architecture.ts";
 import { HIDDEN_GRADIENT_INPUT, HIDDEN_OUTPUT } from "../../../engines/architecture.ts";
 import { dropoutMask, embeddingDropoutSeed, layerDropoutSeed, siteDropoutSeed } from "../../../engines/dropout-masks.ts";
+import { scatterRows, type Gradient } from "../../../engines/row-gradient.ts";
 import { GraphBuilder, type Dimension } from "../../../engines/onnxruntime/graph-builder.ts";
 import { isGlobal, type ModernBertConfig } from "./config.ts";
 import { buildModernBertBackward } from "./onnx-backward.ts";
@@ -147,7 +148,7 @@ export const modernBertOnnx: OnnxArchitecture<ModernBertConfig> = {
   },
 
   gradients(config, inputs: EncoderInputs, outputs) {
-    const gradients = new Map<string, Float32Array>();
+    const gradients = new Map<string, Gradient>();
     for (const spec of modernBertParameters(config)) {
       if (spec.name === TOKEN_EMBEDDINGS) continue;
       const value = outputs.get(gradientOutputName(spec.name));
@@ -156,12 +157,7 @@ export const modernBertOnnx: OnnxArchitecture<ModernBertConfig> = {
     }
     const sum = outputs.get(EMBEDDING_SUM_GRADIENT_OUTPUT);
     if (!sum) throw new Error(`the backward graph returned no ${EMBEDDING_SUM_GRADIENT_OUTPUT}`);
-    const H = config.hiddenSize;
-    const table = new Float32Array(config.vocabSize * H);
-    inputs.inputIds.forEach((id, token) => {
-      for (let k = 0; k < H; k++) table[id * H + k] += sum[token * H + k];
-    });
-    gradients.set(TOKEN_EMBEDDINGS, table);
+    gradients.set(TOKEN_EMBEDDINGS, scatterRows(inputs.inputIds, sum, config.vocabSize, config.hiddenSize, "token id"));
     return gradients;
   },
 };
