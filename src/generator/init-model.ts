@@ -125,7 +125,7 @@ export async function initModel(options: InitModelOptions): Promise<InitModelRes
   const config = family.parseConfig(files.config, "config.json");
   const weights = randomWeights(family, config, INITIALIZER_RANGE, options.seed ?? 42);
   await writeModelFolder(options.out, (directory) => {
-    writeJsonFile(join(directory, "config.json"), files.config);
+    writeJsonFile(join(directory, "config.json"), files.config, { floatKeys: family.floatConfigKeys });
     writeSafetensors(join(directory, "model.safetensors"), weights, { format: "pt" });
     for (const [name, text] of files.tokenizerFiles) writeFileSync(join(directory, name), text);
     writeJsonFile(join(directory, "sentence_bert_config.json"), { max_seq_length: maxSeqLength, do_lower_case: false });

@@ -28,8 +28,16 @@ export function readJsonFile(path: string, options: { within?: string } = {}): u
   return parsed.value;
 }
 
-export function writeJsonFile(path: string, value: unknown): void {
-  writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
+/**
+ * Writes `value` as JSON (indent 2, final newline). Numbers under `floatKeys` are written as floats
+ * even when integral ("initializer_cutoff_factor": 2.0, not 2): transformers 5 checks config fields typed
+ * `float` strictly and refuses an int, and JSON numbers parsed into JavaScript no longer say which they were.
+ */
+export function writeJsonFile(path: string, value: unknown, options: { floatKeys?: readonly string[] } = {}): void {
+  const floatKeys = new Set(options.floatKeys ?? []);
+  const marker = "\u0000float:";
+  const text = JSON.stringify(value, (key, item) => (floatKeys.has(key) && Number.isInteger(item) ? `${marker}${item}` : item), 2);
+  writeFileSync(path, `${text.replace(/"\\u0000float:(-?\d+)"/g, "$1.0")}\n`);
 }
 
 // modules.json and the ST files beside the weights live with the modules (models/modules/modules-json.ts).

@@ -83,7 +83,7 @@ export class Transformer {
 
   /** Writes config.json, model.safetensors (F32), the tokenizer files and sentence_bert_config.json. */
   save(directory: string): void {
-    writeJsonFile(join(directory, "config.json"), this.family.configJson(this.config));
+    writeJsonFile(join(directory, "config.json"), this.family.configJson(this.config), { floatKeys: this.family.floatConfigKeys });
     writeSafetensors(join(directory, "model.safetensors"), [...weightsToTensors(this.family, this.config, this.weights), ...this.unusedTensors], { format: "pt" });
     for (const [name, text] of this.tokenizer.files) writeFileSync(join(directory, name), text);
     writeJsonFile(join(directory, "sentence_bert_config.json"), { max_seq_length: this.maxSeqLength, do_lower_case: this.doLowerCase });

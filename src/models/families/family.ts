@@ -37,6 +37,8 @@ export interface ModelFamily<C extends EncoderConfig = EncoderConfig> extends Ar
   parseConfig(raw: Record<string, unknown>, file: string): C;
   /** config.json as Hugging Face writes it for `config` (unknown keys kept as read, no remote code). */
   configJson(config: C): Record<string, unknown>;
+  /** The config class's fields typed `float` (transformers 5 refuses an int there): written as 2.0, not 2. */
+  readonly floatConfigKeys: readonly string[];
   /**
    * A stored tensor's parameter name (prefixes such as "bert.", "roberta.", "mpnet.", "model." removed,
    * old spellings mapped), or undefined for tensors the encoder does not use (pooler, LM heads,

@@ -16,6 +16,7 @@ const layout: PostLnLayout<BertConfig> = { names: BERT_NAMES, positions: "absolu
 
 export const bertFamily: ModelFamily<BertConfig> = {
   modelType: "bert",
+  floatConfigKeys: ["initializer_range", "layer_norm_eps"],
   parseConfig: (raw, file) => parsePostLnConfig(raw, file, { modelType: "bert", padTokenId: 0, positions: layout.positions }),
   configJson: (config) => postLnConfigJson(config, "BertModel"),
   canonicalName: bertCanonicalName,

@@ -14,6 +14,7 @@ export type { ModernBertConfig } from "./config.ts";
 
 export const modernBertFamily: ModelFamily<ModernBertConfig> = {
   modelType: "modernbert",
+  floatConfigKeys: ["initializer_range", "initializer_cutoff_factor", "norm_eps"],
   parseConfig: parseModernBertConfig,
   configJson: (config) => ({ ...config.raw, model_type: "modernbert" }),
   canonicalName: modernBertCanonicalName,

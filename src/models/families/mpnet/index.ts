@@ -16,6 +16,7 @@ export type { MpnetConfig } from "./config.ts";
 
 export const mpnetFamily: ModelFamily<MpnetConfig> = {
   modelType: "mpnet",
+  floatConfigKeys: ["initializer_range", "layer_norm_eps"],
   parseConfig: parseMpnetConfig,
   configJson: mpnetConfigJson,
   canonicalName: mpnetCanonicalName,

@@ -21,6 +21,7 @@ const UNUSED = /^(pooler\.|lm_head\.|embeddings\.position_ids$)/;
 
 export const xlmRobertaFamily: ModelFamily<XlmRobertaConfig> = {
   modelType: "xlm-roberta",
+  floatConfigKeys: ["initializer_range", "layer_norm_eps"],
   parseConfig: (raw, file) => parsePostLnConfig(raw, file, { modelType: "xlm-roberta", padTokenId: 1, positions: layout.positions }),
   configJson: (config) => postLnConfigJson(config, "XLMRobertaModel"),
   canonicalName: (stored) => (UNUSED.test(storedName(stored)) ? undefined : storedName(stored)),
