@@ -99,11 +99,6 @@ async function encodeWith(model: SentenceTransformer, engine: EngineName): Promi
 
 const skipPython = skipUnlessPython("sentence_transformers", "torch");
 
-const PYTHON_TODO: Partial<Record<(typeof MODELS)[number], string>> = {
-  "tiny-modernbert":
-    "TODO: embedtune's saved config.json writes initializer_cutoff_factor 2.0 as 2, which transformers 5's ModernBertConfig " +
-    "(a strict dataclass, `float` field) rejects; fix in the ModernBERT family's configJson, then drop this skip",
-};
 
 for (const name of MODELS) {
   const skip = skipUnlessShared(`models/${name}/config.json`) || skipUnlessShared(STSB_TRAIN);
@@ -145,7 +140,7 @@ for (const name of MODELS) {
     const viaTransformersJs = largestDifference(await transformersJsEmbeddings(exported), trained.onnxruntime!);
     assert.ok(viaTransformersJs < 1e-4, `transformers.js on the export: max |Δ| ${viaTransformersJs}`);
 
-    await t.test("the saved folder in sentence-transformers 6.0.1", { skip: skipPython || PYTHON_TODO[name] || false }, () => {
+    await t.test("the saved folder in sentence-transformers 6.0.1", { skip: skipPython }, () => {
       const viaPython = largestDifference(sentenceTransformersEmbeddings(saved), trained.tfjs!);
       assert.ok(viaPython < 1e-4, `sentence-transformers on the saved folder: max |Δ| ${viaPython}`);
     });
