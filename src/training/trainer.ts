@@ -158,7 +158,11 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
     this.state = this.initialState(this.plan());
   }
 
-  /** Runs the loss on the first rows, so a dataset that does not fit the loss fails before training. */
+  /**
+   * Runs the loss on the first rows' shape (zero embeddings of the model's dimension, no encoder pass: a
+   * long-context model's forward would cost a training step here), so a dataset that does not fit the
+   * loss fails before training.
+   */
   private checkLossFitsData(): void {
     const rows = Math.min(2, this.trainDataset.numRows);
     const labelName = labelColumnName(this.trainDataset);
@@ -167,7 +171,7 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
     try {
       tf.tidy(() =>
         this.loss.computeLoss(
-          prompted.texts.map((texts, column) => this.model.forward(texts, { promptLength: prompted.promptLengths[column] })),
+          prompted.texts.map((texts) => tf.zeros([texts.length, this.model.getSentenceEmbeddingDimension()]) as tf.Tensor2D),
           labels && tf.tensor1d(labels, "float32"),
           { texts: prompted.texts },
         ),
