@@ -34,7 +34,7 @@ function smallConfig(modelType: string) {
     intermediateSize: 16,
     maxSequenceLength: 16,
     words: ["a small text of words", "and another"],
-    vocabSize: 60,
+    vocabSize: 300,
     initializerRange: 0.02,
   });
   return { family, config: family.parseConfig(config, "config.json") };
@@ -69,6 +69,7 @@ function outputTypes(node: onnx.INodeProto, inputTypes: string[]): string[] {
     case "Cast":
       return [elementName(Number(node.attribute?.find((a) => a.name === "to")?.i))];
     case "Equal":
+    case "Greater":
       return ["bool"];
     case "LayerNormalization":
       return [inputTypes[0], "float", "float"].slice(0, outputs.length);
