@@ -4,8 +4,11 @@
 //   layerNorm:  y = γ·x̂ + β, x̂ = (x − μ)/√(σ² + ε) (biased σ², as torch), saves only x̂ and 1/√(σ²+ε)
 //   gelu:       y = x·Φ(x) = ½x(1 + erf(x/√2)) (exact form), dy/dx = Φ(x) + x·φ(x)
 // Inputs are 2-D [rows, features]; callers reshape.
+//   additiveAttentionMask: [batch, 1, 1, seq], 0 for real tokens, float32 min for padded keys (torch's finfo.min)
 
 import * as tf from "@tensorflow/tfjs";
+import type { EncoderInputs } from "../architecture.ts";
+import { FLOAT32_MIN } from "../onnxruntime/ops/attention.ts";
 import { customGradient } from "./custom-gradient.ts";
 
 export interface DenseWeights {
@@ -86,4 +89,11 @@ const geluOp = customGradient(([x], save) => {
 
 export function gelu(x: tf.Tensor2D): tf.Tensor2D {
   return geluOp(x) as tf.Tensor2D;
+}
+
+/** The additive attention mask [batch, 1, 1, seq]: 0 for real tokens, float32 min for padding. */
+export function additiveAttentionMask(inputs: EncoderInputs): tf.Tensor4D {
+  const values = new Float32Array(inputs.attentionMask.length);
+  inputs.attentionMask.forEach((keep, i) => (values[i] = keep ? 0 : FLOAT32_MIN));
+  return tf.tensor4d(values, [inputs.batchSize, 1, 1, inputs.seqLength]);
 }

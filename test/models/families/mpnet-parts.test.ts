@@ -11,7 +11,7 @@ import { ModelLoadError } from "../../../src/errors.ts";
 import { SentenceTokenizer } from "../../../src/models/tokenizer.ts";
 import { usesWeightDecay } from "../../../src/training/adamw.ts";
 import { parseMpnetConfig } from "../../../src/models/families/mpnet/config.ts";
-import { positionIds } from "../../../src/engines/post-ln-encoder/layout.ts";
+import { positionIds } from "../../../src/models/families/post-ln-encoder/layout.ts";
 import { mpnetFamily } from "../../../src/models/families/mpnet/index.ts";
 import { mpnetRandomModel } from "../../../src/models/families/mpnet/random-model.ts";
 import { relativeBucketMatrix, relativePositionBucket } from "../../../src/models/families/mpnet/relative-position.ts";

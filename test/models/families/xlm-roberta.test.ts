@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { positionIds } from "../../../src/engines/post-ln-encoder/layout.ts";
+import { positionIds } from "../../../src/models/families/post-ln-encoder/layout.ts";
 import { SentenceTransformer } from "../../../src/models/sentence-transformer.ts";
 import { createRandom } from "../../../src/util/random.ts";
 import { maxAbsoluteDifference } from "../../support/compare.ts";

@@ -10,7 +10,7 @@
 // evaluated — keeping auto_map would make trust_remote_code loaders run (or fail to find) code that was
 // never part of the fine-tuning.
 
-import { longestSequence, type PostLnConfig, type PostLnLayout } from "../../../engines/post-ln-encoder/layout.ts";
+import { longestSequence, type PostLnConfig, type PostLnLayout } from "../post-ln-encoder/layout.ts";
 import { ModelLoadError } from "../../../errors.ts";
 import type { RandomModelSpec } from "../family.ts";
 

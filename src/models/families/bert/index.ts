@@ -2,9 +2,9 @@
 // token type embeddings. The word embedding row pad_token_id (config.json's, whatever the tokenizer pads
 // with: multilingual-e5-small says 0 and pads with 1) is nn.Embedding's padding_idx: never trained.
 
-import { postLnForward } from "../../../engines/post-ln-encoder/tfjs-forward.ts";
-import { BERT_NAMES, postLnParameters, type PostLnLayout } from "../../../engines/post-ln-encoder/layout.ts";
-import { postLnOnnx } from "../../../engines/post-ln-encoder/onnx-architecture.ts";
+import { postLnForward } from "../post-ln-encoder/tfjs-forward.ts";
+import { BERT_NAMES, postLnParameters, type PostLnLayout } from "../post-ln-encoder/layout.ts";
+import { postLnOnnx } from "../post-ln-encoder/onnx-architecture.ts";
 import type { ModelFamily } from "../family.ts";
 import { parsePostLnConfig, postLnConfigJson, type BertConfig } from "./config.ts";
 import { bertCanonicalName, bertKeepsUnused, bertStoredName } from "./names.ts";

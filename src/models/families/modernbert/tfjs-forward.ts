@@ -15,8 +15,7 @@ import type { EncoderInputs, ForwardOptions } from "../../../engines/architectur
 import { embeddingDropoutSeed, layerDropoutSeed, siteDropoutSeed, type DROPOUT_SITES } from "../../../engines/dropout-masks.ts";
 import { customGradient } from "../../../engines/tfjs/custom-gradient.ts";
 import { dropout } from "../../../engines/tfjs/dropout.ts";
-import { gelu, layerNorm } from "../../../engines/tfjs/layers.ts";
-import { additiveAttentionMask } from "../../../engines/post-ln-encoder/tfjs-forward.ts";
+import { additiveAttentionMask, gelu, layerNorm } from "../../../engines/tfjs/layers.ts";
 import { headSize, isGlobal, ropeTheta, type ModernBertConfig } from "./config.ts";
 import { modernBertParameters, TOKEN_EMBEDDINGS } from "./parameters.ts";
 import { ropeTables } from "./rope.ts";

@@ -6,7 +6,7 @@
 // The relative attention bias table has relative_attention_num_buckets rows, of which Hugging Face uses the first
 // 32 (it passes the default 32).
 
-import { longestSequence, type PostLnConfig } from "../../../engines/post-ln-encoder/layout.ts";
+import { longestSequence, type PostLnConfig } from "../post-ln-encoder/layout.ts";
 import { ModelLoadError } from "../../../errors.ts";
 import { parsePostLnConfig, postLnConfigJson } from "../bert/config.ts";
 import { RELATIVE_BUCKETS } from "./relative-position.ts";

@@ -3,9 +3,9 @@
 // shared by all layers (layout.ts); config with MPNetConfig's defaults (config.ts); checkpoint names (names.ts);
 // random models in all-mpnet-base-v2's tokenizer form (random-model.ts).
 
-import { postLnParameters } from "../../../engines/post-ln-encoder/layout.ts";
-import { postLnOnnx } from "../../../engines/post-ln-encoder/onnx-architecture.ts";
-import { postLnForward } from "../../../engines/post-ln-encoder/tfjs-forward.ts";
+import { postLnParameters } from "../post-ln-encoder/layout.ts";
+import { postLnOnnx } from "../post-ln-encoder/onnx-architecture.ts";
+import { postLnForward } from "../post-ln-encoder/tfjs-forward.ts";
 import type { ModelFamily } from "../family.ts";
 import { mpnetConfigJson, parseMpnetConfig, type MpnetConfig } from "./config.ts";
 import { MPNET_LAYOUT } from "./layout.ts";

@@ -5,7 +5,7 @@
 // gradient is the scatter-add of ∂bias (summed over batch and layers) over the buckets.
 
 import type * as tf from "@tensorflow/tfjs";
-import type { AttentionBias, PostLnLayout, PostLnNames } from "../../../engines/post-ln-encoder/layout.ts";
+import type { AttentionBias, PostLnLayout, PostLnNames } from "../post-ln-encoder/layout.ts";
 import type { MpnetConfig } from "./config.ts";
 import { relativeAttentionBias as onnxRelativeBias, relativeBuckets } from "./relative-bias-onnx.ts";
 import { relativeAttentionBias as tfjsRelativeBias } from "./relative-bias-tfjs.ts";

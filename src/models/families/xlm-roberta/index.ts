@@ -5,9 +5,9 @@
 // file). XLMRobertaFor* heads prefix the names with "roberta."; the I64 embeddings.position_ids buffer and
 // the LM head are skipped, the pooler kept. padding_idx rows of the word and position tables are never trained.
 
-import { postLnForward } from "../../../engines/post-ln-encoder/tfjs-forward.ts";
-import { BERT_NAMES, postLnParameters, type PostLnConfig, type PostLnLayout } from "../../../engines/post-ln-encoder/layout.ts";
-import { postLnOnnx } from "../../../engines/post-ln-encoder/onnx-architecture.ts";
+import { postLnForward } from "../post-ln-encoder/tfjs-forward.ts";
+import { BERT_NAMES, postLnParameters, type PostLnConfig, type PostLnLayout } from "../post-ln-encoder/layout.ts";
+import { postLnOnnx } from "../post-ln-encoder/onnx-architecture.ts";
 import type { ModelFamily } from "../family.ts";
 import { parsePostLnConfig, postLnConfigJson } from "../bert/config.ts";
 import { randomXlmRobertaModel } from "./random-model.ts";

@@ -13,10 +13,10 @@
 // dropout.layer.{i}.probabilities [batch, heads, seq, seq] / .attention / .output [batch, seq, hidden],
 // drawn exactly as the tfjs forward draws them (engines/dropout-masks.ts).
 
-import { encoderShape, HIDDEN_GRADIENT_INPUT, HIDDEN_OUTPUT, type EncoderInputs, type FloatFeed, type OnnxArchitecture } from "../architecture.ts";
-import { dropoutMask, embeddingDropoutSeed, layerDropoutSeed, siteDropoutSeed } from "../dropout-masks.ts";
-import { scatterRows, type Gradient } from "../row-gradient.ts";
-import { GraphBuilder } from "../onnxruntime/graph-builder.ts";
+import { encoderShape, HIDDEN_GRADIENT_INPUT, HIDDEN_OUTPUT, type EncoderInputs, type FloatFeed, type OnnxArchitecture } from "../../../engines/architecture.ts";
+import { dropoutMask, embeddingDropoutSeed, layerDropoutSeed, siteDropoutSeed } from "../../../engines/dropout-masks.ts";
+import { scatterRows, type Gradient } from "../../../engines/row-gradient.ts";
+import { GraphBuilder } from "../../../engines/onnxruntime/graph-builder.ts";
 import { positionIds, postLnParameters, type PostLnConfig, type PostLnLayout } from "./layout.ts";
 import { buildPostLnBackward } from "./onnx-backward.ts";
 import { buildPostLnForward, type DropoutMasks, type TokenInputs } from "./onnx-forward.ts";

@@ -8,8 +8,8 @@
 // layout (kernels [in, out]); dropout masks (already scaled by 1/(1 − p)) come in as inputs so a
 // recomputation replays them exactly.
 
-import type { GraphBuilder } from "../onnxruntime/graph-builder.ts";
-import { additiveMask, attention, gelu, layerNorm, linear, mergeHeads, splitHeads } from "../onnxruntime/ops/index.ts";
+import type { GraphBuilder } from "../../../engines/onnxruntime/graph-builder.ts";
+import { additiveMask, attention, gelu, layerNorm, linear, mergeHeads, splitHeads } from "../../../engines/onnxruntime/ops/index.ts";
 import { headSize, type PostLnConfig, type PostLnLayout } from "./layout.ts";
 
 export interface LayerValues {

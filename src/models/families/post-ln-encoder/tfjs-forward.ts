@@ -5,20 +5,12 @@
 // 4 GB wasm heap.
 
 import * as tf from "@tensorflow/tfjs";
-import type { EncoderInputs, ForwardOptions } from "../architecture.ts";
-import { DROPOUT_SITES, embeddingDropoutSeed, layerDropoutSeed, siteDropoutSeed } from "../dropout-masks.ts";
-import { customGradient } from "../tfjs/custom-gradient.ts";
-import { dropout } from "../tfjs/dropout.ts";
-import { dense, gelu, layerNorm, type DenseWeights, type NormWeights } from "../tfjs/layers.ts";
-import { FLOAT32_MIN } from "../onnxruntime/ops/attention.ts";
+import type { EncoderInputs, ForwardOptions } from "../../../engines/architecture.ts";
+import { DROPOUT_SITES, embeddingDropoutSeed, layerDropoutSeed, siteDropoutSeed } from "../../../engines/dropout-masks.ts";
+import { customGradient } from "../../../engines/tfjs/custom-gradient.ts";
+import { dropout } from "../../../engines/tfjs/dropout.ts";
+import { additiveAttentionMask, dense, gelu, layerNorm, type DenseWeights, type NormWeights } from "../../../engines/tfjs/layers.ts";
 import { headSize, layerParameters, positionIds, type PostLnConfig, type PostLnLayerNames, type PostLnLayout } from "./layout.ts";
-
-/** The additive attention mask [batch, 1, 1, seq]: 0 for real tokens, float32 min for padding. */
-export function additiveAttentionMask(inputs: EncoderInputs): tf.Tensor4D {
-  const values = new Float32Array(inputs.attentionMask.length);
-  inputs.attentionMask.forEach((keep, i) => (values[i] = keep ? 0 : FLOAT32_MIN));
-  return tf.tensor4d(values, [inputs.batchSize, 1, 1, inputs.seqLength]);
-}
 
 type Weight = (name: string) => tf.Tensor;
 

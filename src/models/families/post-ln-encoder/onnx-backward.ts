@@ -6,8 +6,8 @@
 // caller scatters it by id in JS (onnx-architecture.ts). With an attention bias, d(bias) is the layers'
 // d(scores) summed, and over the batch: [heads, T, T].
 
-import type { GraphBuilder } from "../onnxruntime/graph-builder.ts";
-import { attentionBackward, BackwardContext, geluBackward, layerNormBackward, linearBackward, mergeHeads, splitHeads } from "../onnxruntime/ops/index.ts";
+import type { GraphBuilder } from "../../../engines/onnxruntime/graph-builder.ts";
+import { attentionBackward, BackwardContext, geluBackward, layerNormBackward, linearBackward, mergeHeads, splitHeads } from "../../../engines/onnxruntime/ops/index.ts";
 import { headSize, type PostLnConfig, type PostLnLayout } from "./layout.ts";
 import type { DropoutMasks, ForwardValues } from "./onnx-forward.ts";
 

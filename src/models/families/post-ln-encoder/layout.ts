@@ -9,8 +9,8 @@
 // gradient the engines hand back summed over the batch.
 
 import type * as tf from "@tensorflow/tfjs";
-import type { EncoderConfig, EncoderInputs, ParameterSpec } from "../architecture.ts";
-import type { GraphBuilder } from "../onnxruntime/graph-builder.ts";
+import type { EncoderConfig, EncoderInputs, ParameterSpec } from "../../../engines/architecture.ts";
+import type { GraphBuilder } from "../../../engines/onnxruntime/graph-builder.ts";
 
 export interface PostLnConfig extends EncoderConfig {
   intermediateSize: number;
