@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
+import { toDense } from "../../src/engines/row-gradient.ts";
 import { initializeBackend } from "../../src/backend.ts";
 import { ArgumentError } from "../../src/errors.ts";
 import { initModel } from "../../src/generator/init-model.ts";
@@ -222,9 +223,11 @@ function compareGradients(actual: LossAndGradients, expected: LossAndGradients, 
   assert.ok(Math.abs(actual.loss - expected.loss) <= 1e-6 * Math.max(1, expected.loss), `${what}: loss ${actual.loss} vs ${expected.loss}`);
   let largest = 0;
   let worst = 0;
-  for (const [name, reference] of expected.gradients) {
-    const values = actual.gradients.get(name);
-    assert.ok(values, `${what}: ${name} missing`);
+  for (const [name, referenceGradient] of expected.gradients) {
+    const gradient = actual.gradients.get(name);
+    assert.ok(gradient, `${what}: ${name} missing`);
+    const values = toDense(gradient);
+    const reference = toDense(referenceGradient);
     reference.forEach((value, i) => {
       largest = Math.max(largest, Math.abs(value));
       worst = Math.max(worst, Math.abs(value - values[i]));

@@ -13,6 +13,7 @@
 // learning rate at every step is the one embedtune's schedule applies at that step.
 
 import assert from "node:assert/strict";
+import { toDense } from "../../src/engines/row-gradient.ts";
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -299,7 +300,7 @@ async function embedtuneFirstRows(run: Run): Promise<{ loss: number; gradNorm: n
     // embedtune's losses compute on the embeddings they are given: the run's loss serves this model too.
     const { loss: value, gradients } = await engineLossAndGradients(model, run.loss, columns, labels, { training: false, checkpointLayers: false });
     let squares = 0;
-    for (const gradient of gradients.values()) for (const item of gradient) squares += item * item;
+    for (const gradient of gradients.values()) for (const item of toDense(gradient)) squares += item * item;
     return { loss: value, gradNorm: Math.sqrt(squares) };
   } finally {
     model.dispose();
