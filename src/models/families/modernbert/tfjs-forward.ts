@@ -13,7 +13,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { EncoderInputs, ForwardOptions } from "../../../engines/architecture.ts";
 import { embeddingDropoutSeed, layerDropoutSeed, siteDropoutSeed, type DROPOUT_SITES } from "../../../engines/dropout-masks.ts";
-import { customGradient } from "../../../engines/tfjs/custom-gradient.ts";
+import { customGradient, gradientsByRecomputing } from "../../../engines/tfjs/custom-gradient.ts";
 import { dropout } from "../../../engines/tfjs/dropout.ts";
 import { additiveAttentionMask, gelu, layerNorm } from "../../../engines/tfjs/layers.ts";
 import { headSize, isGlobal, ropeTheta, type ModernBertConfig } from "./config.ts";
@@ -114,11 +114,6 @@ function encoderLayer(x: tf.Tensor2D, weights: Weights, constants: LayerConstant
   return tf.add<tf.Tensor2D>(middle, linear(gated, weights, `${p}.mlp.Wo`, config.mlpBias));
 }
 
-/** engine.state.activeTape: a gradient computed inside a backward pass replaces it (tfjs quirk). */
-interface EngineWithTape {
-  state: { activeTape: unknown };
-}
-
 /** The layer as one tape node: keeps its input (and the constants), recomputes itself in the backward pass (same dropout seeds). */
 function checkpointedLayer(x: tf.Tensor2D, names: string[], weights: Weights, constants: LayerConstants, context: LayerContext): tf.Tensor2D {
   const layerWeights = names.map((name) => weightOf(weights, name));
@@ -129,16 +124,10 @@ function checkpointedLayer(x: tf.Tensor2D, names: string[], weights: Weights, co
     return {
       value: run(input as tf.Tensor2D, layerWeights, constants),
       gradFunc: (dy, saved) => {
-        const engine = tf.engine() as unknown as EngineWithTape;
-        const outerTape = engine.state.activeTape;
-        try {
-          const [savedInput, paddingMask, localMask, cos, sin] = saved;
-          const savedConstants = { paddingMask, localMask, cos: cos as tf.Tensor2D, sin: sin as tf.Tensor2D };
-          const recompute = (input: tf.Tensor, ...tensors: tf.Tensor[]) => run(input as tf.Tensor2D, tensors, savedConstants);
-          return tf.grads(recompute)([savedInput, ...layerWeights], dy);
-        } finally {
-          engine.state.activeTape = outerTape;
-        }
+        const [savedInput, paddingMask, localMask, cos, sin] = saved;
+        const savedConstants = { paddingMask, localMask, cos: cos as tf.Tensor2D, sin: sin as tf.Tensor2D };
+        const recompute = (input: tf.Tensor, ...tensors: tf.Tensor[]) => run(input as tf.Tensor2D, tensors, savedConstants);
+        return gradientsByRecomputing(recompute, [savedInput, ...layerWeights], dy);
       },
     };
   });

@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { EncoderInputs, ForwardOptions } from "../../../engines/architecture.ts";
 import { DROPOUT_SITES, embeddingDropoutSeed, layerDropoutSeed, siteDropoutSeed } from "../../../engines/dropout-masks.ts";
-import { customGradient } from "../../../engines/tfjs/custom-gradient.ts";
+import { customGradient, gradientsByRecomputing } from "../../../engines/tfjs/custom-gradient.ts";
 import { dropout } from "../../../engines/tfjs/dropout.ts";
 import { additiveAttentionMask, dense, gelu, layerNorm, type DenseWeights, type NormWeights } from "../../../engines/tfjs/layers.ts";
 import { headSize, layerParameters, positionIds, type PostLnConfig, type PostLnLayerNames, type PostLnLayout } from "./layout.ts";
@@ -80,11 +80,6 @@ function encoderLayer(
   return layerNorm(tf.add(output, attended), norm(weight, names.outputNorm), config.layerNormEps);
 }
 
-/** engine.state.activeTape: a gradient computed inside a backward pass replaces it (tfjs quirk). */
-interface EngineWithTape {
-  state: { activeTape: unknown };
-}
-
 type LayerRun = (input: tf.Tensor2D, weights: tf.Tensor[], mask: tf.Tensor) => tf.Tensor2D;
 
 /**
@@ -98,16 +93,10 @@ function checkpointedLayer(hiddenStates: tf.Tensor2D, weights: tf.Tensor[], mask
     return {
       value: run(input as tf.Tensor2D, weights, mask),
       gradFunc: (dy, saved) => {
-        const engine = tf.engine() as unknown as EngineWithTape;
-        const outerTape = engine.state.activeTape;
-        try {
-          const [savedInput, savedMask] = saved as [tf.Tensor2D, tf.Tensor];
-          const recompute = (x: tf.Tensor, ...rest: tf.Tensor[]) =>
-            run(x as tf.Tensor2D, rest.slice(0, weights.length), differentiableMask ? rest[weights.length] : savedMask);
-          return tf.grads(recompute)([savedInput, ...weights, ...extra], dy);
-        } finally {
-          engine.state.activeTape = outerTape;
-        }
+        const [savedInput, savedMask] = saved as [tf.Tensor2D, tf.Tensor];
+        const recompute = (x: tf.Tensor, ...rest: tf.Tensor[]) =>
+          run(x as tf.Tensor2D, rest.slice(0, weights.length), differentiableMask ? rest[weights.length] : savedMask);
+        return gradientsByRecomputing(recompute, [savedInput, ...weights, ...extra], dy);
       },
     };
   });
