@@ -32,7 +32,7 @@ const MASK = [
 ];
 
 function pool(modes: PoolingMode[], includePrompt: boolean, promptLength?: number): number[][] {
-  return tf.tidy(() => new Pooling(2, modes, includePrompt).forward(tf.tensor3d(TOKENS), tf.tensor2d(MASK, undefined, "int32"), promptLength).arraySync());
+  return tf.tidy(() => new Pooling(2, modes, includePrompt).forward({ tokenEmbeddings: tf.tensor3d(TOKENS), attentionMask: tf.tensor2d(MASK, undefined, "int32"), promptLength }).arraySync());
 }
 
 test("includePrompt false with a prompt length of 2: mean, max and mean_sqrt_len skip the first 2 tokens, cls stays token 0", () => {

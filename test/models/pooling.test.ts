@@ -52,7 +52,7 @@ const MEAN_SQRT = [
 
 function pool(modes: PoolingMode | PoolingMode[], tokens = TOKENS, mask = MASK): number[][] {
   const pooling = new Pooling(tokens[0][0].length, modes);
-  return tf.tidy(() => pooling.forward(tf.tensor3d(tokens), tf.tensor2d(mask, undefined, "int32")).arraySync());
+  return tf.tidy(() => pooling.forward({ tokenEmbeddings: tf.tensor3d(tokens), attentionMask: tf.tensor2d(mask, undefined, "int32") }).arraySync());
 }
 
 function assertClose(actual: number[][], expected: number[][], tolerance = 1e-5, message?: string): void {
@@ -232,7 +232,7 @@ test("Normalize divides each row by its L2 norm (hand-computed)", () => {
     [-1, 0, 0],
   ];
   const viaFunction = tf.tidy(() => l2Normalize(tf.tensor2d(input)).arraySync());
-  const viaModule = tf.tidy(() => new Normalize().forward(tf.tensor2d(input)).arraySync());
+  const viaModule = tf.tidy(() => new Normalize(3).forward({ tokenEmbeddings: tf.zeros([3, 1, 3]), attentionMask: tf.ones([3, 1]), sentenceEmbedding: tf.tensor2d(input) }).arraySync());
   assertClose(viaFunction, expected, 1e-6);
   assertClose(viaModule, expected, 1e-6);
 });

@@ -11,16 +11,15 @@ export function l2Normalize(embeddings: tf.Tensor2D): tf.Tensor2D {
 export class Normalize implements SentenceModule {
   readonly className = "Normalize";
 
-  /** The dimension of what it normalizes (undefined only for the stand-alone form forward(embeddings)). */
-  constructor(private readonly dimension?: number) {}
+  /** `dimension`: of what it normalizes (the previous module's output). */
+  constructor(private readonly dimension: number) {}
 
   get outputDimension(): number {
-    if (this.dimension === undefined) throw new Error("Normalize was built without its input dimension");
     return this.dimension;
   }
 
-  forward(input: ModuleFeatures | tf.Tensor2D): tf.Tensor2D {
-    return l2Normalize(input instanceof tf.Tensor ? input : sentenceEmbeddingOf(input, this.className));
+  forward(features: ModuleFeatures): tf.Tensor2D {
+    return l2Normalize(sentenceEmbeddingOf(features, this.className));
   }
 
   trainableParameters(): Map<string, tf.Variable> {

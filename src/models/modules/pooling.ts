@@ -50,16 +50,11 @@ export class Pooling implements SentenceModule {
     return this.modes.join("+");
   }
 
-  /** The module protocol's forward: pools `features.tokenEmbeddings`. */
-  forward(features: ModuleFeatures): tf.Tensor2D;
-  /** `promptLength`: the prompt's token count (with [CLS]) at the start of every row; used when includePrompt is false. */
-  forward(tokenEmbeddings: tf.Tensor3D, attentionMask: tf.Tensor2D, promptLength?: number): tf.Tensor2D;
-  forward(input: ModuleFeatures | tf.Tensor3D, attentionMask?: tf.Tensor2D, promptLength?: number): tf.Tensor2D {
-    if (input instanceof tf.Tensor) return this.pool(input, attentionMask!, promptLength);
-    return this.pool(input.tokenEmbeddings, input.attentionMask, input.promptLength);
-  }
-
-  private pool(tokenEmbeddings: tf.Tensor3D, attentionMask: tf.Tensor2D, promptLength?: number): tf.Tensor2D {
+  /**
+   * Pools `tokenEmbeddings` over the attention mask; `promptLength` (the prompt's token count with [CLS] at
+   * the start of every row) is left out when includePrompt is false.
+   */
+  forward({ tokenEmbeddings, attentionMask, promptLength }: ModuleFeatures): tf.Tensor2D {
     return tf.tidy(() => {
       const [batchSize, seqLength, dimension] = tokenEmbeddings.shape;
       let floatMask = tf.cast(attentionMask, "float32") as tf.Tensor2D;

@@ -105,8 +105,7 @@ describe("OnnxEncoder on tiny-bert (PyTorch golden values)", { skip: goldenSkip 
     const hidden = await encoder.forward(inputs, copyWeights(model.transformer));
     const embeddings = tf.tidy(() => {
       const tokens = tf.tensor3d(hidden, [inputs.batchSize, inputs.seqLength, model.transformer.hiddenSize]);
-      const mask = tf.tensor2d(inputs.attentionMask, [inputs.batchSize, inputs.seqLength], "int32");
-      return model.normalize!.forward(model.pooling.forward(tokens, mask));
+      return model.poolAndNormalize(tokens, inputs);
     });
     const rows = embeddings.arraySync();
     embeddings.dispose();

@@ -102,8 +102,7 @@ test("runs on the wasm backend", () => assert.equal(tf.getBackend(), "wasm"));
 
 test("encoder gradients equal tfjs autodiff through a plain-op BERT (every weight)", () => {
   const inputs = model.tokenize(SENTENCES);
-  const pool = (tokens: tf.Tensor3D) =>
-    model.normalize!.forward(model.pooling.forward(tokens, tf.tensor2d(inputs.attentionMask, [inputs.batchSize, inputs.seqLength], "int32")));
+  const pool = (tokens: tf.Tensor3D) => model.poolAndNormalize(tokens, inputs);
   const reference = gradientsOf(() => pool(plainOpBert(model.transformer.weights, model.transformer.config as BertConfig, inputs)));
   assertClose(gradientsOf(() => model.forward(inputs)), reference, 1e-4);
   assertClose(gradientsOf(() => model.forward(inputs, { checkpointLayers: true })), reference, 1e-4);

@@ -87,7 +87,7 @@ function tokenFeeds(inputs: EncoderInputs): Record<string, ort.Tensor> {
 /** Mean pooling + Normalize, as the golden model's modules. */
 function sentenceEmbeddings(hidden: tf.Tensor3D, inputs: EncoderInputs): tf.Tensor2D {
   const mask = tf.tensor2d(inputs.attentionMask, [inputs.batchSize, inputs.seqLength], "int32");
-  return l2Normalize(new Pooling(hidden.shape[2], "mean").forward(hidden, mask));
+  return l2Normalize(new Pooling(hidden.shape[2], "mean").forward({ tokenEmbeddings: hidden, attentionMask: mask }));
 }
 
 function checkHidden(golden: { cases: Record<string, unknown>[] }, hidden: Float32Array, inputs: EncoderInputs, engine: string) {

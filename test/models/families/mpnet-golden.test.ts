@@ -156,7 +156,7 @@ for (const checkpointLayers of [false, true]) {
     const { value, grads } = tf.variableGrads(() => {
       const embeddings = columns.map((inputs) => {
         const hidden = mpnetFamily.forward(weights, config, inputs, { checkpointLayers });
-        return l2Normalize(pooling.forward(hidden, tf.tensor2d(inputs.attentionMask, [inputs.batchSize, inputs.seqLength], "float32")));
+        return l2Normalize(pooling.forward({ tokenEmbeddings: hidden, attentionMask: tf.tensor2d(inputs.attentionMask, [inputs.batchSize, inputs.seqLength], "float32") }));
       });
       return loss.computeLoss(embeddings, labels);
     }, [...weights.values()]);
