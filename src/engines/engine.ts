@@ -59,3 +59,8 @@ export function zeroFrozenRows(model: EncoderModel, gradients: Map<string, Gradi
 export function copyWeights(model: EncoderModel): Map<string, Float32Array> {
   return new Map([...model.weights].map(([name, tensor]) => [name, Float32Array.from(tensor.dataSync() as Float32Array)]));
 }
+
+/** tfjs gives a variable a new data id on every assign(). */
+export function dataIdOf(tensor: tf.Tensor): object {
+  return (tensor as unknown as { dataId: object }).dataId;
+}

@@ -13,6 +13,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { RowGradient, type Gradient } from "../engines/row-gradient.ts";
+import { dataIdOf } from "../engines/engine.ts";
 
 export interface AdamWOptions {
   learningRate: number;
@@ -157,9 +158,4 @@ export class AdamW {
   state(): Map<string, Moments> {
     return this.moments;
   }
-}
-
-/** tfjs gives a variable a new data id on every assign(). */
-export function dataIdOf(tensor: tf.Tensor): object {
-  return (tensor as unknown as { dataId: object }).dataId;
 }

@@ -9,9 +9,8 @@
 import * as tf from "@tensorflow/tfjs";
 import type * as ort from "onnxruntime-node";
 import { HIDDEN_GRADIENT_INPUT, HIDDEN_OUTPUT, type EncoderInputs } from "../architecture.ts";
-import { dataIdOf } from "../../training/adamw.ts";
 import { cudaIndex, resolvedDevice, type Device, type ResolvedDevice } from "../device.ts";
-import { copyWeights, zeroFrozenRows, type Engine, type EncoderModel, type TrainingPass } from "../engine.ts";
+import { copyWeights, dataIdOf, zeroFrozenRows, type Engine, type EncoderModel, type TrainingPass } from "../engine.ts";
 import { OnnxEncoder, runEncoderGraph, weightFeeds } from "./encoder.ts";
 import { createSession, floatTensor, tokenFeeds, type SessionOptions } from "./session.ts";
 
