@@ -5,13 +5,17 @@
 //   goldenSlices(record)         the golden's "name[index] (note)" keys parsed: [r,:k], [:k], [r] (+ "abs max",
 //                                "before"); keys without an index (the pooler, which gets no gradient) are left out;
 //   torchSlice(values, spec, …)  those entries of a tensor in our layout, indexed as torch stores it;
-//   torchRowHead(kernel, out, n) torch Linear.weight[0][0..n) of a kernel kept [in, out].
+//   torchRowHead(kernel, out, n) torch Linear.weight[0][0..n) of a kernel kept [in, out];
+//   goldenAdamW(parameters, adamw)          AdamW with the golden's settings;
+//   loadAndCheckEmbeddings(folder, golden, engine)  the model on an engine, its token ids and embeddings checked.
 
+import assert from "node:assert/strict";
 import type { ParameterSpec } from "../../src/engines/architecture.ts";
 import { CoSENTLoss } from "../../src/losses/cosent.ts";
-import type { SentenceTransformer } from "../../src/models/sentence-transformer.ts";
+import { SentenceTransformer } from "../../src/models/sentence-transformer.ts";
 import { toDense, type Gradient } from "../../src/engines/row-gradient.ts";
-import { AdamW } from "../../src/training/adamw.ts";
+import { AdamW, type NamedParameter } from "../../src/training/adamw.ts";
+import { maxAbsoluteDifference } from "./compare.ts";
 import { clipGradientsByGlobalNorm } from "../../src/training/gradient-clipping.ts";
 import { engineLossAndGradients } from "../../src/training/train-step.ts";
 
@@ -84,15 +88,31 @@ export async function runGoldenStep(model: SentenceTransformer, step: GoldenStep
   const parameters = model.transformer.namedParameters();
   const snapshot = () => new Map(parameters.map(({ name, tensor }) => [name, Float32Array.from(tensor.dataSync() as Float32Array)]));
   const before = snapshot();
-  const optimizer = new AdamW(parameters, {
-    learningRate: step.adamw.lr,
-    weightDecay: step.adamw.weight_decay,
-    beta1: step.adamw.betas[0],
-    beta2: step.adamw.betas[1],
-    epsilon: step.adamw.eps,
-  });
-  optimizer.applyGradients(result.gradients);
+  goldenAdamW(parameters, step.adamw).applyGradients(result.gradients);
   return { loss: result.loss, gradNorm, gradients: denseGradients(result.gradients), before, after: snapshot() };
+}
+
+/** AdamW with a golden file's settings (lr, weight_decay, betas, eps). */
+export function goldenAdamW(parameters: NamedParameter[], adamw: GoldenStep["adamw"]): AdamW {
+  return new AdamW(parameters, { learningRate: adamw.lr, weightDecay: adamw.weight_decay, beta1: adamw.betas[0], beta2: adamw.betas[1], epsilon: adamw.eps });
+}
+
+/**
+ * Loads a golden model folder on `engine` and checks token ids exactly and encode()'s embeddings within 1e-4
+ * against the golden cases' `embedding_mean_normalized`; returns the model for more checks.
+ */
+export async function loadAndCheckEmbeddings(folder: string, golden: { cases: unknown[] }, engine: "tfjs" | "onnxruntime"): Promise<SentenceTransformer> {
+  const model = await SentenceTransformer.load(folder, { quiet: true, engine });
+  assert.equal(model.engine, engine);
+  const cases = golden.cases as { input: string; input_ids: number[]; embedding_mean_normalized: number[] }[];
+  const batch = model.tokenize(cases.map((c) => c.input));
+  cases.forEach((c, row) => {
+    const ids = Array.from(batch.inputIds.subarray(row * batch.seqLength, row * batch.seqLength + c.input_ids.length));
+    assert.deepEqual(ids, c.input_ids, c.input);
+  });
+  const embeddings = await model.encode(cases.map((c) => c.input), { batchSize: 3 });
+  cases.forEach((c, row) => assert.ok(maxAbsoluteDifference(embeddings[row], c.embedding_mean_normalized) < 1e-4, `embedding of ${c.input}`));
+  return model;
 }
 
 /** Every gradient as its dense table (a row-sparse embedding gradient expanded; a dense one as it is). */

@@ -7,12 +7,11 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { CoSENTLoss } from "../../src/losses/cosent.ts";
 import { SentenceTransformer } from "../../src/models/sentence-transformer.ts";
-import { AdamW } from "../../src/training/adamw.ts";
 import { clipGradientsByGlobalNorm } from "../../src/training/gradient-clipping.ts";
 import { engineLossAndGradients } from "../../src/training/train-step.ts";
 import { toDense } from "../../src/engines/row-gradient.ts";
 import { maxAbsoluteDifference } from "../support/compare.ts";
-import { torchRowHead } from "../support/golden-step.ts";
+import { goldenAdamW, torchRowHead } from "../support/golden-step.ts";
 import { sharedPath, skipUnlessShared } from "../support/shared.ts";
 
 const skip = skipUnlessShared("models/tiny-bert/golden.json");
@@ -44,14 +43,7 @@ for (const { engine, checkpointLayers } of variants) {
     const parameters = model.transformer.namedParameters();
     const query = parameters.find((p) => p.name === queryName)!.tensor;
     const before = torchRowHead(query.dataSync(), hidden);
-    const optimizer = new AdamW(parameters, {
-      learningRate: step.adamw.lr,
-      weightDecay: step.adamw.weight_decay,
-      beta1: step.adamw.betas[0],
-      beta2: step.adamw.betas[1],
-      epsilon: step.adamw.eps,
-    });
-    optimizer.applyGradients(gradients);
+    goldenAdamW(parameters, step.adamw).applyGradients(gradients);
     const delta = torchRowHead(query.dataSync(), hidden).map((value, i) => value - before[i]);
     // float32 weights of magnitude ~0.1 resolve changes of ~1e-8; the reference deltas are ±2e-5.
     assert.ok(maxAbsoluteDifference(delta, step.layer0_query_weight_delta_after_1_step_head) < 5e-8, `${delta}`);

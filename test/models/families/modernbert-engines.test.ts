@@ -8,9 +8,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { familyNamed } from "../../../src/models/families/index.ts";
-import { SentenceTransformer } from "../../../src/models/sentence-transformer.ts";
 import { maxAbsoluteDifference } from "../../support/compare.ts";
-import { runGoldenStep, type GoldenStep } from "../../support/golden-step.ts";
+import { loadAndCheckEmbeddings, runGoldenStep, type GoldenStep } from "../../support/golden-step.ts";
 import { sharedPath, skipUnlessShared } from "../../support/shared.ts";
 
 const folder = "models/tiny-modernbert";
@@ -27,16 +26,7 @@ interface Slice {
 
 for (const engine of ["tfjs", "onnxruntime"] as const) {
   test(`tiny-modernbert on the ${engine} engine: token ids, embeddings and a CoSENT + AdamW step equal PyTorch's`, { skip }, async () => {
-    const model = await SentenceTransformer.load(sharedPath(folder), { quiet: true, engine });
-    assert.equal(model.engine, engine);
-    const cases = golden.cases as { input: string; input_ids: number[]; embedding_mean_normalized: number[] }[];
-    const batch = model.tokenize(cases.map((c) => c.input));
-    cases.forEach((c, row) => {
-      const ids = Array.from(batch.inputIds.subarray(row * batch.seqLength, row * batch.seqLength + c.input_ids.length));
-      assert.deepEqual(ids, c.input_ids, c.input);
-    });
-    const embeddings = await model.encode(cases.map((c) => c.input), { batchSize: 3 });
-    cases.forEach((c, row) => assert.ok(maxAbsoluteDifference(embeddings[row], c.embedding_mean_normalized) < 1e-4, `embedding of ${c.input}`));
+    const model = await loadAndCheckEmbeddings(sharedPath(folder), golden, engine);
 
     const step = golden.train_step;
     const result = await runGoldenStep(model, step as GoldenStep);

@@ -17,11 +17,10 @@ import { mpnetFamily, type MpnetConfig } from "../../../src/models/families/mpne
 import { l2Normalize } from "../../../src/models/modules/normalize.ts";
 import { Pooling } from "../../../src/models/modules/pooling.ts";
 import { SentenceTokenizer } from "../../../src/models/tokenizer.ts";
-import { AdamW } from "../../../src/training/adamw.ts";
 import { clipGradientsByGlobalNorm } from "../../../src/training/gradient-clipping.ts";
 import { createRandom } from "../../../src/util/random.ts";
 import { maxAbsoluteDifference } from "../../support/compare.ts";
-import { denseGradients } from "../../support/golden-step.ts";
+import { denseGradients, goldenAdamW } from "../../support/golden-step.ts";
 import { sharedPath, skipUnlessShared } from "../../support/shared.ts";
 
 const folder = "models/tiny-mpnet";
@@ -176,14 +175,7 @@ for (const checkpointLayers of [false, true]) {
     const biasName = "encoder.relative_attention_bias.weight";
     assert.ok(maxAbsoluteDifference(gradients.get(biasName)!, step.relative_attention_bias_grad_after_clip) < 1e-4);
 
-    const optimizer = new AdamW([...weights].map(([name, tensor]) => ({ name, tensor })), {
-      learningRate: step.adamw.lr,
-      weightDecay: step.adamw.weight_decay,
-      beta1: step.adamw.betas[0],
-      beta2: step.adamw.betas[1],
-      epsilon: step.adamw.eps,
-    });
-    optimizer.applyGradients(gradients);
+    goldenAdamW([...weights].map(([name, tensor]) => ({ name, tensor })), step.adamw).applyGradients(gradients);
     const delta = (name: string) => {
       const after = weights.get(name)!.dataSync() as Float32Array;
       return after.map((v, i) => v - before.get(name)![i]);
