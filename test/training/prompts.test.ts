@@ -144,7 +144,7 @@ function assertSameRows(recorded: number[][], expected: number[][], label: strin
 }
 
 for (const engine of ["tfjs", "onnxruntime"] as EngineName[]) {
-  test(`per-column prompts with include_prompt false reach the loss (data check, training step, eval loss; ${engine})`, { skip }, async (t) => {
+  test(`per-column prompts with include_prompt false reach the loss (training step, eval loss; the data check's shape; ${engine})`, { skip }, async (t) => {
     const model = await SentenceTransformer.load(noDropoutModelDirectory(), { quiet: true, engine });
     if (model.engine !== engine) return t.skip(`${engine} cannot run here`);
     try {
@@ -169,7 +169,8 @@ for (const engine of ["tfjs", "onnxruntime"] as EngineName[]) {
       assert.equal(loss.calls.length, 3); // data check (2 rows), one training step, one eval batch
       const [check, step, evaluation] = loss.calls;
       for (const [column, name] of ["anchor", "positive"].entries()) {
-        assertSameRows(check[column], expected[column].slice(0, 2), `data check ${name}`);
+        // The data check runs the loss on stand-in embeddings of the first 2 rows' shape, not through the encoder.
+        assert.deepEqual(check[column], [0, 1].map(() => new Array(model.getSentenceEmbeddingDimension()).fill(0)), `data check ${name}`);
         assertSameRows(step[column], expected[column], `training ${name}`);
         assertSameRows(evaluation[column], expected[column], `eval ${name}`);
       }
