@@ -1,7 +1,6 @@
 // The hand-written backward of buildModernBertForward in standard ONNX ops (opset 17):
-//   LayerNorm:  x̂ = (x − μ)·rstd, dγ = Σ dy⊙x̂, dβ = Σ dy (norm_bias only), dx = rstd·(g − mean(g) − x̂·mean(g⊙x̂)), g = dy⊙γ
-//   linear:     dx = dy·Wᵀ, dW = xᵀ·dy (Gemm transA over B·T rows), db = Σ dy (the shared ops' linear and
-//               LayerNorm always have a bias; ModernBERT's are optional, so these two are spelled here)
+//   LayerNorm, linear: the shared ops' backward (engines/onnxruntime/ops), biases only where the config's
+//               norm_bias / attention_bias / mlp_bias say
 //   GeGLU:      y = gelu(u)⊙gate: du = dy⊙gate⊙gelu′(u), dgate = dy⊙gelu(u),  gelu′(u) = Φ(u) + u·φ(u)
 //   attention:  dP' = dC·Vᵀ, dV = P'ᵀ·dC, dS = P⊙(dP − Σ dP⊙P) (dP = dP'⊙mask)·1/√d, dQ = dS·K, dK = dSᵀ·Q —
 //               on [B, heads, T, T] (global) or on the blocks (local): dQ blocks are unpadded back to T,
@@ -10,7 +9,7 @@
 //   dropout:    the scaled mask multiplies the incoming gradient; residuals add their two gradients.
 // The token embedding's gradient is returned as d(tok[ids]) [B, T, H] (scattered by id in JS).
 
-import { BackwardContext, geluBackward } from "../../../engines/onnxruntime/ops/index.ts";
+import { BackwardContext, geluBackward, layerNormBackward, linearBackward as sharedLinearBackward } from "../../../engines/onnxruntime/ops/index.ts";
 import { headSize, isGlobal, ropeTheta } from "./config.ts";
 import type { DropoutMaskNames, ForwardValues, ModernBertOps, NormValues } from "./onnx-forward.ts";
 
@@ -35,21 +34,11 @@ export function buildModernBertBackward(
   const b = ops.block;
   const c = new BackwardContext(g, dHidden, gradientName);
   const drop = (dy: string, mask: string | undefined) => c.dropout(dy, mask);
-  const rowMean = (x: string) => g.op("ReduceMean", [x], { axes: [-1], keepdims: 1 });
-
-  const linearBackward = (dy: string, x: string, name: string, inSize: number, outSize: number, bias: boolean): string => {
-    c.gradient(`${name}.weight`, "Gemm", [c.rows(x, inSize), c.rows(dy, outSize)], { transA: 1 });
-    if (bias) c.sumOverTokens(`${name}.bias`, dy, outSize);
-    return g.op("MatMul", [dy, g.op("Transpose", [weight(`${name}.weight`)], { perm: [1, 0] })]);
-  };
-  const normBackward = (dy: string, norm: NormValues, name: string): string => {
-    const normalized = g.op("Mul", [g.op("Sub", [norm.input, norm.mean]), norm.inverseStd]);
-    c.sumOverTokens(`${name}.weight`, g.op("Mul", [dy, normalized]), H);
-    if (config.normBias) c.sumOverTokens(`${name}.bias`, dy, H);
-    const scaled = g.op("Mul", [dy, weight(`${name}.weight`)]);
-    const centered = g.op("Sub", [g.op("Sub", [scaled, rowMean(scaled)]), g.op("Mul", [normalized, rowMean(g.op("Mul", [scaled, normalized]))])]);
-    return g.op("Mul", [centered, norm.inverseStd]);
-  };
+  const parameters = (name: string, bias: boolean) => ({ weight: `${name}.weight`, bias: bias ? `${name}.bias` : undefined });
+  const linearBackward = (dy: string, x: string, name: string, inSize: number, outSize: number, bias: boolean): string =>
+    sharedLinearBackward(c, dy, x, parameters(name, bias), weight(`${name}.weight`), inSize, outSize);
+  const normBackward = (dy: string, norm: NormValues, name: string): string =>
+    layerNormBackward(c, dy, norm.input, norm, parameters(name, config.normBias), weight(`${name}.weight`), H);
   /** Key blocks' gradient [B, heads, n, 3b, d] → [B, heads, T, d]: block part j sits at offset j·b of the padded keys. */
   const unblockKeys = (dBlocks: string): string => {
     const parts = g.node("Split", [dBlocks, ops.ints([b, b, b])], { axis: 3 }, { outputs: 3 });

@@ -6,7 +6,7 @@
 // by 1/(1 − p)) are inputs, present only for sites whose probability is above 0.
 
 import type { GraphBuilder } from "../../../engines/onnxruntime/graph-builder.ts";
-import { additiveMask, FLOAT32_MIN, gelu } from "../../../engines/onnxruntime/ops/index.ts";
+import { additiveMask, FLOAT32_MIN, gelu, layerNorm, linear } from "../../../engines/onnxruntime/ops/index.ts";
 import { headSize, isGlobal, ropeTheta, type ModernBertConfig } from "./config.ts";
 import { TOKEN_EMBEDDINGS } from "./parameters.ts";
 import { ropeFrequencies } from "./rope.ts";
@@ -137,15 +137,12 @@ export class ModernBertOps {
   }
 
   layerNorm(x: string, name: string, weight: (name: string) => string): NormValues {
-    const inputs = [x, weight(`${name}.weight`)];
-    if (this.config.normBias) inputs.push(weight(`${name}.bias`));
-    const [output, mean, inverseStd] = this.g.node("LayerNormalization", inputs, { axis: -1, epsilon: { float: this.config.normEps } }, { outputs: 3 });
-    return { input: x, mean, inverseStd, output };
+    const beta = this.config.normBias ? weight(`${name}.bias`) : undefined;
+    return { input: x, ...layerNorm(this.g, x, weight(`${name}.weight`), beta, this.config.normEps) };
   }
 
   linear(x: string, name: string, bias: boolean, weight: (name: string) => string): string {
-    const y = this.g.op("MatMul", [x, weight(`${name}.weight`)]);
-    return bias ? this.g.op("Add", [y, weight(`${name}.bias`)]) : y;
+    return linear(this.g, x, weight(`${name}.weight`), bias ? weight(`${name}.bias`) : undefined);
   }
 
 }
