@@ -1,11 +1,13 @@
-// The machine the figures were measured on, printed before any figure: CPU model and cores, Node,
-// the tfjs backend, onnxruntime-node's version and execution provider (from a model loaded on the
-// ORT engine), transformers.js, PyTorch and the BLAS it actually loaded, and the load average.
+// The machine the figures were measured on, printed before any figure: CPU model and cores, its SIMD
+// level and the float32 SGEMM kernel onnxruntime's MLAS picks on it (cpu-features.ts), Node, the tfjs backend, onnxruntime-node's version and execution provider (from a model loaded on the
+// ORT engine), transformers.js, PyTorch and the BLAS it actually loaded (with OpenBLAS's core), and the
+// load average.
 
 import { readFileSync } from "node:fs";
 import { availableParallelism, cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { attempt, describeError, loadAverage, PROJECT_ROOT, runNodeTask } from "./common.ts";
+import { describeCpuFeatures, type CpuFeatures } from "./cpu-features.ts";
 import { ensureModel } from "./fixtures.ts";
 import { describeTorch, torchInfo, type TorchInfo } from "./torch.ts";
 
@@ -21,6 +23,7 @@ export interface MachineInfo {
   cpuModel: string;
   cores: number;
   logicalCpus: number;
+  cpuFeatures: CpuFeatures;
   memoryGB: number;
   node: string;
   platform: string;
@@ -30,40 +33,40 @@ export interface MachineInfo {
   loadAverageAfter?: number[];
 }
 
-function cpuModel(): string {
+/** The text of /proc/cpuinfo; undefined where there is none (not Linux). */
+function readCpuinfo(): string | undefined {
   try {
-    const line = readFileSync("/proc/cpuinfo", "utf8").split("\n").find((l) => l.startsWith("model name"));
-    if (line) return line.split(":")[1].trim();
+    return readFileSync("/proc/cpuinfo", "utf8");
   } catch {
-    // not Linux
+    return undefined;
   }
-  return cpus()[0]?.model ?? "unknown";
 }
 
-function physicalCores(): number {
-  try {
-    const text = readFileSync("/proc/cpuinfo", "utf8");
-    const cores = new Set<string>();
-    for (const block of text.split("\n\n")) {
-      const physical = /physical id\s*:\s*(\d+)/.exec(block)?.[1];
-      const core = /core id\s*:\s*(\d+)/.exec(block)?.[1];
-      if (physical !== undefined && core !== undefined) cores.add(`${physical}:${core}`);
-    }
-    if (cores.size > 0) return cores.size;
-  } catch {
-    // not Linux
+function cpuModel(cpuinfo: string | undefined): string {
+  const line = cpuinfo?.split("\n").find((l) => l.startsWith("model name"));
+  return line ? line.split(":")[1].trim() : (cpus()[0]?.model ?? "unknown");
+}
+
+function physicalCores(cpuinfo: string | undefined): number {
+  const cores = new Set<string>();
+  for (const block of cpuinfo?.split("\n\n") ?? []) {
+    const physical = /physical id\s*:\s*(\d+)/.exec(block)?.[1];
+    const core = /core id\s*:\s*(\d+)/.exec(block)?.[1];
+    if (physical !== undefined && core !== undefined) cores.add(`${physical}:${core}`);
   }
-  return availableParallelism();
+  return cores.size > 0 ? cores.size : availableParallelism();
 }
 
 export async function collectMachineInfo(): Promise<MachineInfo> {
   const loadAverageBefore = loadAverage();
   const probe = await attempt(async () => runNodeTask<EngineProbe>("machine-info", { tinyModel: await ensureModel("tiny") }, { label: "engine versions", timeoutSeconds: 300 }));
   const torch = await attempt(torchInfo);
+  const cpuinfo = readCpuinfo();
   return {
-    cpuModel: cpuModel(),
-    cores: physicalCores(),
+    cpuModel: cpuModel(cpuinfo),
+    cores: physicalCores(cpuinfo),
     logicalCpus: availableParallelism(),
+    cpuFeatures: describeCpuFeatures(cpuinfo),
     memoryGB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
@@ -78,6 +81,8 @@ export function renderMachine(info: MachineInfo): string {
   const torch = "unavailable" in info.torch ? undefined : info.torch;
   const lines = [
     `- CPU: ${info.cpuModel} — ${info.cores} core(s), ${info.logicalCpus} logical CPU(s), ${info.memoryGB} GB RAM`,
+    `- SIMD (/proc/cpuinfo flags): ${info.cpuFeatures.simd}`,
+    `- onnxruntime MLAS float32 SGEMM kernel (per v1.21.0 platform.cpp dispatch): ${info.cpuFeatures.mlasSgemm}`,
     `- Node ${info.node} (${info.platform})`,
     engines
       ? `- tfjs backend: ${engines.tfjsBackend}`
@@ -89,9 +94,10 @@ export function renderMachine(info: MachineInfo): string {
   }
   lines.push(
     torch
-      ? `- ${describeTorch(torch)} (python ${torch.python}; ${torch.cpu_capability ?? ""}; BLAS: ${torch.blas.map((lib) => lib.split("/").at(-1)).join(", ")})`
+      ? `- ${describeTorch(torch)} (python ${torch.python}; torch CPU capability ${torch.cpu_capability ?? "?"}; BLAS: ${torch.blas.map((lib) => lib.split("/").at(-1)).join(", ")})`
       : `- PyTorch reference: ${(info.torch as { unavailable: string }).unavailable}`,
   );
+  if (torch?.openblas) lines.push(`- OpenBLAS build: ${torch.openblas.config}`);
   lines.push(`- load average (1, 5, 15 min) before: ${info.loadAverageBefore.join(", ")}${info.loadAverageAfter ? `; after: ${info.loadAverageAfter.join(", ")}` : ""}`);
   return lines.join("\n");
 }

@@ -30,8 +30,11 @@ export interface TorchInfo {
   torch: string;
   python: string;
   threads: number;
+  /** The ATen kernel level torch dispatches to ("AVX2", "AVX512"), null where torch does not say. */
   cpu_capability: string | null;
   blas: string[];
+  /** The kernel set OpenBLAS's DYNAMIC_ARCH picked for this CPU and its build line; null without OpenBLAS. */
+  openblas: { corename: string; config: string } | null;
 }
 
 interface Prepared {
@@ -80,6 +83,6 @@ export function torchInfo(): Promise<TorchInfo> {
 
 export function describeTorch(info: TorchInfo | undefined): string {
   if (!info) return "PyTorch";
-  const blas = info.blas.some((lib) => lib.includes("openblas")) ? "OpenBLAS" : "reference BLAS";
+  const blas = info.openblas ? `OpenBLAS (core ${info.openblas.corename})` : info.blas.some((lib) => lib.includes("openblas")) ? "OpenBLAS" : "reference BLAS";
   return `PyTorch ${info.torch} + ${blas}, ${info.threads} thr`;
 }

@@ -41,10 +41,23 @@ def loaded_libs(*keys):
 
 
 def info(_args):
-    cap = [line.strip(" -") for line in torch.__config__.show().splitlines() if "CPU capability" in line]
+    import ctypes
+
+    if hasattr(torch.backends, "cpu"):  # torch >= 2.0
+        cap = torch.backends.cpu.get_cpu_capability()
+    else:  # "CPU capability usage: AVX2" in the build summary
+        cap = next((line.split(":")[-1].strip() for line in torch.__config__.show().splitlines() if "CPU capability" in line), None)
     torch.ones(8, 8) @ torch.ones(8, 8)  # makes torch load its BLAS
+    blas = loaded_libs("blas", "lapack")
+    openblas = None
+    for path in blas:  # the first loaded library exporting OpenBLAS's own queries (the core DYNAMIC_ARCH chose)
+        lib = ctypes.CDLL(path)
+        if hasattr(lib, "openblas_get_corename") and hasattr(lib, "openblas_get_config"):
+            lib.openblas_get_corename.restype = lib.openblas_get_config.restype = ctypes.c_char_p
+            openblas = {"corename": lib.openblas_get_corename().decode(), "config": lib.openblas_get_config().decode().strip()}
+            break
     return {"torch": torch.__version__, "python": platform.python_version(), "threads": torch.get_num_threads(),
-            "cpu_capability": cap[0] if cap else None, "blas": loaded_libs("blas", "lapack")}
+            "cpu_capability": cap, "blas": blas, "openblas": openblas}
 
 
 def tokenize_pairs(model, chunk):
