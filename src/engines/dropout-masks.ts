@@ -3,25 +3,23 @@
 // 1/(1 − p) (torch's inverted dropout). Seeds per site derive from the step's dropout seed:
 //   embeddings: deriveSeed(stepSeed, 0xe);  layer i: deriveSeed(deriveSeed(stepSeed, i + 1), site)
 //   with site 1 = attention probabilities, 2 = attention output, 3 = feed-forward output.
+// The draws run in a WebAssembly SIMD kernel (this runs for ~10 million elements a step):
+// draw < p  ⟺  u32 < p · 2³²  ⟺  u32 < ceil(p · 2³²), so p ≤ 0 (or NaN) keeps everything and
+// p · 2³² > 2³² − 1 drops everything without drawing.
 
 import { deriveSeed } from "../util/random.ts";
+import { fillDropoutDraws } from "./dropout-masks/simd-kernel.ts";
 
 export const DROPOUT_SITES = { probabilities: 1, attention: 2, output: 3 } as const;
 
 export function dropoutMask(size: number, probability: number, seed: number): Float32Array {
   const keepScale = 1 / (1 - probability);
   const mask = new Float32Array(size);
-  // createRandom(seed)'s mulberry32 stream, inlined (this runs for ~10 million elements a step):
-  // next() < p  ⟺  u32 < p · 2³², both sides exact.
-  const threshold = probability * 4294967296;
-  let state = seed >>> 0;
-  for (let i = 0; i < size; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    mask[i] = (t ^ (t >>> 14)) >>> 0 < threshold ? 0 : keepScale;
-  }
+  const threshold = Math.ceil(probability * 4294967296);
+  if (!(threshold > 0)) return mask.fill(keepScale);
+  if (threshold >= 4294967296) return mask;
+  const keepBits = new Int32Array(new Float32Array([keepScale]).buffer)[0];
+  fillDropoutDraws(mask, seed | 0, threshold | 0, keepBits);
   return mask;
 }
 
