@@ -1,9 +1,10 @@
-// mulberry32 dropout draws, four lanes at a time in WebAssembly SIMD (measured ~5x faster than the best
-// scalar int32 JavaScript loop, which V8 cannot vectorise). mulberry32's state is a counter — the
+// mulberry32 dropout draws, four lanes at a time in WebAssembly SIMD: 0.7 ns per element against 3–11 ns
+// for the scalar JavaScript loop (measured on the 2-core EPYC, 246k/307k elements; int32-only rewrites
+// of the loop were no faster, and V8 does not vectorise it). mulberry32's state is a counter — the
 // state before draw i is seed + (i + 1)·0x6d2b79f5 (mod 2³²) — so lanes are independent: lane k of
 // step j mixes state seed + (4j + k + 1)·0x6d2b79f5 and stores, as float bits,
 //   keepBits if the draw's u32 ≥ threshold, else 0   (draw < p  ⟺  u32 < ceil(p · 2³²)).
-// The kernel is the ~45 instructions listed below, assembled here (no tool needed); each call fills
+// The kernel is the ~60 instructions listed below, assembled here (no tool needed); each call fills
 // the module's one 64 KiB page (CHUNK elements, copied out), so its memory never grows.
 
 /** Elements per kernel call: one WebAssembly page of float32s. */
@@ -42,7 +43,7 @@ const body = [
 ];
 
 const section = (id: number, content: number[]) => [id, ...unsigned(content.length), ...content];
-const name = (text: string) => [text.length, ...Buffer.from(text)];
+const name = (text: string) => [text.length, ...new TextEncoder().encode(text)];
 const moduleBytes = new Uint8Array([
   0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, // "\0asm", version 1
   ...section(1, [1, 0x60, 4, 0x7f, 0x7f, 0x7f, 0x7f, 0]), // type 0: (i32, i32, i32, i32) → ()
