@@ -20,6 +20,7 @@ import { createRandom } from "../../../src/util/random.ts";
 import { maxAbsoluteDifference } from "../../support/compare.ts";
 import { denseGradients } from "../../support/golden-step.ts";
 import { interopPython, skipUnlessPython } from "../../support/python-interop.ts";
+import { createTrainingGraphs } from "../../support/training-graphs.ts";
 
 const family = modernBertFamily;
 const HIDDEN = 32;
@@ -185,11 +186,14 @@ describe("ModernBERT sliding-window attention", () => {
       const tfjsGradients = tf.grads((...tensors: tf.Tensor[]) =>
         tf.sum(tf.mul(family.forward(new Map(names.map((name, k) => [name, tensors[k]])), config, inputs, {}), rTensor)),
       )(names.map((name) => weights.get(name)!));
-      const backward = await ort.InferenceSession.create(family.onnx.buildTrainingBackward(config, { dropout: false }));
-      const feeds: Record<string, ort.Tensor> = { ...tokenFeeds(inputs), d_last_hidden_state: new ort.Tensor("float32", R, [B, T, HIDDEN]) };
+      const graphs = await createTrainingGraphs(family.onnx, config, { dropout: false });
+      const feeds: Record<string, ort.Tensor> = tokenFeeds(inputs);
       for (const spec of family.parameters(config)) feeds[spec.name] = new ort.Tensor("float32", values.get(spec.name)!, layoutShape(spec));
-      const outputs = await backward.run(feeds);
-      const onnxGradients = denseGradients(family.onnx.gradients(config, inputs, new Map(Object.entries(outputs).map(([name, t]) => [name, t.data as Float32Array]))));
+      const { hidden: trainingHidden, saved } = await graphs.forward(feeds);
+      const trainingDifference = maxAbsoluteDifference(realRows(trainingHidden, inputs), expected);
+      assert.ok(trainingDifference < 1e-4, `onnx training forward's hidden states differ by ${trainingDifference}`);
+      const onnxGradients = denseGradients(family.onnx.gradients(config, inputs, await graphs.backward(feeds, saved, R, [B, T, HIDDEN])));
+      await graphs.release();
       assert.deepEqual([...hfNames].sort(), [...names].sort());
       let offset = 0;
       const hf = new Map<string, Float32Array>();
