@@ -82,7 +82,7 @@ interface EngineFamily {
 }
 
 /** The subject's pairs: train-step's 16 STS-B pairs, or long texts (many STS-B sentences joined) to be cut to seqLength. */
-async function subjectPairs(subject: Subject): Promise<PairRow[]> {
+export async function subjectPairs(subject: Pick<Subject, "pairs" | "seqLength">): Promise<PairRow[]> {
   if (subject.seqLength === undefined) return samplePairs(subject.pairs);
   const rows = await samplePairs(subject.pairs * SENTENCES_PER_LONG_TEXT, 2028);
   return Array.from({ length: subject.pairs }, (_, i) => {

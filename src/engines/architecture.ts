@@ -79,6 +79,8 @@ export interface FloatFeed {
 
 export const HIDDEN_OUTPUT = "last_hidden_state";
 export const HIDDEN_GRADIENT_INPUT = "d_last_hidden_state";
+/** Names of the training forward's outputs that its backward graph takes back as inputs. */
+export const SAVED_PREFIX = "saved.";
 
 /** The ONNX side of a family: graph builders (bytes of an ONNX model, opset 17) and what feeds and finishes them. */
 export interface OnnxArchitecture<C extends EncoderConfig> {
@@ -91,11 +93,16 @@ export interface OnnxArchitecture<C extends EncoderConfig> {
    * token inputs alone.
    */
   buildEncoder(config: C, weights?: ReadonlyMap<string, Float32Array>): Uint8Array;
-  /** Training forward with the dropout mask inputs of dropoutMasks(): token inputs + weights + masks → HIDDEN_OUTPUT. */
-  buildTrainingForward(config: C): Uint8Array;
   /**
-   * Backward: the training forward's inputs (masks only when `dropout`) + HIDDEN_GRADIENT_INPUT → whatever
-   * outputs gradients() turns into every parameter's gradient (it recomputes the forward).
+   * Training forward: token inputs + every weight (+ the mask inputs of dropoutMasks() when `dropout`) →
+   * HIDDEN_OUTPUT and the activations its backward needs, as outputs whose names start with SAVED_PREFIX.
+   */
+  buildTrainingForward(config: C, options: { dropout: boolean }): Uint8Array;
+  /**
+   * Backward: the training forward's saved outputs (inputs of the same names) + whichever token inputs,
+   * weights and masks (only when `dropout`) it reads + HIDDEN_GRADIENT_INPUT → whatever outputs gradients()
+   * turns into every parameter's gradient. It recomputes no matrix product of the forward: only cheap
+   * element-wise values (an activation, a LayerNorm's output) from what was saved.
    */
   buildTrainingBackward(config: C, options: { dropout: boolean }): Uint8Array;
   /** The training graphs' dropout mask inputs for a batch, drawn as the tfjs forward draws them (seeded). */

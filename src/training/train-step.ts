@@ -15,6 +15,7 @@ import type { ForwardOptions } from "../engines/architecture.ts";
 import { addGradients, type Gradient } from "../engines/row-gradient.ts";
 import type { Loss, LossContext } from "../losses/loss.ts";
 import type { SentenceTransformer } from "../models/sentence-transformer.ts";
+import { phase } from "../util/phases.ts";
 import { deriveSeed } from "../util/random.ts";
 import type { NamedParameter } from "./adamw.ts";
 import { cachedLossAndGradients, isCachedLoss, miniBatchRanges } from "./grad-cache.ts";
@@ -117,11 +118,11 @@ async function passLossAndGradients(
   const engine = model.encoder;
   const hiddenSize = model.transformer.hiddenSize;
   const seeds = columns.map((_, column) => (options.training ? deriveSeed(options.dropoutSeed ?? 0, column) : undefined));
-  const features = columns.map((texts) => model.tokenize(texts));
+  const features = phase("tokenize", () => columns.map((texts) => model.tokenize(texts)));
   const passes = features.map((batch, column) => engine.trainingPass(batch, { dropoutSeed: seeds[column], checkpointLayers: options.checkpointLayers }));
   const hiddenStates: tf.Variable[] = [];
   for (const [column, batch] of features.entries()) {
-    const hidden = await passes[column].forward();
+    const hidden = await phase("forward", () => passes[column].forward());
     const initialValue = tf.tensor3d(hidden, [batch.batchSize, batch.seqLength, hiddenSize]);
     hiddenStates.push(tf.variable(initialValue, true));
     initialValue.dispose();
@@ -129,15 +130,15 @@ async function passLossAndGradients(
   // Past the encoder everything is in tfjs: the modules' weights (a Dense's) and the loss's own get their gradients by autodiff.
   const tapeParameters = [...model.moduleParameters(), ...(loss.trainableParameters ?? [])];
   const labelTensor = labels ? tf.tensor1d(labels, "float32") : undefined;
-  const { value, grads } = tf.variableGrads(
+  const { value, grads } = phase("pooling and loss (tfjs)", () => tf.variableGrads(
     () => loss.computeLoss(hiddenStates.map((hidden, column) => model.poolAndNormalize(hidden as tf.Tensor3D, features[column], options.promptLengths?.[column])), labelTensor, context),
     [...hiddenStates, ...tapeParameters.map(({ tensor }) => tensor)],
-  );
+  ));
   labelTensor?.dispose();
   const sums = new Map<string, Gradient>();
   for (const column of features.keys()) {
     const hiddenGradient = grads[hiddenStates[column].name].dataSync() as Float32Array;
-    for (const [name, gradient] of await passes[column].backward(hiddenGradient)) {
+    for (const [name, gradient] of await phase("backward", () => passes[column].backward(hiddenGradient))) {
       const sum = sums.get(name);
       sums.set(name, sum ? addGradients(sum, gradient) : gradient); // each pass returns arrays of its own
     }

@@ -20,6 +20,7 @@ const EXPECTED_CPU_NODES: Record<string, string[]> = {
   encoder: [],
   export: [],
   "training forward (dropout)": [],
+  "training forward (no dropout)": [],
   "training backward (dropout)": ["ReduceProd(int64)"],
   "training backward (no dropout)": ["ReduceProd(int64)"],
 };
@@ -46,7 +47,8 @@ function graphs(modelType: string): Record<string, Uint8Array> {
   return {
     encoder: family.onnx.buildEncoder(config),
     export: family.onnx.buildEncoder(config, weights),
-    "training forward (dropout)": family.onnx.buildTrainingForward(config),
+    "training forward (dropout)": family.onnx.buildTrainingForward(config, { dropout: true }),
+    "training forward (no dropout)": family.onnx.buildTrainingForward(config, { dropout: false }),
     "training backward (dropout)": family.onnx.buildTrainingBackward(config, { dropout: true }),
     "training backward (no dropout)": family.onnx.buildTrainingBackward(config, { dropout: false }),
   };

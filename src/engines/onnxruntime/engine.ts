@@ -8,11 +8,12 @@
 
 import * as tf from "@tensorflow/tfjs";
 import type * as ort from "onnxruntime-node";
-import { HIDDEN_GRADIENT_INPUT, HIDDEN_OUTPUT, type EncoderInputs } from "../architecture.ts";
+import { HIDDEN_GRADIENT_INPUT, HIDDEN_OUTPUT, SAVED_PREFIX, type EncoderInputs } from "../architecture.ts";
 import { cudaIndex, resolvedDevice, type Device, type ResolvedDevice } from "../device.ts";
 import { copyWeights, dataIdOf, zeroFrozenRows, type Engine, type EncoderModel, type TrainingPass } from "../engine.ts";
 import { OnnxEncoder, runEncoderGraph, weightFeeds } from "./encoder.ts";
 import { createSession, floatTensor, tokenFeeds, type SessionOptions } from "./session.ts";
+import { phase } from "../../util/phases.ts";
 
 /** Batches encoded at unchanged (trained) weights before they are baked into a snapshot session. */
 const SNAPSHOT_AFTER_STABLE_BATCHES = 48;
@@ -32,8 +33,8 @@ export class OnnxEngine implements Engine {
   private snapshot: Promise<ort.InferenceSession> | undefined;
   /** The tfjs data each weight was read from: an assign() gives a variable a new data id. */
   private readonly readFrom = new Map<string, object>();
-  /** Training graphs with dropout-mask inputs ("dropout") and without ("plain": the forward is the encoder's), built on first use. */
-  private readonly trainingSessions = new Map<"dropout" | "plain", Promise<{ forward?: ort.InferenceSession; backward: ort.InferenceSession }>>();
+  /** Training graphs with dropout-mask inputs ("dropout") and without ("plain"), built on first use. */
+  private readonly trainingSessions = new Map<"dropout" | "plain", Promise<{ forward: ort.InferenceSession; backward: ort.InferenceSession }>>();
 
   private constructor(
     private readonly model: EncoderModel,
@@ -45,7 +46,7 @@ export class OnnxEngine implements Engine {
 
   /** The engine on `device` (default: CUDA GPU 0 where it runs, else CPU); DeviceUnavailableError when an asked-for GPU cannot run. */
   static async create(model: EncoderModel, options: { device?: Device } = {}): Promise<OnnxEngine> {
-    const encoder = await OnnxEncoder.create(model.family, model.config, { device: options.device ?? "auto" });
+    const encoder = await OnnxEncoder.create(model.family, model.config, { device: options.device ?? "auto", name: "encoder" });
     const device = encoder.provider === "cuda" ? resolvedDevice(options.device ?? "cuda") : "cpu";
     const engine = new OnnxEngine(model, encoder, encoder.provider, device);
     engine.refreshWeights();
@@ -66,7 +67,7 @@ export class OnnxEngine implements Engine {
     const releases: Promise<unknown>[] = [this.encoder.dispose()];
     if (this.snapshot) releases.push(this.snapshot.then((session) => session.release()));
     for (const sessions of this.trainingSessions.values()) {
-      releases.push(sessions.then(({ forward, backward }) => Promise.all([forward?.release(), backward.release()])));
+      releases.push(sessions.then(({ forward, backward }) => Promise.all([forward.release(), backward.release()])));
     }
     this.snapshot = undefined;
     this.trainingSessions.clear();
@@ -126,7 +127,7 @@ export class OnnxEngine implements Engine {
     this.stableBatches++;
     if (!this.snapshot && (this.weightsVersion === 1 || this.stableBatches > SNAPSHOT_AFTER_STABLE_BATCHES)) {
       const bytes = family.onnx.buildEncoder(config, this.values);
-      this.snapshot = createSession(bytes, this.sessionOptions).then(({ session }) => session);
+      this.snapshot = createSession(bytes, { ...this.sessionOptions, name: "encoder with weights" }).then(({ session }) => session);
     }
     if (this.snapshot) return runEncoderGraph(await this.snapshot, family, config, inputs);
     return this.encoder.forward(inputs, this.values);
@@ -134,33 +135,37 @@ export class OnnxEngine implements Engine {
 
   /**
    * One training pass over a batch: forward() gives last_hidden_state [B, T, H] with the dropout masks
-   * of `dropoutSeed` (none when undefined); backward(dHidden) gives every weight's gradient, the
-   * backward graph recomputing the forward with the same feeds (drawn once for both).
+   * of `dropoutSeed` (none when undefined) and keeps the activations the backward graph takes back;
+   * backward(dHidden) gives every weight's gradient (and lets the activations go).
    */
   trainingPass(inputs: EncoderInputs, options: { dropoutSeed?: number }): TrainingPass {
     this.refreshWeights();
     const { family, config } = this.model;
     const dropoutSeed = options.dropoutSeed;
     const dropout = dropoutSeed !== undefined;
-    const feeds = { ...tokenFeeds(inputs, family.onnx.usesTokenTypeIds), ...weightFeeds(family, config, this.values) };
+    const feeds = phase("feeds", () => ({ ...tokenFeeds(inputs, family.onnx.usesTokenTypeIds), ...weightFeeds(family, config, this.values) }));
     if (dropout) {
-      for (const [name, { values, shape }] of family.onnx.dropoutMasks(config, inputs.batchSize, inputs.seqLength, dropoutSeed)) {
+      for (const [name, { values, shape }] of phase("dropout masks", () => family.onnx.dropoutMasks(config, inputs.batchSize, inputs.seqLength, dropoutSeed))) {
         feeds[name] = floatTensor(values, shape);
       }
     }
+    let saved: Record<string, ort.Tensor> | undefined;
     return {
       forward: async () => {
-        // Without dropout the training forward is the inference graph.
-        if (!dropout) return this.encoder.forward(inputs, this.values);
-        const { forward } = await this.sessions(true);
-        return (await forward!.run(feeds))[HIDDEN_OUTPUT].data as Float32Array;
+        const { forward } = await this.sessions(dropout);
+        const outputs = await phase("onnxruntime run", () => forward.run(declaredFeeds(forward, feeds)));
+        saved = Object.fromEntries(Object.entries(outputs).filter(([name]) => name.startsWith(SAVED_PREFIX)));
+        return outputs[HIDDEN_OUTPUT].data as Float32Array;
       },
       backward: async (hiddenGradient) => {
+        if (saved === undefined) throw new Error("backward() needs this pass's forward() first");
         const { backward } = await this.sessions(dropout);
         const shape = [inputs.batchSize, inputs.seqLength, config.hiddenSize];
-        const result = await backward.run({ ...feeds, [HIDDEN_GRADIENT_INPUT]: floatTensor(hiddenGradient, shape) });
+        const all = { ...feeds, ...saved, [HIDDEN_GRADIENT_INPUT]: floatTensor(hiddenGradient, shape) };
+        saved = undefined;
+        const result = await phase("onnxruntime run", () => backward.run(declaredFeeds(backward, all)));
         const outputs = new Map(Object.entries(result).map(([name, tensor]) => [name, tensor.data as Float32Array]));
-        return zeroFrozenRows(this.model, family.onnx.gradients(config, inputs, outputs));
+        return phase("gradients from outputs", () => zeroFrozenRows(this.model, family.onnx.gradients(config, inputs, outputs)));
       },
     };
   }
@@ -171,11 +176,18 @@ export class OnnxEngine implements Engine {
     let sessions = this.trainingSessions.get(key);
     if (!sessions) {
       sessions = (async () => ({
-        forward: dropout ? (await createSession(family.onnx.buildTrainingForward(config), this.sessionOptions)).session : undefined,
-        backward: (await createSession(family.onnx.buildTrainingBackward(config, { dropout }), this.sessionOptions)).session,
+        forward: (await createSession(family.onnx.buildTrainingForward(config, { dropout }), { ...this.sessionOptions, name: "training forward" })).session,
+        backward: (await createSession(family.onnx.buildTrainingBackward(config, { dropout }), { ...this.sessionOptions, name: "training backward" })).session,
       }))();
       this.trainingSessions.set(key, sessions);
     }
     return sessions;
   }
+}
+
+/** The feeds a session declares as inputs (a graph may read only some of the pass's token inputs, weights and masks). */
+function declaredFeeds(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>): Record<string, ort.Tensor> {
+  const declared: Record<string, ort.Tensor> = {};
+  for (const name of session.inputNames) declared[name] = feeds[name];
+  return declared;
 }

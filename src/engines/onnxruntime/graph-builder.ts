@@ -22,6 +22,8 @@ export class GraphBuilder {
   private readonly nodes: onnx.INodeProto[] = [];
   private readonly inputs: onnx.IValueInfoProto[] = [];
   private readonly outputs: onnx.IValueInfoProto[] = [];
+  /** Values output under another name (see output()): old name → new. */
+  private readonly renamed = new Map<string, string>();
   private readonly initializers: onnx.ITensorProto[] = [];
   private counter = 0;
 
@@ -32,8 +34,25 @@ export class GraphBuilder {
     return name;
   }
 
+  /**
+   * Declares `value` a graph output named `name`. A value computed by a node of this graph is renamed in
+   * place (later uses of the old name follow), so the output costs no Identity copy; otherwise (an input,
+   * an initializer, a value already an output) an Identity node gives the new name.
+   */
   output(value: string, type: ElementType, shape: Dimension[], name = value): string {
-    const source = value === name ? value : this.node("Identity", [value], {}, { outputs: [name] })[0];
+    const current = this.renamed.get(value) ?? value;
+    let source = current;
+    if (current !== name) {
+      const producer = this.outputs.some((output) => output.name === current) ? undefined : this.nodes.find((node) => node.output?.includes(current));
+      if (producer) {
+        producer.output = producer.output!.map((output) => (output === current ? name : output));
+        for (const node of this.nodes) node.input = node.input!.map((input) => (input === current ? name : input));
+        this.renamed.set(value, name);
+        source = name;
+      } else {
+        source = this.node("Identity", [current], {}, { outputs: [name] })[0];
+      }
+    }
     this.outputs.push(valueInfo(source, type, shape));
     return source;
   }
@@ -76,7 +95,7 @@ export class GraphBuilder {
     this.nodes.push({
       opType,
       domain: options.domain ?? "",
-      input: inputs,
+      input: inputs.map((input) => this.renamed.get(input) ?? input),
       output: outputs,
       name: this.fresh(`${opType}_node`),
       attribute: Object.entries(attributes).map(([name, value]) => attribute(name, value)),

@@ -6,6 +6,7 @@
 // "cpu" runs on the CPU. Tensors built here share the caller's typed arrays (inputs are zero-copy).
 
 import { availableParallelism } from "node:os";
+import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import type { EncoderInputs } from "../architecture.ts";
 import { GraphBuilder } from "./graph-builder.ts";
@@ -18,6 +19,8 @@ export interface SessionOptions {
   threads?: number;
   /** "auto" (default): CUDA GPU 0 when its provider works, else CPU; "cuda" / "cuda:N": that GPU or an error; "cpu". */
   device?: Device | "auto";
+  /** What the graph is ("training backward", …): names its onnxruntime profile when profiling is on. */
+  name?: string;
 }
 
 export interface CreatedSession {
@@ -30,8 +33,28 @@ const providers = new WeakMap<ort.InferenceSession, ExecutionProvider>();
 /** Why CUDA could not run in this process (one line), once an "auto" session found out; later ones do not try again. */
 let cudaFailure: string | undefined;
 
-function sessionOptions(threads: number, executionProviders: ort.InferenceSession.ExecutionProviderConfig[]): ort.InferenceSession.SessionOptions {
+/** Where sessions write onnxruntime's own profile (per-node kernel times) while profiling is on. */
+let profileDirectory: string | undefined;
+const profiled: { name: string; prefix: string; session: ort.InferenceSession }[] = [];
+
+/** Sessions created from now on write onnxruntime's profile into `directory` (undefined: no longer). */
+export function profileSessionsInto(directory: string | undefined): void {
+  profileDirectory = directory;
+}
+
+/** Ends profiling of every profiled session (their JSON files are written then); returns each one's name and file prefix. */
+export function endSessionProfiles(): { name: string; prefix: string }[] {
+  const ended = profiled.map(({ name, prefix, session }) => {
+    session.endProfiling();
+    return { name, prefix };
+  });
+  profiled.length = 0;
+  return ended;
+}
+
+function sessionOptions(threads: number, executionProviders: ort.InferenceSession.ExecutionProviderConfig[], profilePrefix?: string): ort.InferenceSession.SessionOptions {
   return {
+    ...(profilePrefix === undefined ? {} : { enableProfiling: true, profileFilePrefix: profilePrefix }),
     graphOptimizationLevel: "all",
     executionMode: "sequential",
     interOpNumThreads: 1,
@@ -49,9 +72,12 @@ export async function createSession(modelBytes: Uint8Array, options: SessionOpti
   const explicit = device !== "auto";
   const deviceId = explicit ? cudaIndex(device) : 0;
   if (explicit && deviceId !== undefined && !cudaProviderInstalled()) throw new DeviceUnavailableError(device, cudaProviderMissing());
+  const name = options.name ?? "session";
+  const profilePrefix = profileDirectory === undefined ? undefined : join(profileDirectory, `${name.replaceAll(" ", "-")}-${profiled.length}`);
   if (deviceId !== undefined && (explicit || (cudaFailure === undefined && cudaProviderInstalled()))) {
     try {
-      const session = await ort.InferenceSession.create(modelBytes, sessionOptions(threads, [{ name: "cuda", deviceId }, "cpu"]));
+      const session = await ort.InferenceSession.create(modelBytes, sessionOptions(threads, [{ name: "cuda", deviceId }, "cpu"], profilePrefix));
+      if (profilePrefix !== undefined) profiled.push({ name, prefix: profilePrefix, session });
       providers.set(session, "cuda");
       return { session, provider: "cuda" };
     } catch (error) {
@@ -60,7 +86,8 @@ export async function createSession(modelBytes: Uint8Array, options: SessionOpti
       cudaFailure = reason;
     }
   }
-  const session = await ort.InferenceSession.create(modelBytes, sessionOptions(threads, ["cpu"]));
+  const session = await ort.InferenceSession.create(modelBytes, sessionOptions(threads, ["cpu"], profilePrefix));
+  if (profilePrefix !== undefined) profiled.push({ name, prefix: profilePrefix, session });
   providers.set(session, "cpu");
   return { session, provider: "cpu" };
 }

@@ -1,8 +1,8 @@
 // BERT's onnxruntime training graphs (the post-LN encoder's OnnxArchitecture) against the tfjs reference:
-// the training forward graph equals tfjs's forward, and the hand-written backward graph (+ the embedding
-// scatter in JS) gives every weight's
-// gradient of L = Σ hidden ⊙ R as tfjs's gradients do, with dropout off and on (the same seeded masks);
-// plus central finite differences through the ORT forward graph. (Speed is measured in bench/.)
+// the training forward graph equals tfjs's forward, and the hand-written backward graph on the forward's
+// saved activations (+ the embedding scatter in JS) gives every weight's gradient of L = Σ hidden ⊙ R as
+// tfjs's gradients do, with dropout off and on (the same seeded masks); plus central finite differences
+// through the ORT forward graph. (Speed is measured in bench/.)
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -10,7 +10,7 @@ import { before, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import * as ort from "onnxruntime-node";
 import { initializeBackend } from "../../../src/backend.ts";
-import { encoderShape, HIDDEN_GRADIENT_INPUT, HIDDEN_OUTPUT, type EncoderInputs } from "../../../src/engines/architecture.ts";
+import { encoderShape, type EncoderInputs } from "../../../src/engines/architecture.ts";
 import { dropout as tfjsDropout } from "../../../src/engines/tfjs/dropout.ts";
 import { embeddingDropoutSeed, layerDropoutSeed, siteDropoutSeed } from "../../../src/engines/dropout-masks.ts";
 import { initModel } from "../../../src/generator/init-model.ts";
@@ -19,6 +19,7 @@ import { SentenceTransformer } from "../../../src/models/sentence-transformer.ts
 import { createRandom } from "../../../src/util/random.ts";
 import { temporaryDirectory } from "../../support/temp.ts";
 import { denseGradients } from "../../support/golden-step.ts";
+import { createTrainingGraphs, type TrainingGraphs } from "../../support/training-graphs.ts";
 
 const SENTENCES = ["A man is playing a guitar.", "Hi.", "The weather will be sunny tomorrow afternoon.", "Dogs run."];
 const DROPOUT_SEED = 1234;
@@ -35,7 +36,7 @@ let inputs: EncoderInputs;
 let projection: Float32Array; // R [B, T, H]
 const weights = new Map<string, Float32Array>();
 const onnx = bertFamily.onnx;
-const sessions: Record<"forward" | "backward" | "forwardNoDropout" | "backwardNoDropout", ort.InferenceSession> = {} as never;
+const graphs: Record<"dropout" | "noDropout", TrainingGraphs> = {} as never;
 
 before(async () => {
   await initializeBackend({ quiet: true });
@@ -52,11 +53,8 @@ before(async () => {
   inputs = model.tokenize(SENTENCES);
   assert.ok(inputs.attentionMask.some((bit) => bit === 0), "the batch must contain padding");
   projection = Float32Array.from({ length: inputs.batchSize * inputs.seqLength * config.hiddenSize }, () => random.normal());
-  sessions.forward = await ort.InferenceSession.create(onnx.buildTrainingForward(config), SESSION_OPTIONS);
-  sessions.backward = await ort.InferenceSession.create(onnx.buildTrainingBackward(config, { dropout: true }), SESSION_OPTIONS);
-  // Without dropout the training forward is the encoder graph.
-  sessions.forwardNoDropout = await ort.InferenceSession.create(onnx.buildEncoder(config), SESSION_OPTIONS);
-  sessions.backwardNoDropout = await ort.InferenceSession.create(onnx.buildTrainingBackward(config, { dropout: false }), SESSION_OPTIONS);
+  graphs.dropout = await createTrainingGraphs(onnx, config, { dropout: true }, SESSION_OPTIONS);
+  graphs.noDropout = await createTrainingGraphs(onnx, config, { dropout: false }, SESSION_OPTIONS);
 });
 
 function int64(values: Int32Array, shape: number[]): ort.Tensor {
@@ -82,18 +80,17 @@ function feedsFor(batch: EncoderInputs, weightValues: Map<string, Float32Array>,
   return feeds;
 }
 
+const graphsFor = (dropout: Dropout) => (dropout === "off" ? graphs.noDropout : graphs.dropout);
+
 async function ortHidden(weightValues: Map<string, Float32Array>, dropout: Dropout): Promise<Float32Array> {
-  const session = dropout === "off" ? sessions.forwardNoDropout : sessions.forward;
-  const result = await session.run(feedsFor(inputs, weightValues, config, dropout));
-  return result[HIDDEN_OUTPUT].data as Float32Array;
+  return (await graphsFor(dropout).forward(feedsFor(inputs, weightValues, config, dropout))).hidden;
 }
 
 async function ortGradients(dropout: Dropout): Promise<Map<string, Float32Array>> {
-  const session = dropout === "off" ? sessions.backwardNoDropout : sessions.backward;
   const feeds = feedsFor(inputs, weights, config, dropout);
-  feeds[HIDDEN_GRADIENT_INPUT] = new ort.Tensor("float32", projection, [inputs.batchSize, inputs.seqLength, config.hiddenSize]);
-  const result = await session.run(feeds);
-  return denseGradients(onnx.gradients(config, inputs, new Map(Object.entries(result).map(([name, tensor]) => [name, tensor.data as Float32Array]))));
+  const { saved } = await graphsFor(dropout).forward(feeds);
+  const outputs = await graphsFor(dropout).backward(feeds, saved, projection, [inputs.batchSize, inputs.seqLength, config.hiddenSize]);
+  return denseGradients(onnx.gradients(config, inputs, outputs));
 }
 
 function tfjsOptions(dropout: Dropout) {

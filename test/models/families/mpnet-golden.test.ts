@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import * as ort from "onnxruntime-node";
-import { HIDDEN_GRADIENT_INPUT, HIDDEN_OUTPUT, type EncoderInputs } from "../../../src/engines/architecture.ts";
+import { HIDDEN_OUTPUT, type EncoderInputs } from "../../../src/engines/architecture.ts";
 import { readSafetensors, toFloat32 } from "../../../src/io/safetensors.ts";
 import { CoSENTLoss } from "../../../src/losses/cosent.ts";
 import { weightsFromTensors } from "../../../src/models/encoder-weights.ts";
@@ -22,6 +22,7 @@ import { createRandom } from "../../../src/util/random.ts";
 import { maxAbsoluteDifference } from "../../support/compare.ts";
 import { denseGradients, goldenAdamW } from "../../support/golden-step.ts";
 import { sharedPath, skipUnlessShared } from "../../support/shared.ts";
+import { createTrainingGraphs } from "../../support/training-graphs.ts";
 
 const folder = "models/tiny-mpnet";
 const skip = skipUnlessShared(`${folder}/golden.json`);
@@ -211,9 +212,11 @@ test("tiny-mpnet ONNX backward: every parameter's gradient equals tfjs autodiff'
     ...tokenFeeds(inputs),
     ...weightFeeds(config, weights),
     ...Object.fromEntries([...masks].map(([name, feed]) => [name, new ort.Tensor("float32", feed.values, feed.shape)])),
-    [HIDDEN_GRADIENT_INPUT]: new ort.Tensor("float32", hiddenGradient, [inputs.batchSize, inputs.seqLength, config.hiddenSize]),
   };
-  const outputs = await runSession(mpnetFamily.onnx.buildTrainingBackward(config, { dropout: true }), feeds);
+  const graphs = await createTrainingGraphs(mpnetFamily.onnx, config, { dropout: true });
+  const { hidden: onnxHidden, saved } = await graphs.forward(feeds);
+  const outputs = await graphs.backward(feeds, saved, hiddenGradient, [inputs.batchSize, inputs.seqLength, config.hiddenSize]);
+  await graphs.release();
   const gradients = denseGradients(mpnetFamily.onnx.gradients(config, inputs, outputs));
   const expectedGradients = new Map([...weights].map(([name, variable]) => [name, grads[variable.name].dataSync() as Float32Array]));
   // Both engines zero the padding rows (which sum d_hidden over every pad token, in a different order in each).
@@ -225,8 +228,6 @@ test("tiny-mpnet ONNX backward: every parameter's gradient equals tfjs autodiff'
     assert.ok(difference < 1e-4, `${name}: |onnx − tfjs| = ${difference}`);
   }
   // The training forward graph with the same masks gives the tfjs training forward's hidden states.
-  const forwardFeeds = Object.fromEntries(Object.entries(feeds).filter(([name]) => name !== HIDDEN_GRADIENT_INPUT));
-  const onnxHidden = (await runSession(mpnetFamily.onnx.buildTrainingForward(config), forwardFeeds)).get(HIDDEN_OUTPUT)!;
   const tfjsHidden = mpnetFamily.forward(weights, config, inputs, { training: true, dropoutSeed: seed });
   assert.ok(maxAbsoluteDifference(onnxHidden, tfjsHidden.dataSync()) < 1e-4);
   tf.dispose([tfjsHidden, ...Object.values(grads), ...weights.values()]);

@@ -1,9 +1,10 @@
 // The ONNX side of a post-LN family (OnnxArchitecture), from its layout:
 //   encoder:  input_ids, attention_mask (, token_type_ids) int64 [batch, seq] (+ every weight by name, unless
 //             baked in as initializers) → last_hidden_state [batch, seq, hidden]
-//   training forward: the same with every weight an input and the dropout masks → last_hidden_state
-//   backward: the training forward's inputs (masks only with dropout) + d_last_hidden_state; it recomputes
-//             the forward and returns grad.<name> for every parameter but the embedding tables and the
+//   training forward: the same with every weight an input (and the dropout masks) → last_hidden_state and
+//             the activations its backward takes back (saved-activations.ts)
+//   backward: the saved activations, every weight (and the masks) + d_last_hidden_state → grad.<name> for
+//             every parameter but the embedding tables and the
 //             attention bias's, grad.embedding_sum [batch, seq, hidden] (scattered here into the tables'
 //             gradients, exactly as tfjs's gather gradient and torch's embedding gradient: rows accumulate
 //             by id, padding ids included — the engines zero the frozen rows; the word table's row-sparse,
@@ -19,11 +20,8 @@ import { scatterRows, type Gradient } from "../../../engines/row-gradient.ts";
 import { GraphBuilder } from "../../../engines/onnxruntime/graph-builder.ts";
 import { positionIds, postLnParameters, type PostLnConfig, type PostLnLayout } from "./layout.ts";
 import { buildPostLnBackward } from "./onnx-backward.ts";
-import { buildPostLnForward, type DropoutMasks, type TokenInputs } from "./onnx-forward.ts";
-
-/** Symbolic dimensions of the token inputs. */
-export const BATCH = "batch_size";
-export const SEQUENCE = "sequence_length";
+import { BATCH, buildPostLnForward, SEQUENCE, type DropoutMasks, type TokenInputs } from "./onnx-forward.ts";
+import { outputSavedActivations, restoreForward } from "./saved-activations.ts";
 
 export const EMBEDDING_SUM_GRADIENT_OUTPUT = "grad.embedding_sum";
 export const ATTENTION_BIAS_GRADIENT_OUTPUT = "grad.attention_bias";
@@ -64,10 +62,10 @@ export function postLnOnnx<C extends PostLnConfig>(layout: PostLnLayout<C>): Onn
     };
   };
 
-  const declareTrainingInputs = (g: GraphBuilder, config: C, dropout: boolean): { tokens: TokenInputs; masks?: DropoutMasks } => {
-    const tokens = declareTokens(g);
+  /** Every weight as an input; the dropout masks too when `dropout`. */
+  const declareWeightsAndMasks = (g: GraphBuilder, config: C, dropout: boolean): DropoutMasks | undefined => {
     for (const spec of postLnParameters(config, layout)) g.input(spec.name, "float", encoderShape(spec));
-    if (!dropout) return { tokens };
+    if (!dropout) return undefined;
     const masks = dropoutMaskNames(config.numHiddenLayers);
     const hiddenShape = [BATCH, SEQUENCE, config.hiddenSize];
     g.input(masks.embeddings, "float", hiddenShape);
@@ -76,7 +74,7 @@ export function postLnOnnx<C extends PostLnConfig>(layout: PostLnLayout<C>): Onn
       g.input(layer.attention, "float", hiddenShape);
       g.input(layer.output, "float", hiddenShape);
     }
-    return { tokens, masks };
+    return masks;
   };
   const byName = (name: string) => name;
 
@@ -102,20 +100,22 @@ export function postLnOnnx<C extends PostLnConfig>(layout: PostLnLayout<C>): Onn
       return g.build();
     },
 
-    buildTrainingForward(config) {
+    buildTrainingForward(config, { dropout }) {
       const g = new GraphBuilder(`embedtune_${config.modelType}_training_forward`);
-      const { tokens, masks } = declareTrainingInputs(g, config, true);
+      const tokens = declareTokens(g);
+      const masks = declareWeightsAndMasks(g, config, dropout);
       const forward = buildPostLnForward(g, config, layout, tokens, byName, masks);
       g.output(forward.hidden, "float", [BATCH, SEQUENCE, config.hiddenSize], HIDDEN_OUTPUT);
+      outputSavedActivations(g, config, forward);
       return g.build();
     },
 
     buildTrainingBackward(config, { dropout }) {
       const g = new GraphBuilder(`embedtune_${config.modelType}_training_backward`);
-      const { tokens, masks } = declareTrainingInputs(g, config, dropout);
+      const masks = declareWeightsAndMasks(g, config, dropout);
       const hiddenShape = [BATCH, SEQUENCE, config.hiddenSize];
       const dHidden = g.input(HIDDEN_GRADIENT_INPUT, "float", hiddenShape);
-      const forward = buildPostLnForward(g, config, layout, tokens, byName, masks);
+      const forward = restoreForward(g, config, layout, byName, masks);
       const { gradients, embeddingSumGradient, attentionBiasGradient } = buildPostLnBackward(g, config, layout, forward, dHidden, byName, masks, {
         gradient: gradientOutputName,
         embeddingSumGradient: EMBEDDING_SUM_GRADIENT_OUTPUT,

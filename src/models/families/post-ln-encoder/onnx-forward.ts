@@ -1,16 +1,20 @@
 // The post-LN encoder's forward (layout.ts) in standard ONNX ops (opset 17), shared by the inference
-// graph, the ONNX export and the training backward graph (which recomputes it):
+// graph, the ONNX export and the training forward:
 //   h0 = LayerNorm(word[ids] + position[pos] (+ tokenType[typeIds])) ⊙ dropout mask
 //   per layer: a = LayerNorm(h + (Wo·softmax(QKᵀ/√d + mask (+ bias))⊙mask_p·V)⊙mask_a),
 //              h' = LayerNorm(a + (W2·gelu(W1·a))⊙mask_o)
 // pos: 0..T−1 sliced from the table, or RoBERTa's padding_idx + CumSum(ids ≠ padding_idx)·(ids ≠ padding_idx),
 // computed in the graph from input_ids (so an exported model needs nothing else). Weights use the encoder's
-// layout (kernels [in, out]); dropout masks (already scaled by 1/(1 − p)) come in as inputs so a
-// recomputation replays them exactly.
+// layout (kernels [in, out]); dropout masks (already scaled by 1/(1 − p)) come in as inputs, so the
+// backward applies the same ones.
 
 import type { GraphBuilder } from "../../../engines/onnxruntime/graph-builder.ts";
 import { additiveMask, attention, gelu, layerNorm, linear, mergeHeads, splitHeads } from "../../../engines/onnxruntime/ops/index.ts";
 import { headSize, type PostLnConfig, type PostLnLayout } from "./layout.ts";
+
+/** Symbolic dimensions of the token inputs. */
+export const BATCH = "batch_size";
+export const SEQUENCE = "sequence_length";
 
 export interface LayerValues {
   input: string;
