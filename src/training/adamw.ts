@@ -1,5 +1,7 @@
 // AdamW with torch / Hugging Face semantics (decoupled weight decay), as one fused loop per weight
-// over Float32Arrays (a tfjs op per term runs ~4× slower on the wasm backend):
+// over Float32Arrays (a tfjs op per term runs ~4× slower on the wasm backend; optimizer/adamw-kernel.ts,
+// which also scales by the clipping coefficient and checks the new weights are finite, in the same pass;
+// optimizer/parallel-update.ts runs it on two threads):
 //   θ ← θ·(1 − lr·λ);  m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g²
 //   θ ← θ − (lr / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + ε)
 // Weight decay is skipped for biases and norm weights (Hugging Face's get_decay_parameter_names).
@@ -14,6 +16,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { RowGradient, type Gradient } from "../engines/row-gradient.ts";
 import { dataIdOf } from "../engines/engine.ts";
+import type { Slice, StepConstants } from "./optimizer/adamw-kernel.ts";
+import { updateSlices, warmUpWorker } from "./optimizer/parallel-update.ts";
 
 export interface AdamWOptions {
   learningRate: number;
@@ -54,7 +58,7 @@ export class AdamW {
   /** Per table updated row-sparse: 1 for each row whose moments may not be +0 (see the header). */
   private readonly touchedRows = new Map<string, Uint8Array>();
   /** The values each weight had after our last update, and the tfjs data they were assigned as. */
-  private readonly current = new Map<string, { values: Float32Array; dataId: object }>();
+  private readonly current = new Map<string, { values: Float32Array; dataId: object; nonFinite: boolean }>();
 
   constructor(
     readonly parameters: NamedParameter[],
@@ -65,49 +69,61 @@ export class AdamW {
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.epsilon = options.epsilon ?? 1e-8;
+    warmUpWorker(parameters.reduce((sum, { tensor }) => sum + tensor.size, 0));
   }
 
-  /** One update with `gradients` keyed by parameter name, at the current learning rate. */
-  applyGradients(gradients: Map<string, Gradient>): void {
+  /**
+   * One update with `gradients` keyed by parameter name, at the current learning rate. With a clipping
+   * coefficient (gradient-clipping.ts' clippingCoefficient), every gradient value is first multiplied by
+   * it and rounded to float32, as clipGradientsByGlobalNorm does in place; the gradients are left as they are.
+   */
+  applyGradients(gradients: Map<string, Gradient>, clippingCoefficient = 1): void {
     this.step += 1;
-    const { beta1, beta2, epsilon } = this;
     const lr = this.learningRate;
-    const stepSize = lr / (1 - beta1 ** this.step);
-    const inverseSecondCorrectionRoot = 1 / Math.sqrt(1 - beta2 ** this.step);
+    const constants: StepConstants = {
+      beta1: this.beta1,
+      beta2: this.beta2,
+      epsilon: this.epsilon,
+      stepSize: lr / (1 - this.beta1 ** this.step),
+      inverseSecondCorrectionRoot: 1 / Math.sqrt(1 - this.beta2 ** this.step),
+      scale: clippingCoefficient,
+    };
+    const slices: Slice[] = [];
+    const owners: { name: string; tensor: tf.Variable; moments: Moments; nonFiniteUnwritten: boolean }[] = [];
     for (const { name, tensor } of this.parameters) {
       const gradient = gradients.get(name);
       if (!gradient) continue;
-      const { first, second } = this.ownMoments(name, tensor);
-      const weights = this.weightValues(name, tensor);
+      const moments = this.ownMoments(name, tensor);
+      const { first, second } = moments;
+      const { values: weights, nonFinite } = this.weightValues(name, tensor);
       const keep = 1 - lr * (usesWeightDecay(name) ? this.weightDecay : 0);
-      const update = (i: number, g: number) => {
-        const m = (first[i] = beta1 * first[i] + (1 - beta1) * g);
-        const v = (second[i] = beta2 * second[i] + (1 - beta2) * g * g);
-        weights[i] = weights[i] * keep - (stepSize * m) / (Math.sqrt(v) * inverseSecondCorrectionRoot + epsilon);
-      };
       if (gradient instanceof RowGradient) {
         const { rows, values, width } = gradient;
         const touched = this.touchedRowsOf(name, width);
         for (let slot = 0; slot < rows.length; slot++) touched[rows[slot]] = 1;
-        let slot = 0;
-        for (let row = 0; row < touched.length; row++) {
-          const start = row * width;
-          if (slot < rows.length && rows[slot] === row) {
-            const from = slot++ * width;
-            for (let k = 0; k < width; k++) update(start + k, values[from + k]);
-          } else if (touched[row]) {
-            for (let k = 0; k < width; k++) update(start + k, 0);
-          } else if (keep !== 1) {
-            for (let k = 0; k < width; k++) weights[start + k] = weights[start + k] * keep;
-          }
-        }
+        slices.push({ kind: "rows", weights, first, second, keep, rows, values, width, touched });
       } else {
         this.touchedRows.delete(name);
-        for (let i = 0; i < weights.length; i++) update(i, gradient[i]);
+        slices.push({ kind: "dense", weights, first, second, keep, gradient });
       }
-      tf.tidy(() => tensor.assign(tf.tensor(weights, tensor.shape)));
-      this.current.set(name, { values: weights, dataId: dataIdOf(tensor) });
+      // Untouched rows without weight decay are not written: a NaN or infinity there stays.
+      owners.push({ name, tensor, moments, nonFiniteUnwritten: nonFinite && gradient instanceof RowGradient && keep === 1 });
     }
+    const finite = updateSlices(slices, constants, (index, { weights, first, second }) => {
+      const { name, tensor, moments, nonFiniteUnwritten } = owners[index];
+      moments.first = first;
+      moments.second = second;
+      tf.tidy(() => tensor.assign(tf.tensor(weights, tensor.shape)));
+      this.current.set(name, { values: weights, dataId: dataIdOf(tensor), nonFinite: nonFiniteUnwritten });
+    });
+    // Rare: find which weights went non-finite.
+    if (!finite) for (const { name } of owners) if (holdsNonFinite(this.current.get(name)!.values)) this.current.get(name)!.nonFinite = true;
+  }
+
+  /** The first weight (in the order they were first updated) holding a NaN or an infinity after the last step. */
+  firstNonFiniteWeight(): string | undefined {
+    for (const [name, { nonFinite }] of this.current) if (nonFinite) return name;
+    return undefined;
   }
 
   /**
@@ -118,11 +134,15 @@ export class AdamW {
     return this.current;
   }
 
-  /** Our own copy of a weight's values, re-read only when something else assigned the variable. */
-  private weightValues(name: string, tensor: tf.Variable): Float32Array {
+  /**
+   * Our own copy of a weight's values, re-read only when something else assigned the variable; with
+   * whether it holds a NaN or an infinity.
+   */
+  private weightValues(name: string, tensor: tf.Variable): { values: Float32Array; nonFinite: boolean } {
     const cached = this.current.get(name);
-    if (cached && cached.dataId === dataIdOf(tensor)) return cached.values;
-    return new Float32Array(tensor.dataSync());
+    if (cached && cached.dataId === dataIdOf(tensor)) return cached;
+    const values = new Float32Array(tensor.dataSync());
+    return { values, nonFinite: holdsNonFinite(values) };
   }
 
   /** Which rows of a table may have moments other than +0: those with any bit set in m or v. */
@@ -158,4 +178,11 @@ export class AdamW {
   state(): Map<string, Moments> {
     return this.moments;
   }
+}
+
+/** Whether any value is NaN or infinite (x·0 is NaN exactly for those). */
+function holdsNonFinite(values: Float32Array): boolean {
+  let probe = 0;
+  for (let i = 0; i < values.length; i++) probe += values[i] * 0;
+  return probe !== 0;
 }

@@ -47,7 +47,7 @@ import {
 } from "./checkpoint.ts";
 import { NonFiniteLossError, TrainingInterruptedError } from "./errors.ts";
 import { TrainerEventEmitter, type TrainOutput } from "./events.ts";
-import { clipGradientsByGlobalNorm } from "./gradient-clipping.ts";
+import { clippingCoefficient, globalGradientNorm } from "./gradient-clipping.ts";
 import { openOutputFolder } from "./output-directory.ts";
 import { noteReducedPrecision } from "./precision.ts";
 import { epochBatches, nominalBatchCount } from "./samplers.ts";
@@ -480,15 +480,16 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
       }
     }
     const loss = lossSum / batches.length;
-    const norm = clipGradientsByGlobalNorm(gradients, this.args.maxGradNorm);
+    const norm = globalGradientNorm(gradients);
     const learningRate = this.args.learningRate * learningRateFactor(this.args.lrSchedulerType, step, plan.warmupSteps, plan.maxSteps);
     // A NaN anywhere in the gradients makes the norm NaN, an overflow makes it infinite: stop before
     // the update, so the weights (and every checkpoint) stay finite.
     if (!Number.isFinite(loss) || !Number.isFinite(norm)) this.failNonFinite(step + 1, loss, norm, learningRate, plan);
     this.optimizer.learningRate = learningRate;
-    this.optimizer.applyGradients(gradients);
+    // Clipping and the check that the new weights are finite are folded into the AdamW pass.
+    this.optimizer.applyGradients(gradients, clippingCoefficient(norm, this.args.maxGradNorm));
     this.model.encoder.adoptWeights(this.optimizer.updatedWeights());
-    const weight = firstNonFinite(this.optimizer.updatedWeights());
+    const weight = this.optimizer.firstNonFiniteWeight();
     if (weight !== undefined) this.failNonFinite(step + 1, loss, norm, learningRate, plan, weight);
     return { loss, gradNorm: norm };
   }
@@ -604,16 +605,6 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
       if (key.startsWith("eval_") && !/^eval_(loss|runtime|samples_per_second|steps_per_second)$/.test(key)) row[key.slice(5)] = value;
     }
   }
-}
-
-/** The name of the first weight holding a NaN or an infinity (x·0 is NaN exactly for those). */
-function firstNonFinite(weights: Map<string, { values: Float32Array }>): string | undefined {
-  for (const [name, { values }] of weights) {
-    let probe = 0;
-    for (let i = 0; i < values.length; i++) probe += values[i] * 0;
-    if (probe !== 0) return name;
-  }
-  return undefined;
 }
 
 /** Removes this process's staging folders of `target` (writeFolderAtomically's, after a failure). */
