@@ -1,21 +1,21 @@
 // onnxruntime-node sessions as embedtune runs them (see shared/docs/onnxruntime-engine-notes.md):
-// full graph optimisation, one inter-op thread, intra-op threads = the machine's cores, spinning off
+// full graph optimisation, one inter-op thread, intra-op threads = the physical cores, spinning off
 // (machines are shared; a spinning pool collapses under foreign load). The device (see ../device.ts):
 // "auto" runs on CUDA GPU 0 where onnxruntime-node's CUDA provider is installed and works, else on the
 // CPU, silently; "cuda" / "cuda:N" run on that GPU or fail with DeviceUnavailableError saying why;
 // "cpu" runs on the CPU. Tensors built here share the caller's typed arrays (inputs are zero-copy).
 
-import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import type { EncoderInputs } from "../architecture.ts";
+import { computeThreads } from "../../util/cpu-cores.ts";
 import { GraphBuilder } from "./graph-builder.ts";
 import { cudaIndex, cudaProviderInstalled, cudaProviderMissing, DeviceUnavailableError, explainCudaFailure, type Device } from "../device.ts";
 
 export type ExecutionProvider = "cuda" | "cpu";
 
 export interface SessionOptions {
-  /** Intra-op threads (default: os.availableParallelism()). */
+  /** Intra-op threads (default: the physical cores this process may use, util/cpu-cores.ts). */
   threads?: number;
   /** "auto" (default): CUDA GPU 0 when its provider works, else CPU; "cuda" / "cuda:N": that GPU or an error; "cpu". */
   device?: Device | "auto";
@@ -66,7 +66,7 @@ function sessionOptions(threads: number, executionProviders: ort.InferenceSessio
 
 /** An inference session over ONNX model bytes, and the provider it runs on. */
 export async function createSession(modelBytes: Uint8Array, options: SessionOptions = {}): Promise<CreatedSession> {
-  const threads = options.threads ?? availableParallelism();
+  const threads = options.threads ?? computeThreads();
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
   const device = options.device ?? "auto";
   const explicit = device !== "auto";
