@@ -4,10 +4,11 @@
 // turning up for thousands of steps; onnxruntime plans a shape's memory on its first run and allocates
 // that plan as one block from its arena from the second run on, so the arena (RSS) grows in steps of
 // up to ~40 MB while shapes are new (warm-up, not a leak: it stops once the long shapes have run twice,
-// and disappears with enableMemPattern off). So a 10-step interval is "settled" when every batch in it
-// had a shape already run twice, and RSS growth counts only over settled intervals: a leak grows there.
-// Flat = pass: the tensor count at the last step equals step 100's, and RSS grew by at most 2 % (or
-// 8 MB) over the second half's settled intervals; the raw second-half delta is reported beside it.
+// and RSS stays flat from step 100 with enableMemPattern off). So a 10-step interval is "settled" when
+// every batch in it had a shape already run twice; the RSS trend counts only settled intervals (a leak
+// grows there). Flat = pass: the tensor count at the last step equals step 100's, and the second half's
+// settled RSS trend (see secondHalf) is at most +2 % (or +8 MB); the raw second-half delta is reported
+// beside it.
 // --quick stops at step 300.
 
 import { attempt, runNodeTask, type Benchmark, type Outcome, type Row } from "./common.ts";
@@ -37,19 +38,32 @@ interface MemoryRun {
   samples: MemoryPoint[];
 }
 
-/** What a run's samples say about its second half (after step `halfway`). */
-function secondHalf(samples: readonly MemoryPoint[], halfway: number) {
-  let settledGrowthMB = 0;
-  let settledIntervals = 0;
+/**
+ * What a run's samples say about its second half (after step `halfway`): RSS with every warm-up
+ * interval's change taken out, and its trend over the settled samples as a Theil–Sen slope (the median
+ * of the pairwise slopes: allocator noise of ±10 MB between samples does not move it, a leak does)
+ * times the half's steps.
+ */
+function secondHalf(samples: readonly MemoryPoint[], halfway: number, steps: number) {
+  let warmUpMB = 0;
   let lastWarmUpStep = 0;
+  const settled: { step: number; rssMB: number }[] = [];
   for (let i = 1; i < samples.length; i++) {
-    if (!samples[i].settled) lastWarmUpStep = samples[i].step;
-    if (samples[i].step <= halfway || !samples[i].settled) continue;
-    settledGrowthMB += samples[i].rssMB - samples[i - 1].rssMB;
-    settledIntervals++;
+    if (!samples[i].settled) {
+      warmUpMB += samples[i].rssMB - samples[i - 1].rssMB;
+      lastWarmUpStep = samples[i].step;
+    } else if (samples[i].step > halfway) settled.push({ step: samples[i].step, rssMB: samples[i].rssMB - warmUpMB });
   }
+  const slopes = settled.flatMap((a, i) => settled.slice(i + 1).map((b) => (b.rssMB - a.rssMB) / (b.step - a.step)));
+  const trendMB = slopes.length > 0 ? median(slopes) * (steps - halfway) : undefined;
   const intervals = samples.filter((sample) => sample.step > halfway).length;
-  return { settledGrowthMB, settledIntervals, intervals, lastWarmUpStep };
+  return { trendMB, settledIntervals: settled.length, intervals, lastWarmUpStep };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 export const memorySteps: Benchmark = {
@@ -63,7 +77,7 @@ export const memorySteps: Benchmark = {
     for (const engine of ["onnxruntime", "tfjs"] as const) {
       outcomes.push([
         engine,
-        await attempt(() => runNodeTask<MemoryRun>("memory-steps", { model, engine, steps }, { label: `embedtune ${engine} ${steps} tiny steps`, timeoutSeconds: 420 })),
+        await attempt(() => runNodeTask<MemoryRun>("memory-steps", { model, engine, steps }, { label: `embedtune ${engine} ${steps} tiny steps`, timeoutSeconds: 900 })),
       ]);
     }
     const rows: Row[] = [];
@@ -72,8 +86,8 @@ export const memorySteps: Benchmark = {
       const at = (step: number) => samples.find((sample) => sample.step === step);
       const [first, middle, last] = [at(FIRST_SAMPLE), at(halfway), at(steps)];
       const tensorsFlat = first && last ? first.numTensors === last.numTensors : undefined;
-      const half = secondHalf(samples, halfway);
-      const rssFlat = middle && last ? half.settledGrowthMB <= Math.max(RSS_TOLERANCE * middle.rssMB, RSS_TOLERANCE_MB) : undefined;
+      const half = secondHalf(samples, halfway, steps);
+      const rssFlat = middle && last && half.trendMB !== undefined ? half.trendMB <= Math.max(RSS_TOLERANCE * middle.rssMB, RSS_TOLERANCE_MB) : undefined;
       const missing = outcome.ok ? undefined : outcome.reason;
       const base = { benchmark: "5 memory", subject: `embedtune ${engine}`, better: "equal" as const, missing };
       rows.push({
@@ -97,7 +111,7 @@ export const memorySteps: Benchmark = {
         note:
           rssFlat === undefined || !outcome.ok
             ? undefined
-            : `${rssFlat ? "flat: PASS" : "grew: FAIL"} (${signed(half.settledGrowthMB)} MB over the second half's ${half.settledIntervals} of ${half.intervals} ` +
+            : `${rssFlat ? "flat: PASS" : "grew: FAIL"} (trend ${signed(half.trendMB!)} MB over the second half's ${half.settledIntervals} of ${half.intervals} ` +
               `settled ${SAMPLE_EVERY}-step intervals, ${signed(last!.rssMB - middle!.rssMB)} MB raw; shapes ${at(10)?.shapes}/${first!.shapes}/${middle!.shapes}/${last!.shapes} ` +
               `seen by steps 10/${FIRST_SAMPLE}/${halfway}/${steps}, last one new or on its 2nd run by step ${half.lastWarmUpStep}; ` +
               `RSS ${[10, FIRST_SAMPLE, halfway, steps].map((step) => at(step)?.rssMB.toFixed(0) ?? "?").join("/")} MB; ` +
