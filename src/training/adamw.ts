@@ -1,7 +1,6 @@
 // AdamW with torch / Hugging Face semantics (decoupled weight decay), as one fused loop per weight
 // over Float32Arrays (a tfjs op per term runs ~4× slower on the wasm backend; optimizer/adamw-kernel.ts,
-// which also scales by the clipping coefficient and checks the new weights are finite, in the same pass;
-// optimizer/parallel-update.ts runs it on two threads):
+// which also scales by the clipping coefficient and checks the new weights are finite, in the same pass):
 //   θ ← θ·(1 − lr·λ);  m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g²
 //   θ ← θ − (lr / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + ε)
 // Weight decay is skipped for biases and norm weights (Hugging Face's get_decay_parameter_names).
@@ -16,8 +15,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { RowGradient, type Gradient } from "../engines/row-gradient.ts";
 import { dataIdOf } from "../engines/engine.ts";
-import type { Slice, StepConstants } from "./optimizer/adamw-kernel.ts";
-import { updateSlices, warmUpWorker } from "./optimizer/parallel-update.ts";
+import { updateSlice, type StepConstants } from "./optimizer/adamw-kernel.ts";
 
 export interface AdamWOptions {
   learningRate: number;
@@ -69,7 +67,6 @@ export class AdamW {
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.epsilon = options.epsilon ?? 1e-8;
-    warmUpWorker(parameters.reduce((sum, { tensor }) => sum + tensor.size, 0));
   }
 
   /**
@@ -88,36 +85,27 @@ export class AdamW {
       inverseSecondCorrectionRoot: 1 / Math.sqrt(1 - this.beta2 ** this.step),
       scale: clippingCoefficient,
     };
-    const slices: Slice[] = [];
-    const owners: { name: string; tensor: tf.Variable; moments: Moments; nonFiniteUnwritten: boolean }[] = [];
     for (const { name, tensor } of this.parameters) {
       const gradient = gradients.get(name);
       if (!gradient) continue;
-      const moments = this.ownMoments(name, tensor);
-      const { first, second } = moments;
+      const { first, second } = this.ownMoments(name, tensor);
       const { values: weights, nonFinite } = this.weightValues(name, tensor);
       const keep = 1 - lr * (usesWeightDecay(name) ? this.weightDecay : 0);
+      let finite: boolean;
       if (gradient instanceof RowGradient) {
         const { rows, values, width } = gradient;
         const touched = this.touchedRowsOf(name, width);
         for (let slot = 0; slot < rows.length; slot++) touched[rows[slot]] = 1;
-        slices.push({ kind: "rows", weights, first, second, keep, rows, values, width, touched });
+        finite = updateSlice({ kind: "rows", weights, first, second, keep, rows, values, width, touched }, constants);
       } else {
         this.touchedRows.delete(name);
-        slices.push({ kind: "dense", weights, first, second, keep, gradient });
+        finite = updateSlice({ kind: "dense", weights, first, second, keep, gradient }, constants);
       }
-      // Untouched rows without weight decay are not written: a NaN or infinity there stays.
-      owners.push({ name, tensor, moments, nonFiniteUnwritten: nonFinite && gradient instanceof RowGradient && keep === 1 });
-    }
-    const finite = updateSlices(slices, constants, (index, { weights, first, second }) => {
-      const { name, tensor, moments, nonFiniteUnwritten } = owners[index];
-      moments.first = first;
-      moments.second = second;
       tf.tidy(() => tensor.assign(tf.tensor(weights, tensor.shape)));
-      this.current.set(name, { values: weights, dataId: dataIdOf(tensor), nonFinite: nonFiniteUnwritten });
-    });
-    // Rare: find which weights went non-finite.
-    if (!finite) for (const { name } of owners) if (holdsNonFinite(this.current.get(name)!.values)) this.current.get(name)!.nonFinite = true;
+      // Untouched rows without weight decay are not written: a NaN or infinity there stays.
+      const nonFiniteUnwritten = nonFinite && gradient instanceof RowGradient && keep === 1;
+      this.current.set(name, { values: weights, dataId: dataIdOf(tensor), nonFinite: !finite || nonFiniteUnwritten });
+    }
   }
 
   /** The first weight (in the order they were first updated) holding a NaN or an infinity after the last step. */

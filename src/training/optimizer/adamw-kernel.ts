@@ -4,8 +4,7 @@
 //   m = β1·m + (1 − β1)·g;  v = β2·v + (1 − β2)·g·g          (m, v stored as float32, used unrounded below)
 //   θ = θ·keep − (stepSize·m) / (√v · inverseSecondCorrectionRoot + ε)
 // A row-sparse slice walks a row range of the table: rows with a gradient row as above, rows touched
-// before with g = 0, the others θ·keep (nothing when keep is 1). The same code runs on the main thread
-// and in the optimizer's worker (optimizer/worker.ts), so both give the same bits.
+// before with g = 0, the others θ·keep (nothing when keep is 1).
 
 export interface StepConstants {
   beta1: number;
