@@ -15,7 +15,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { RowGradient, type Gradient } from "../engines/row-gradient.ts";
 import { dataIdOf } from "../engines/engine.ts";
-import { updateSlice, type StepConstants } from "./optimizer/adamw-kernel.ts";
+import { updateWeight, type StepConstants } from "./optimizer/adamw-kernel.ts";
 
 export interface AdamWOptions {
   learningRate: number;
@@ -96,10 +96,10 @@ export class AdamW {
         const { rows, values, width } = gradient;
         const touched = this.touchedRowsOf(name, width);
         for (let slot = 0; slot < rows.length; slot++) touched[rows[slot]] = 1;
-        finite = updateSlice({ kind: "rows", weights, first, second, keep, rows, values, width, touched }, constants);
+        finite = updateWeight({ kind: "rows", weights, first, second, keep, rows, values, width, touched }, constants);
       } else {
         this.touchedRows.delete(name);
-        finite = updateSlice({ kind: "dense", weights, first, second, keep, gradient }, constants);
+        finite = updateWeight({ kind: "dense", weights, first, second, keep, gradient }, constants);
       }
       tf.tidy(() => tensor.assign(tf.tensor(weights, tensor.shape)));
       // Untouched rows without weight decay are not written: a NaN or infinity there stays.

@@ -3,7 +3,7 @@
 //   g = fround(gradient · scale)              the clipped gradient as clip_grad_norm_ stores it (scale 1: g itself)
 //   m = β1·m + (1 − β1)·g;  v = β2·v + (1 − β2)·g·g          (m, v stored as float32, used unrounded below)
 //   θ = θ·keep − (stepSize·m) / (√v · inverseSecondCorrectionRoot + ε)
-// A row-sparse slice walks a row range of the table: rows with a gradient row as above, rows touched
+// A row-sparse update walks the table: rows with a gradient row as above, rows touched
 // before with g = 0, the others θ·keep (nothing when keep is 1).
 
 export interface StepConstants {
@@ -16,7 +16,7 @@ export interface StepConstants {
   scale: number;
 }
 
-interface SliceArrays {
+interface WeightArrays {
   weights: Float32Array;
   first: Float32Array;
   second: Float32Array;
@@ -25,13 +25,13 @@ interface SliceArrays {
 }
 
 /** A weight with a dense gradient. */
-export interface DenseSlice extends SliceArrays {
+export interface DenseUpdate extends WeightArrays {
   kind: "dense";
   gradient: Float32Array;
 }
 
 /** A table with a row-sparse gradient (engines/row-gradient.ts); touched: 1 for each row whose moments may not be +0. */
-export interface RowSlice extends SliceArrays {
+export interface RowUpdate extends WeightArrays {
   kind: "rows";
   rows: Int32Array;
   values: Float32Array;
@@ -39,19 +39,19 @@ export interface RowSlice extends SliceArrays {
   touched: Uint8Array;
 }
 
-export type Slice = DenseSlice | RowSlice;
+export type WeightUpdate = DenseUpdate | RowUpdate;
 
-/** Updates one slice in place; false when a weight it wrote is NaN or infinite. */
-export function updateSlice(slice: Slice, constants: StepConstants): boolean {
-  return slice.kind === "dense" ? updateDense(slice, constants) : updateRows(slice, constants);
+/** Applies one update in place; false when a weight it wrote is NaN or infinite. */
+export function updateWeight(update: WeightUpdate, constants: StepConstants): boolean {
+  return update.kind === "dense" ? updateDense(update, constants) : updateRows(update, constants);
 }
 
-function updateDense(slice: DenseSlice, constants: StepConstants): boolean {
-  return updateRange(slice, slice.gradient, 0, 0, slice.weights.length, constants);
+function updateDense(update: DenseUpdate, constants: StepConstants): boolean {
+  return updateRange(update, update.gradient, 0, 0, update.weights.length, constants);
 }
 
 /** Elements [from, to) of the weight, element i taking gradient[gradientStart + i − from]. */
-function updateRange(arrays: SliceArrays, gradient: Float32Array, gradientStart: number, from: number, to: number, constants: StepConstants): boolean {
+function updateRange(arrays: WeightArrays, gradient: Float32Array, gradientStart: number, from: number, to: number, constants: StepConstants): boolean {
   const { weights, first, second, keep } = arrays;
   const { beta1, beta2, epsilon, stepSize, inverseSecondCorrectionRoot, scale } = constants;
   const shift = gradientStart - from;
@@ -70,17 +70,17 @@ function updateRange(arrays: SliceArrays, gradient: Float32Array, gradientStart:
 /** A row of zeros, for touched rows without a gradient row (grown to the widest table seen). */
 let zeroRow = new Float32Array(0);
 
-function updateRows(slice: RowSlice, constants: StepConstants): boolean {
-  const { rows, values, width, touched, weights, keep } = slice;
+function updateRows(update: RowUpdate, constants: StepConstants): boolean {
+  const { rows, values, width, touched, weights, keep } = update;
   let finite = true;
   if (zeroRow.length < width) zeroRow = new Float32Array(width);
   let slot = 0;
   for (let row = 0; row < touched.length; row++) {
     const start = row * width;
     if (slot < rows.length && rows[slot] === row) {
-      finite = updateRange(slice, values, slot++ * width, start, start + width, constants) && finite;
+      finite = updateRange(update, values, slot++ * width, start, start + width, constants) && finite;
     } else if (touched[row]) {
-      finite = updateRange(slice, zeroRow, 0, start, start + width, constants) && finite;
+      finite = updateRange(update, zeroRow, 0, start, start + width, constants) && finite;
     } else if (keep !== 1) {
       for (let i = start; i < start + width; i++) {
         const w = Math.fround(weights[i] * keep);
