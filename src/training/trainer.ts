@@ -55,6 +55,7 @@ import { checkPromptNames, promptedInputColumns } from "./prompts.ts";
 import { chooseResumeCheckpoint, clearOutputDir, CLI_OPTION_NAMES, isOfConfiguration, LIBRARY_OPTION_NAMES, type ResumePoint } from "./run-checkpoints.ts";
 import { describeRun, type RunConfiguration } from "./run-configuration.ts";
 import { learningRateFactor, warmupStepCount } from "./schedules.ts";
+import { phase } from "../util/phases.ts";
 import { resolveReportTo, RunTracking } from "./tracking/index.ts";
 import { formatBytes } from "../util/format.ts";
 import { exportTrainingScript, type ExportOptions, type ExportResult } from "../scaleout/export.ts";
@@ -297,7 +298,7 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
         const steps = this.stepBatches(epoch);
         const done = this.state.global_step - epoch * plan.stepsPerEpoch;
         for (let stepInEpoch = Math.max(0, done); stepInEpoch < steps.length; stepInEpoch++) {
-          const { loss, gradNorm } = await this.optimizerStep(steps[stepInEpoch], inputs, labels, plan);
+          const { loss, gradNorm } = await phase("step", () => this.optimizerStep(steps[stepInEpoch], inputs, labels, plan));
           lastGradNorm = gradNorm;
           lossSinceLog += loss;
           lossTotal += loss;
@@ -306,8 +307,10 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
           this.state.epoch = epoch + (stepInEpoch + 1) / steps.length;
           // The rate this step applied (transformers 5 logs it "before update"; 4.x logged the next step's).
           const learningRate = this.args.learningRate * learningRateFactor(this.args.lrSchedulerType, step - 1, plan.warmupSteps, plan.maxSteps);
-          this.emit("step", { step, maxSteps: plan.maxSteps, epoch: this.state.epoch, loss, gradNorm, learningRate });
-          progress.increment(1, { loss: round4(lossSinceLog / stepsSinceLog) });
+          phase("events and progress", () => {
+            this.emit("step", { step, maxSteps: plan.maxSteps, epoch: this.state.epoch, loss, gradNorm, learningRate });
+            progress.increment(1, { loss: round4(lossSinceLog / stepsSinceLog) });
+          });
           const endOfEpoch = stepInEpoch === steps.length - 1;
           const due = (strategy: string, interval: number) =>
             (strategy === "steps" && step % interval === 0) || (strategy === "epoch" && endOfEpoch);
@@ -461,13 +464,13 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
     let summed: Map<string, Gradient> | undefined;
     let lossSum = 0;
     for (const [micro, rows] of batches.entries()) {
-      const result = await engineLossAndGradients(
+      const result = await phase("loss and gradients", () => engineLossAndGradients(
         this.model,
         this.loss,
         inputs.map((column) => rows.map((row) => column[row])),
         labels && rows.map((row) => labels[row]),
         { training: true, dropoutSeed: deriveSeed(this.args.seed, step, micro), checkpointLayers: this.checkpointLayers, promptLengths: this.trainPromptLengths },
-      );
+      ));
       lossSum += result.loss;
       if (!summed) summed = result.gradients;
       else for (const [name, gradient] of result.gradients) summed.set(name, addGradients(summed.get(name)!, gradient));
@@ -480,15 +483,15 @@ export class SentenceTransformerTrainer extends TrainerEventEmitter {
       }
     }
     const loss = lossSum / batches.length;
-    const norm = globalGradientNorm(gradients);
+    const norm = phase("gradient norm", () => globalGradientNorm(gradients));
     const learningRate = this.args.learningRate * learningRateFactor(this.args.lrSchedulerType, step, plan.warmupSteps, plan.maxSteps);
     // A NaN anywhere in the gradients makes the norm NaN, an overflow makes it infinite: stop before
     // the update, so the weights (and every checkpoint) stay finite.
     if (!Number.isFinite(loss) || !Number.isFinite(norm)) this.failNonFinite(step + 1, loss, norm, learningRate, plan);
     this.optimizer.learningRate = learningRate;
     // Clipping and the check that the new weights are finite are folded into the AdamW pass.
-    this.optimizer.applyGradients(gradients, clippingCoefficient(norm, this.args.maxGradNorm));
-    this.model.encoder.adoptWeights(this.optimizer.updatedWeights());
+    phase("optimizer update", () => this.optimizer.applyGradients(gradients, clippingCoefficient(norm, this.args.maxGradNorm)));
+    phase("engine adopts weights", () => this.model.encoder.adoptWeights(this.optimizer.updatedWeights()));
     const weight = this.optimizer.firstNonFiniteWeight();
     if (weight !== undefined) this.failNonFinite(step + 1, loss, norm, learningRate, plan, weight);
     return { loss, gradNorm: norm };
