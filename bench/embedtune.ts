@@ -37,7 +37,7 @@ export async function loadModel(directory: string, engine: EngineName): Promise<
 }
 
 export function engineProvider(model: SentenceTransformer): string | undefined {
-  return (model as { onnx?: { provider?: string } }).onnx?.provider;
+  return (model.encoder as { provider?: string }).provider;
 }
 
 export function pairDataset(rows: readonly PairRow[]): Dataset {

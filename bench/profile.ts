@@ -12,6 +12,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PerformanceObserver } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { endSessionProfiles, profileSessionsInto } from "../src/engines/onnxruntime/session.ts";
 import { startPhaseTiming, stopPhaseTiming, type PhaseTotal } from "../src/util/phases.ts";
@@ -123,6 +124,16 @@ async function main(): Promise<void> {
   if (seqLength !== undefined) model.maxSeqLength = seqLength;
   const paddedLengths = [model.tokenize(pairs.map((p) => p.sentence1)).seqLength, model.tokenize(pairs.map((p) => p.sentence2)).seqLength];
 
+  // Garbage collections during the timed steps (V8 also collects when onnxruntime's output buffers pile up).
+  const collections = { count: 0, milliseconds: 0 };
+  const gcObserver = new PerformanceObserver((list) => {
+    if (startedAt === 0 || wallSeconds > 0) return;
+    for (const entry of list.getEntries()) {
+      collections.count += 1;
+      collections.milliseconds += entry.duration;
+    }
+  });
+  gcObserver.observe({ entryTypes: ["gc"] });
   let startedAt = 0;
   let threadsBefore = new Map<number, ThreadTimes>();
   let phases = new Map<string, PhaseTotal>();
@@ -148,6 +159,7 @@ async function main(): Promise<void> {
     },
   });
   const threadsAfter = threadTimes();
+  gcObserver.disconnect();
   profileSessionsInto(undefined);
   const graphs = endSessionProfiles().map(({ name: graph, prefix }) =>
     // Every session runs the same number of times per step (none during the optimizer update).
@@ -170,6 +182,7 @@ async function main(): Promise<void> {
     steps,
     stepMilliseconds: stepMs,
     stepSeconds: run.stepSeconds,
+    garbageCollections: { perStep: collections.count / steps, millisecondsPerStep: collections.milliseconds / steps },
     phases: [...phases.entries()].map(([path, total]) => ({ path, callsPerStep: total.calls / steps, millisecondsPerStep: total.milliseconds / steps })),
     graphs,
     threads: threads.map((thread) => ({ ...thread, busy: thread.cpuSeconds / wallSeconds })),
@@ -177,7 +190,12 @@ async function main(): Promise<void> {
 
   const lines: string[] = [];
   lines.push(`## Training step profile: ${name}, ${pairs.length} pairs (padded ${paddedLengths.join("/")} tokens), onnxruntime engine, ${steps} steps after ${warmup} warm-up`);
-  lines.push("", `Wall time per step: **${ms(stepMs)} ms** (steps: ${run.stepSeconds.slice(warmup).map((s) => s.toFixed(2)).join(", ")} s)`, "");
+  lines.push(
+    "",
+    `Wall time per step: **${ms(stepMs)} ms** (steps: ${run.stepSeconds.slice(warmup).map((s) => s.toFixed(2)).join(", ")} s); ` +
+      `garbage collection ${ms(report.garbageCollections.millisecondsPerStep)} ms/step (${report.garbageCollections.perStep.toFixed(1)} collections, inside the phases below)`,
+    "",
+  );
   lines.push("| phase | calls/step | ms/step | % of step |", "|---|---|---|---|");
   for (const { path, callsPerStep, millisecondsPerStep } of report.phases) {
     const depth = path.split("/").length - 1;
