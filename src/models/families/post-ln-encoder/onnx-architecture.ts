@@ -3,7 +3,8 @@
 //             baked in as initializers) → last_hidden_state [batch, seq, hidden]
 //   training forward: the same with every weight an input (and the dropout masks) → last_hidden_state and
 //             the activations its backward takes back (saved-activations.ts)
-//   backward: the saved activations, every weight (and the masks) + d_last_hidden_state → grad.<name> for
+//   backward: the token inputs, the saved activations, every weight (and the masks) + d_last_hidden_state →
+//             grad.<name> for
 //             every parameter but the embedding tables and the
 //             attention bias's, grad.embedding_sum [batch, seq, hidden] (scattered here into the tables'
 //             gradients, exactly as tfjs's gather gradient and torch's embedding gradient: rows accumulate
@@ -115,7 +116,8 @@ export function postLnOnnx<C extends PostLnConfig>(layout: PostLnLayout<C>): Onn
       const masks = declareWeightsAndMasks(g, config, dropout);
       const hiddenShape = [BATCH, SEQUENCE, config.hiddenSize];
       const dHidden = g.input(HIDDEN_GRADIENT_INPUT, "float", hiddenShape);
-      const forward = restoreForward(g, config, layout, byName, masks);
+      const tokens = declareTokens(g);
+      const forward = restoreForward(g, config, layout, tokens, byName, masks);
       const { gradients, embeddingSumGradient, attentionBiasGradient } = buildPostLnBackward(g, config, layout, forward, dHidden, byName, masks, {
         gradient: gradientOutputName,
         embeddingSumGradient: EMBEDDING_SUM_GRADIENT_OUTPUT,

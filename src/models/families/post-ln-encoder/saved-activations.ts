@@ -1,32 +1,31 @@
 // What the post-LN training forward hands its backward (outputs / inputs named saved.…), so the backward
-// recomputes no matrix product:
+// recomputes no weight's matrix product:
 //   saved.embedding_sum [B, T, H]                       word + position (+ type), before the LayerNorm
 //   per layer i, saved.layer.{i}.…:
 //     query, key, value [B, heads, T, d]                  the projections, heads split
-//     probabilities [B, heads, T, T]                      softmax output, before dropout
-//     context [B, T, H]                                   P'·V, heads merged
 //     attention_sum, output_sum [B, T, H]                 the two residual sums, before their LayerNorms
 //     intermediate [B, T, I]                              W1·a + b1, before GELU
-// Rebuilt element-wise in the backward: each LayerNorm's output, mean and 1/σ (LayerNormalization of the
-// saved sum, the forward's own op on the same values), a layer's input (the previous layer's output; layer
-// 0's the dropped embedding norm), GELU(intermediate) and the dropped probabilities (P ⊙ mask). That is
-// 6·H + I + heads·T floats per token and layer: bge-small (12 layers) at T = 40, 207 KB per token, 133 MB
-// for 16 sequences — copied out of onnxruntime once, where the forward's matrix products cost far more.
+// Rebuilt in the backward by the forward's own ops on the same values: each LayerNorm's output, mean and
+// 1/σ (from the saved sum), a layer's input (the previous layer's output; layer 0's the dropped embedding
+// norm), GELU(intermediate), and the attention — softmax(Q·Kᵀ/√d + mask (+ bias)), its dropped copy and
+// P'·V (from input_ids and attention_mask, which the backward takes too). Copying a float out of
+// onnxruntime-node into JS costs about what 2–4 ns of compute does (a fresh ArrayBuffer per output, page
+// faults and garbage collection included), more than the ~2·d flops that recompute a probability or
+// the ~2·T a context value, and less than the 2·H–2·I of a projection. Saved: 6·H + I floats per token
+// and layer — bge-small (12 layers), 184 KB per token whatever T.
 
 import type { GraphBuilder } from "../../../engines/onnxruntime/graph-builder.ts";
 import { SAVED_PREFIX } from "../../../engines/architecture.ts";
-import { gelu, layerNorm } from "../../../engines/onnxruntime/ops/index.ts";
+import { additiveMask, attention, gelu, layerNorm, mergeHeads } from "../../../engines/onnxruntime/ops/index.ts";
 import { headSize, type PostLnConfig, type PostLnLayout } from "./layout.ts";
-import { BATCH, SEQUENCE, type DropoutMasks, type ForwardValues, type LayerValues } from "./onnx-forward.ts";
+import { BATCH, SEQUENCE, type DropoutMasks, type ForwardValues, type LayerValues, type TokenInputs } from "./onnx-forward.ts";
 
-type SavedLayerValue = "query" | "key" | "value" | "probabilities" | "context" | "attentionSum" | "outputSum" | "intermediate";
+type SavedLayerValue = "query" | "key" | "value" | "attentionSum" | "outputSum" | "intermediate";
 
 const SAVED_LAYER_VALUES: Record<SavedLayerValue, string> = {
   query: "query",
   key: "key",
   value: "value",
-  probabilities: "probabilities",
-  context: "context",
   attentionSum: "attention_sum",
   outputSum: "output_sum",
   intermediate: "intermediate",
@@ -44,8 +43,6 @@ function savedShapes(config: PostLnConfig): Record<SavedLayerValue, (string | nu
     query: split,
     key: split,
     value: split,
-    probabilities: [BATCH, heads, SEQUENCE, SEQUENCE],
-    context: hidden,
     attentionSum: hidden,
     outputSum: hidden,
     intermediate: [BATCH, SEQUENCE, config.intermediateSize],
@@ -61,15 +58,18 @@ export function outputSavedActivations(g: GraphBuilder, config: PostLnConfig, fo
   });
 }
 
-/** The forward values the backward reads: the saved ones as graph inputs, the rest rebuilt from them element-wise. */
+/** The forward values the backward reads: the saved ones as graph inputs, the rest rebuilt from them and the token inputs. */
 export function restoreForward<C extends PostLnConfig>(
   g: GraphBuilder,
   config: C,
   layout: PostLnLayout<C>,
+  tokens: TokenInputs,
   weight: (name: string) => string,
   dropout?: DropoutMasks,
 ): ForwardValues {
   const { names } = layout;
+  const paddingMask = additiveMask(g, tokens.attentionMask);
+  const bias = layout.attentionBias?.onnx(g, config, tokens, weight);
   const norm = (x: string, name: string) => layerNorm(g, x, weight(`${name}.weight`), weight(`${name}.bias`), config.layerNormEps);
   const drop = (x: string, mask: string | undefined) => (mask ? g.op("Mul", [x, mask]) : x);
   const shapes = savedShapes(config);
@@ -83,17 +83,17 @@ export function restoreForward<C extends PostLnConfig>(
     const saved = Object.fromEntries(
       (Object.keys(SAVED_LAYER_VALUES) as SavedLayerValue[]).map((value) => [value, g.input(layerValueName(i, value), "float", shapes[value])]),
     ) as Record<SavedLayerValue, string>;
+    const scored = attention(g, { query: saved.query, key: saved.key, value: saved.value }, headSize(config), paddingMask, { bias, dropoutMask: dropout?.layers[i].probabilities });
     const attentionNorm = norm(saved.attentionSum, layerNames.attentionNorm);
     const outputNorm = norm(saved.outputSum, layerNames.outputNorm);
-    const probabilitiesMask = dropout?.layers[i].probabilities;
     layers.push({
       input,
       query: saved.query,
       key: saved.key,
       value: saved.value,
-      probabilities: saved.probabilities,
-      droppedProbabilities: probabilitiesMask ? g.op("Mul", [saved.probabilities, probabilitiesMask]) : saved.probabilities,
-      context: saved.context,
+      probabilities: scored.probabilities,
+      droppedProbabilities: scored.droppedProbabilities,
+      context: mergeHeads(g, scored.context, config.hiddenSize),
       attentionSum: saved.attentionSum,
       attentionMean: attentionNorm.mean,
       attentionInverseStd: attentionNorm.inverseStd,
