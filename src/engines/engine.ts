@@ -5,8 +5,9 @@
 //   trainingPass(batch, seed)  forward() gives last_hidden_state with the seed's dropout masks (none
 //                              without a seed); backward(dHidden) gives every parameter's gradient of
 //                              Σ(last_hidden_state ⊙ dHidden), by name in the encoder's layout, with the
-//                              family's frozen rows (padding_idx) zeroed, recomputing the forward with the
-//                              same masks; a large embedding table's gradient may come row-sparse (a
+//                              family's frozen rows (padding_idx) zeroed, with the forward's masks (tfjs:
+//                              recomputing the forward; onnxruntime: from the activations the forward
+//                              saved); a large embedding table's gradient may come row-sparse (a
 //                              RowGradient: only the batch's rows, row-gradient.ts), every other dense;
 //   refreshWeights()           re-reads the weights that changed (adoptWeights: takes the optimizer's
 //                              arrays of the new values, saving a read); weights(): a copy of every weight;

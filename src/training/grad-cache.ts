@@ -12,8 +12,8 @@
 //      over the mini-batches, is ∂loss/∂θ (the loss depends on θ only through E).
 //      through the model's engine: the pass's forward, Pooling/Normalize in tfjs differentiated with
 //      respect to the token embeddings, then the pass's backward.
-// Each mini-batch runs forward twice and backward once (whose engine recomputes the forward, so three
-// forwards): slower than the plain step, in exchange for flat memory.
+// Each mini-batch runs forward twice and backward once: slower than the plain step, in exchange for
+// flat memory.
 // Dropout: mini-batch 0 of column c uses the plain step's seed for column c, so with miniBatchSize ≥ the
 // batch the cached step draws exactly the plain step's masks. Smaller mini-batches draw other masks
 // (a mask covers a whole [mb·T, …] tensor), equally random; both passes of a mini-batch draw the same.

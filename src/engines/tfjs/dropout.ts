@@ -1,5 +1,5 @@
 // Dropout in tfjs with masks from engines/dropout-masks.ts: the same seed gives the same mask, which
-// lets a checkpointed layer recompute its forward exactly and the ONNX engine replay it.
+// lets a checkpointed layer recompute its forward exactly and the ONNX engine draw the same ones.
 
 import * as tf from "@tensorflow/tfjs";
 import { dropoutMask } from "../dropout-masks.ts";

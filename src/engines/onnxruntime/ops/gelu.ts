@@ -1,7 +1,7 @@
 // GELU, exact (erf) form, in ONNX:
 //   forward   y = ½u(1 + erf(u/√2)), spelled as ORT's GeluFusion expects, ((erf(u/√2) + 1)·u)·½, so it runs as one kernel
 //   backward  du = dy ⊙ ½(1 + erf(t) + u·√(2/π)·e^(−t²)), t = u/√2 (= Φ(u) + u·φ(u)); ORT's common-subexpression
-//             pass merges its erf with a recomputed forward's
+//             pass merges its erf with the backward graph's own GELU of the saved u
 
 import type { GraphBuilder } from "../graph-builder.ts";
 
