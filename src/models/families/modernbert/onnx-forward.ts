@@ -1,10 +1,10 @@
 // ModernBERT's forward (tfjs-forward.ts) in standard ONNX ops (opset 17), shared by the inference graph
-// and the training forward; the backward graph rebuilds the element-wise parts from the saved activations
-// (onnx-saved.ts) with the same ModernBertOps helpers. Everything positional comes from the token inputs:
-// T from input_ids' shape, RoPE's cos/sin from Range(0, T) · inv_freq (constants), the masks from
-// attention_mask; local layers attend in windowed blocks (window.ts) with the same Pad/Slice/Reshape
-// blocking in the graph. Dropout masks (already scaled by 1/(1 − p)) are inputs, present only for sites
-// whose probability is above 0.
+// and the training forward; the backward graph rebuilds the attention and the element-wise parts from the
+// saved activations (onnx-saved.ts) with the same ModernBertOps helpers. Everything positional comes from
+// the token inputs: T from input_ids' shape, RoPE's cos/sin from Range(0, T) · inv_freq (constants), the
+// masks from attention_mask; local layers attend in windowed blocks (window.ts) with the same
+// Pad/Slice/Reshape blocking in the graph. Dropout masks (already scaled by 1/(1 − p)) are inputs, present
+// only for sites whose probability is above 0.
 
 import type { GraphBuilder } from "../../../engines/onnxruntime/graph-builder.ts";
 import { additiveMask, FLOAT32_MIN, gelu, layerNorm, linear } from "../../../engines/onnxruntime/ops/index.ts";
@@ -62,6 +62,12 @@ export interface Positions {
   rope: Map<number, { cos: string; sin: string }>;
   seqLength: string; // int64 [1]
   paddedLength: string; // int64 [1]: L of the local blocking
+}
+
+/** The additive attention masks: global [B, 1, 1, T], local [B, 1, n, b, 3b]. */
+export interface AttentionMasks {
+  global: string;
+  local: string;
 }
 
 export interface ForwardValues extends Positions {
@@ -198,6 +204,37 @@ export class ModernBertOps {
     return { query: this.queryBlocks(heads.query, positions), key: this.keyBlocks(heads.key, positions), value: this.keyBlocks(heads.value, positions) };
   }
 
+  /** The additive masks from attention_mask: global [B, 1, 1, T]; local [B, 1, n, b, 3b] (real keys inside the window). */
+  attentionMasks(attentionMask: string, positions: Positions): AttentionMasks {
+    const { g } = this;
+    const b = this.block;
+    const { seqLength, paddedLength } = positions;
+    const maskFloat = g.op("Cast", [attentionMask], { to: 1 });
+    const keyPads = g.op("Concat", [this.ints([0, b, 0]), g.op("Add", [g.op("Sub", [paddedLength, seqLength]), this.ints([b])])], { axis: 0 });
+    const paddedKeys = g.op("Pad", [maskFloat, keyPads]);
+    const keyParts = [0, b, 2 * b].map((start) =>
+      g.op("Reshape", [g.op("Slice", [paddedKeys, this.ints([start]), g.op("Add", [paddedLength, this.ints([start])]), this.ints([1])]), this.ints([0, -1, b])]),
+    );
+    const keyBlocksReal = g.op("Unsqueeze", [g.op("Concat", keyParts, { axis: 2 }), this.ints([1, 3])]);
+    const keep = g.op("Mul", [keyBlocksReal, g.constant(windowPattern(this.config), [b, 3 * b])]);
+    const local = g.op("Mul", [g.op("Sub", [this.scalar(1), keep]), this.scalar(FLOAT32_MIN)]);
+    return { global: additiveMask(g, attentionMask), local };
+  }
+
+  /** Layer i's attention over its operands: P = softmax(Q·Kᵀ/√d + mask), P' = drop(P), merged = merge(P'·V) [B, T, H]. */
+  attention(layer: number, operands: HeadValues, masks: AttentionMasks, positions: Positions, dropMask: string | undefined): Pick<LayerValues, "probabilities" | "droppedProbabilities" | "merged"> {
+    const { g } = this;
+    const d = headSize(this.config);
+    const global = isGlobal(this.config, layer);
+    const keysLast = g.op("Transpose", [operands.key], { perm: global ? [0, 1, 3, 2] : [0, 1, 2, 4, 3] });
+    const scores = g.op("Add", [g.op("Mul", [g.op("MatMul", [operands.query, keysLast]), this.scalar(1 / Math.sqrt(d))]), global ? masks.global : masks.local]);
+    const probabilities = g.op("Softmax", [scores], { axis: -1 });
+    const droppedProbabilities = this.drop(probabilities, dropMask);
+    const product = g.op("MatMul", [droppedProbabilities, operands.value]);
+    const context = global ? product : g.op("Slice", [g.op("Reshape", [product, this.ints([0, 0, -1, d])]), this.ints([0]), positions.seqLength, this.ints([2])]);
+    return { probabilities, droppedProbabilities, merged: this.fromHeads(context) };
+  }
+
   /** GeGLU on Wi's output: drop(gelu(input_) ⊙ gate). */
   mlpActivation(wide: string, mask: string | undefined): Pick<LayerValues, "input_" | "gate" | "activated" | "gated"> {
     const I = this.config.intermediateSize;
@@ -215,27 +252,11 @@ export function buildModernBertForward(
   masks: DropoutMaskNames,
 ): ForwardValues {
   const { g, config } = ops;
-  const d = headSize(config);
-  const b = ops.block;
   const positions = ops.positions(inputIds);
-  const { seqLength, paddedLength } = positions;
-
-  // Masks: global [B, 1, 1, T]; local [B, 1, n, b, 3b] (real keys inside the window).
-  const maskFloat = g.op("Cast", [attentionMask], { to: 1 });
-  const toAdditive = (keep: string) => g.op("Mul", [g.op("Sub", [ops.scalar(1), keep]), ops.scalar(FLOAT32_MIN)]);
-  const globalMask = additiveMask(g, attentionMask);
-  const keyPads = g.op("Concat", [ops.ints([0, b, 0]), g.op("Add", [g.op("Sub", [paddedLength, seqLength]), ops.ints([b])])], { axis: 0 });
-  const paddedKeys = g.op("Pad", [maskFloat, keyPads]);
-  const keyParts = [0, b, 2 * b].map((start) =>
-    g.op("Reshape", [g.op("Slice", [paddedKeys, ops.ints([start]), g.op("Add", [paddedLength, ops.ints([start])]), ops.ints([1])]), ops.ints([0, -1, b])]),
-  );
-  const keyBlocksReal = g.op("Unsqueeze", [g.op("Concat", keyParts, { axis: 2 }), ops.ints([1, 3])]);
-  const localMask = toAdditive(g.op("Mul", [keyBlocksReal, g.constant(windowPattern(config), [b, 3 * b])]));
-
+  const attentionMasks = ops.attentionMasks(attentionMask, positions);
   const embeddings = ops.embeddings(inputIds, weight, masks.embeddings);
   let x = embeddings.output;
   const values: ForwardValues = { ...positions, embeddingNorm: embeddings.norm, layers: [], finalNorm: embeddings.norm, hidden: "" };
-  const scale = ops.scalar(1 / Math.sqrt(d));
   for (let i = 0; i < config.numHiddenLayers; i++) {
     const p = `layers.${i}`;
     const layerMasks = masks.layers[i];
@@ -246,21 +267,14 @@ export function buildModernBertForward(
     const [q, k, v] = g.node("Split", [qkv], { axis: 2 }, { outputs: 3 }).map((part) => ops.toHeads(part));
     const { cos, sin } = positions.rope.get(ropeTheta(config, i))!;
     const heads = { query: ops.rotate(q, cos, sin), key: ops.rotate(k, cos, sin), value: v };
-    const { query, key, value } = ops.attentionOperands(i, heads, positions);
-    const global = isGlobal(config, i);
-    const keysLast = g.op("Transpose", [key], { perm: global ? [0, 1, 3, 2] : [0, 1, 2, 4, 3] });
-    const scores = g.op("Add", [g.op("Mul", [g.op("MatMul", [query, keysLast]), scale]), global ? globalMask : localMask]);
-    const probabilities = g.op("Softmax", [scores], { axis: -1 });
-    const droppedProbabilities = ops.drop(probabilities, layerMasks.probabilities);
-    const product = g.op("MatMul", [droppedProbabilities, value]);
-    const context = global ? product : g.op("Slice", [g.op("Reshape", [product, ops.ints([0, 0, -1, d])]), ops.ints([0]), seqLength, ops.ints([2])]);
-    const merged = ops.fromHeads(context);
-    const middle = g.op("Add", [input, ops.drop(ops.linear(merged, `${p}.attn.Wo`, config.attentionBias, weight), layerMasks.attention)]);
+    const operands = ops.attentionOperands(i, heads, positions);
+    const attention = ops.attention(i, operands, attentionMasks, positions, layerMasks.probabilities);
+    const middle = g.op("Add", [input, ops.drop(ops.linear(attention.merged, `${p}.attn.Wo`, config.attentionBias, weight), layerMasks.attention)]);
     const mlpNorm = ops.layerNorm(middle, `${p}.mlp_norm`, weight);
     const wide = ops.linear(mlpNorm.output, `${p}.mlp.Wi`, config.mlpBias, weight);
     const activation = ops.mlpActivation(wide, layerMasks.output);
     x = g.op("Add", [middle, ops.linear(activation.gated, `${p}.mlp.Wo`, config.mlpBias, weight)]);
-    values.layers.push({ input, attentionNorm, normed, heads, query, key, value, probabilities, droppedProbabilities, merged, middle, mlpNorm, wide, ...activation });
+    values.layers.push({ input, attentionNorm, normed, heads, ...operands, ...attention, middle, mlpNorm, wide, ...activation });
   }
   values.finalNorm = ops.layerNorm(x, "final_norm", weight);
   values.hidden = values.finalNorm.output;

@@ -2,7 +2,7 @@
 // input_ids + attention_mask → last_hidden_state, nothing else needed), the training forward (with dropout
 // mask inputs dropout.embeddings, dropout.layer.{i}.{probabilities,attention,output}, only sites with
 // p > 0, when `dropout`) that also outputs the activations its backward needs (onnx-saved.ts), the backward
-// graph (input_ids, the saved activations, the weights and masks it reads → onnx-backward.ts: grad.<parameter>
+// graph (input_ids, attention_mask, the saved activations, the weights and masks it reads → onnx-backward.ts: grad.<parameter>
 // for every parameter but the token embeddings, and grad.embedding_sum [B, T, H], scattered by id in
 // gradients(), row-sparse), and the masks, drawn with the same sizes and seeds as the tfjs forward.
 
@@ -126,7 +126,7 @@ export const modernBertOnnx: OnnxArchitecture<ModernBertConfig> = {
 
   buildTrainingBackward(config, { dropout }) {
     const g = new GraphBuilder("embedtune_modernbert_training_backward");
-    const inputIds = g.input("input_ids", "int64", [BATCH, SEQUENCE]);
+    const { inputIds, attentionMask } = declareTokens(g);
     const masks = declareMasks(g, config, dropout);
     const dHidden = g.input(HIDDEN_GRADIENT_INPUT, "float", [BATCH, SEQUENCE, config.hiddenSize]);
     const shapes = new Map(modernBertParameters(config).map((spec) => [spec.name, layoutShape(spec.torchShape, spec.linear)]));
@@ -137,7 +137,7 @@ export const modernBertOnnx: OnnxArchitecture<ModernBertConfig> = {
       return name;
     };
     const ops = new ModernBertOps(g, config);
-    const forward = restoreModernBertForward(ops, inputIds, weight, masks);
+    const forward = restoreModernBertForward(ops, inputIds, attentionMask, weight, masks);
     const gradients = buildModernBertBackward(ops, forward, dHidden, weight, masks, gradientOutputName);
     for (const spec of modernBertParameters(config)) {
       if (spec.name === TOKEN_EMBEDDINGS) continue;

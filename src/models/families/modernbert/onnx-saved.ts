@@ -1,47 +1,44 @@
-// What ModernBERT's training forward saves for its backward: the values only a matrix product (or the
-// attention) gives, as forward outputs named SAVED_PREFIX… that the backward takes back as inputs. Per
-// layer i (T tokens, H hidden, I GLU width, heads × d = H, b = local_attention / 2, n = ⌈T / b⌉ blocks):
+// What ModernBERT's training forward saves for its backward: the values only a matrix product gives and
+// the backward cannot rebuild more cheaply than it can read them back, as forward outputs named
+// SAVED_PREFIX… that the backward takes back as inputs. Per layer i (T tokens, H hidden, I GLU width,
+// heads × d = H):
 //   saved.layers.{i}.input          [B, T, H]             the layer's input (i ≥ 1; layer 0's is drop(LN(tok[ids])))
 //   saved.layers.{i}.query / .key   [B, heads, T, d]      after RoPE
 //   saved.layers.{i}.value          [B, heads, T, d]
-//   saved.layers.{i}.probabilities  [B, heads, T, T]      softmax, undropped (global layer)
-//                                   [B, heads, n, b, 3b]  its windowed blocks (local layer)
-//   saved.layers.{i}.merged         [B, T, H]             P'·V with the heads merged (Wo's input)
 //   saved.layers.{i}.middle         [B, T, H]             after the attention residual (mlp_norm's input)
 //   saved.layers.{i}.wide           [B, T, 2I]            Wi's output (GELU input and gate)
 //   saved.final_norm.input          [B, T, H]
-// per token 4·(6H + 2I) bytes a layer (4·(5H + 2I) on layer 0) plus its probabilities, 4·heads·T (global) or 4·heads·3b (local).
-// The backward rebuilds the rest element-wise (restoreModernBertForward): the embeddings' and every
-// LayerNorm's output, mean and 1/σ from its input, the local blocks from the heads, P ⊙ mask, the GeGLU
-// from `wide`, the RoPE tables from T.
+// per token 4·(5H + 2I) bytes a layer (4·(4H + 2I) on layer 0): at the base shape (H = 768, I = 1152,
+// 22 layers, T = 512) 24.6 kB a layer, 540 kB a token in all.
+// The backward rebuilds the rest (restoreModernBertForward): element-wise, the embeddings' and every
+// LayerNorm's output, mean and 1/σ from its input, the local blocks from the heads, the GeGLU from
+// `wide`, the RoPE tables from T; and the attention with the forward's own ModernBertOps.attention, from
+// the saved q, k, v and attention_mask: P = softmax(Q·Kᵀ/√d + mask), P' = P ⊙ dropout mask and
+// merged = merge(P'·V). Saving them would cost more than recomputing them: P is heads·T floats a token
+// (global) or heads·3b (local) — with merged 393 of the 934 kB a token they took at the base shape — and
+// copying a float out of onnxruntime into JS costs ~4 ns, while recomputing a score costs 2·d FLOPs (~1–2 ns).
 
 import { SAVED_PREFIX } from "../../../engines/architecture.ts";
 import type { Dimension, GraphBuilder } from "../../../engines/onnxruntime/graph-builder.ts";
-import { headSize, isGlobal, type ModernBertConfig } from "./config.ts";
+import { headSize, type ModernBertConfig } from "./config.ts";
 import { BATCH, SEQUENCE, type DropoutMaskNames, type ForwardValues, type LayerValues, type ModernBertOps } from "./onnx-forward.ts";
 
-type SavedLayerValue = "input" | "query" | "key" | "value" | "probabilities" | "merged" | "middle" | "wide";
+type SavedLayerValue = "input" | "query" | "key" | "value" | "middle" | "wide";
 
 interface SavedSpec {
   name: string;
   dims: Dimension[];
 }
 
-const LOCAL_BLOCKS = "blocks";
-
 /** Layer i's saved values. */
 function savedLayer(config: ModernBertConfig, i: number): Map<SavedLayerValue, SavedSpec> {
   const H = config.hiddenSize;
-  const heads = config.numAttentionHeads;
-  const b = Math.max(1, Math.floor(config.localAttention / 2));
   const tokens = (width: number): Dimension[] => [BATCH, SEQUENCE, width];
-  const perHead: Dimension[] = [BATCH, heads, SEQUENCE, headSize(config)];
+  const perHead: Dimension[] = [BATCH, config.numAttentionHeads, SEQUENCE, headSize(config)];
   const specs = new Map<SavedLayerValue, Dimension[]>([
     ["query", perHead],
     ["key", perHead],
     ["value", perHead],
-    ["probabilities", isGlobal(config, i) ? [BATCH, heads, SEQUENCE, SEQUENCE] : [BATCH, heads, LOCAL_BLOCKS, b, 3 * b]],
-    ["merged", tokens(H)],
     ["middle", tokens(H)],
     ["wide", tokens(2 * config.intermediateSize)],
   ]);
@@ -67,12 +64,14 @@ export function outputSavedValues(g: GraphBuilder, config: ModernBertConfig, for
 }
 
 /**
- * The backward graph's view of the forward: the saved values as inputs, everything else recomputed
- * element-wise from them (no matrix product). `weight` declares the weights it reads.
+ * The backward graph's view of the forward: the saved values as inputs, everything else recomputed from
+ * them (the attention from q, k, v and attention_mask; the rest element-wise). `weight` declares the
+ * weights it reads.
  */
-export function restoreModernBertForward(ops: ModernBertOps, inputIds: string, weight: (name: string) => string, masks: DropoutMaskNames): ForwardValues {
+export function restoreModernBertForward(ops: ModernBertOps, inputIds: string, attentionMask: string, weight: (name: string) => string, masks: DropoutMaskNames): ForwardValues {
   const { g, config } = ops;
   const positions = ops.positions(inputIds);
+  const attentionMasks = ops.attentionMasks(attentionMask, positions);
   const embeddings = ops.embeddings(inputIds, weight, masks.embeddings);
   const layers: LayerValues[] = [];
   for (let i = 0; i < config.numHiddenLayers; i++) {
@@ -82,8 +81,7 @@ export function restoreModernBertForward(ops: ModernBertOps, inputIds: string, w
     const input = i === 0 ? embeddings.output : saved("input");
     const attentionNorm = ops.attentionNorm(input, i, weight);
     const heads = { query: saved("query"), key: saved("key"), value: saved("value") };
-    const probabilities = saved("probabilities");
-    const merged = saved("merged");
+    const operands = ops.attentionOperands(i, heads, positions);
     const middle = saved("middle");
     const wide = saved("wide");
     layers.push({
@@ -91,10 +89,8 @@ export function restoreModernBertForward(ops: ModernBertOps, inputIds: string, w
       attentionNorm,
       normed: attentionNorm?.output ?? input,
       heads,
-      ...ops.attentionOperands(i, heads, positions),
-      probabilities,
-      droppedProbabilities: ops.drop(probabilities, layerMasks.probabilities),
-      merged,
+      ...operands,
+      ...ops.attention(i, operands, attentionMasks, positions, layerMasks.probabilities),
       middle,
       mlpNorm: ops.layerNorm(middle, `layers.${i}.mlp_norm`, weight),
       wide,
