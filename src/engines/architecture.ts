@@ -101,8 +101,9 @@ export interface OnnxArchitecture<C extends EncoderConfig> {
   /**
    * Backward: the training forward's saved outputs (inputs of the same names) + whichever token inputs,
    * weights and masks (only when `dropout`) it reads + HIDDEN_GRADIENT_INPUT → whatever outputs gradients()
-   * turns into every parameter's gradient. It recomputes no matrix product of the forward: only cheap
-   * element-wise values (an activation, a LayerNorm's output) from what was saved.
+   * turns into every parameter's gradient. It recomputes no weight's matrix product, only what costs less to
+   * recompute than to copy out of onnxruntime and back: element-wise values (an activation, a LayerNorm's
+   * output) and the attention (softmax(Q·Kᵀ/√d + mask), its dropped copy, P'·V) from the saved q, k, v.
    */
   buildTrainingBackward(config: C, options: { dropout: boolean }): Uint8Array;
   /** The training graphs' dropout mask inputs for a batch, drawn as the tfjs forward draws them (seeded). */
