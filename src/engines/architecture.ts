@@ -95,15 +95,17 @@ export interface OnnxArchitecture<C extends EncoderConfig> {
   buildEncoder(config: C, weights?: ReadonlyMap<string, Float32Array>): Uint8Array;
   /**
    * Training forward: token inputs + every weight (+ the mask inputs of dropoutMasks() when `dropout`) →
-   * HIDDEN_OUTPUT and the activations its backward needs, as outputs whose names start with SAVED_PREFIX.
+   * HIDDEN_OUTPUT and the activations its backward takes back, as outputs whose names start with
+   * SAVED_PREFIX (none for a family whose backward recomputes the forward).
    */
   buildTrainingForward(config: C, options: { dropout: boolean }): Uint8Array;
   /**
    * Backward: the training forward's saved outputs (inputs of the same names) + whichever token inputs,
    * weights and masks (only when `dropout`) it reads + HIDDEN_GRADIENT_INPUT → whatever outputs gradients()
-   * turns into every parameter's gradient. It recomputes no weight's matrix product, only what costs less to
-   * recompute than to copy out of onnxruntime and back: element-wise values (an activation, a LayerNorm's
-   * output) and the attention (softmax(Q·Kᵀ/√d + mask), its dropped copy, P'·V) from the saved q, k, v.
+   * turns into every parameter's gradient. What it does not take saved it recomputes; each family chose by
+   * measurement, since copying a float out of onnxruntime-node costs about what a few hundred flops do: the
+   * post-LN families save their projections and recompute the attention and element-wise values,
+   * ModernBERT (long sequences, large activations) recomputes its whole forward.
    */
   buildTrainingBackward(config: C, options: { dropout: boolean }): Uint8Array;
   /** The training graphs' dropout mask inputs for a batch, drawn as the tfjs forward draws them (seeded). */

@@ -1,5 +1,4 @@
-// The hand-written backward of buildModernBertForward in standard ONNX ops (opset 17), over the forward's
-// values as restoreModernBertForward (onnx-saved.ts) rebuilds them from the saved activations:
+// The hand-written backward of buildModernBertForward in standard ONNX ops (opset 17):
 //   LayerNorm, linear: the shared ops' backward (engines/onnxruntime/ops), biases only where the config's
 //               norm_bias / attention_bias / mlp_bias say
 //   GeGLU:      y = gelu(u)⊙gate: du = dy⊙gate⊙gelu′(u), dgate = dy⊙gelu(u),  gelu′(u) = Φ(u) + u·φ(u)

@@ -1,10 +1,9 @@
-// ModernBERT's forward (tfjs-forward.ts) in standard ONNX ops (opset 17), shared by the inference graph
-// and the training forward; the backward graph rebuilds the attention and the element-wise parts from the
-// saved activations (onnx-saved.ts) with the same ModernBertOps helpers. Everything positional comes from
-// the token inputs: T from input_ids' shape, RoPE's cos/sin from Range(0, T) · inv_freq (constants), the
-// masks from attention_mask; local layers attend in windowed blocks (window.ts) with the same
-// Pad/Slice/Reshape blocking in the graph. Dropout masks (already scaled by 1/(1 − p)) are inputs, present
-// only for sites whose probability is above 0.
+// ModernBERT's forward (tfjs-forward.ts) in standard ONNX ops (opset 17), shared by the inference graph,
+// the training forward and the backward graph (which recomputes it and reads the values kept here).
+// Everything positional comes from the token inputs: T from input_ids' shape, RoPE's cos/sin from
+// Range(0, T) · inv_freq (constants), the masks from attention_mask; local layers attend in windowed
+// blocks (window.ts) with the same Pad/Slice/Reshape blocking in the graph. Dropout masks (already scaled
+// by 1/(1 − p)) are inputs, present only for sites whose probability is above 0.
 
 import type { GraphBuilder } from "../../../engines/onnxruntime/graph-builder.ts";
 import { additiveMask, FLOAT32_MIN, gelu, layerNorm, linear } from "../../../engines/onnxruntime/ops/index.ts";
@@ -29,52 +28,33 @@ export interface NormValues {
   output: string;
 }
 
-/** Rotated queries and keys and the values, [B, heads, T, d]. */
-export interface HeadValues {
-  query: string;
-  key: string;
-  value: string;
-}
-
 export interface LayerValues {
   input: string; // [B, T, H]
   attentionNorm?: NormValues; // absent on layer 0
   normed: string; // attention input [B, T, H]
-  heads: HeadValues;
-  query: string; // heads.query (global) or its blocks [B, heads, n, b, d] (local)
-  key: string; // heads.key or its key blocks [B, heads, n, 3b, d]
+  query: string; // rotated, [B, heads, T, d] (global) or blocks [B, heads, n, b, d] (local)
+  key: string; // rotated, [B, heads, T, d] or key blocks [B, heads, n, 3b, d]
   value: string; // same layout as key
   probabilities: string;
   droppedProbabilities: string;
   merged: string; // heads merged [B, T, H]
   middle: string; // after the attention residual
   mlpNorm: NormValues;
-  wide: string; // Wi's output [B, T, 2I]: input_ and gate
   input_: string; // Wi's first half, pre-GELU [B, T, I]
   gate: string;
   activated: string; // gelu(input)
   gated: string; // gelu(input) ⊙ gate, dropped [B, T, I]
 }
 
-/** What every layer reads that depends only on the sequence length. */
-export interface Positions {
-  /** RoPE tables [T, d] per theta. */
-  rope: Map<number, { cos: string; sin: string }>;
-  seqLength: string; // int64 [1]
-  paddedLength: string; // int64 [1]: L of the local blocking
-}
-
-/** The additive attention masks: global [B, 1, 1, T], local [B, 1, n, b, 3b]. */
-export interface AttentionMasks {
-  global: string;
-  local: string;
-}
-
-export interface ForwardValues extends Positions {
+export interface ForwardValues {
   embeddingNorm: NormValues; // input = tok[ids]
   layers: LayerValues[];
   finalNorm: NormValues;
   hidden: string;
+  /** RoPE tables [T, d] per theta. */
+  rope: Map<number, { cos: string; sin: string }>;
+  seqLength: string; // int64 [1]
+  paddedLength: string; // int64 [1]: L of the local blocking
 }
 
 /** Helpers over the graph shared by forward and backward. */
@@ -122,7 +102,7 @@ export class ModernBertOps {
   }
 
   /** [B, heads, T, d] → key blocks [B, heads, n, 3b, d] of the sequence padded to L (window.ts). */
-  keyBlocks(x: string, values: Positions): string {
+  keyBlocks(x: string, values: ForwardValues): string {
     const b = this.block;
     const d = headSize(this.config);
     const after = this.g.op("Add", [this.g.op("Sub", [values.paddedLength, values.seqLength]), this.ints([b])]);
@@ -136,7 +116,7 @@ export class ModernBertOps {
   }
 
   /** Query blocks [B, heads, n, b, d] from [B, heads, T, d]. */
-  queryBlocks(x: string, values: Positions): string {
+  queryBlocks(x: string, values: ForwardValues): string {
     const after = this.g.op("Sub", [values.paddedLength, values.seqLength]);
     return this.g.op("Reshape", [this.padAxis2(x, this.ints([0]), after, 4), this.ints([0, 0, -1, this.block, headSize(this.config)])]);
   }
@@ -165,83 +145,6 @@ export class ModernBertOps {
     return linear(this.g, x, weight(`${name}.weight`), bias ? weight(`${name}.bias`) : undefined);
   }
 
-  drop(x: string, mask: string | undefined): string {
-    return mask ? this.g.op("Mul", [x, mask]) : x;
-  }
-
-  /** T and L from input_ids' shape, and the RoPE tables: angle = position · inv_freq in float32. */
-  positions(inputIds: string): Positions {
-    const { g, config } = this;
-    const b = this.block;
-    const seqLength = g.op("Slice", [g.op("Shape", [inputIds]), this.ints([1]), this.ints([2])]);
-    const blocks = g.op("Div", [g.op("Add", [seqLength, this.ints([b - 1])]), this.ints([b])]);
-    const paddedLength = g.op("Mul", [blocks, this.ints([b])]);
-    const positions = g.op("Unsqueeze", [g.op("Cast", [g.op("Range", [g.constant([0], [], "int64"), g.op("Squeeze", [seqLength, this.ints([0])]), g.constant([1], [], "int64")])], { to: 1 }), this.ints([1])]);
-    const rope = new Map<number, { cos: string; sin: string }>();
-    for (let i = 0; i < config.numHiddenLayers; i++) {
-      const theta = ropeTheta(config, i);
-      if (rope.has(theta)) continue;
-      const angles = g.op("Mul", [positions, g.constant(ropeFrequencies(headSize(config), theta), [1, headSize(config)])]);
-      rope.set(theta, { cos: g.op("Cos", [angles]), sin: g.op("Sin", [angles]) });
-    }
-    return { rope, seqLength, paddedLength };
-  }
-
-  /** drop(LayerNorm(tok[ids])): the first layer's input. */
-  embeddings(inputIds: string, weight: (name: string) => string, mask: string | undefined): { norm: NormValues; output: string } {
-    const norm = this.layerNorm(this.g.op("Gather", [weight(TOKEN_EMBEDDINGS), inputIds], { axis: 0 }), "embeddings.norm", weight);
-    return { norm, output: this.drop(norm.output, mask) };
-  }
-
-  /** Layer i's attention norm (none on layer 0, as in ModernBERT). */
-  attentionNorm(input: string, layer: number, weight: (name: string) => string): NormValues | undefined {
-    return layer === 0 ? undefined : this.layerNorm(input, `layers.${layer}.attn_norm`, weight);
-  }
-
-  /** The attention's operands: the heads themselves (global layer) or their blocks (local layer). */
-  attentionOperands(layer: number, heads: HeadValues, positions: Positions): HeadValues {
-    if (isGlobal(this.config, layer)) return heads;
-    return { query: this.queryBlocks(heads.query, positions), key: this.keyBlocks(heads.key, positions), value: this.keyBlocks(heads.value, positions) };
-  }
-
-  /** The additive masks from attention_mask: global [B, 1, 1, T]; local [B, 1, n, b, 3b] (real keys inside the window). */
-  attentionMasks(attentionMask: string, positions: Positions): AttentionMasks {
-    const { g } = this;
-    const b = this.block;
-    const { seqLength, paddedLength } = positions;
-    const maskFloat = g.op("Cast", [attentionMask], { to: 1 });
-    const keyPads = g.op("Concat", [this.ints([0, b, 0]), g.op("Add", [g.op("Sub", [paddedLength, seqLength]), this.ints([b])])], { axis: 0 });
-    const paddedKeys = g.op("Pad", [maskFloat, keyPads]);
-    const keyParts = [0, b, 2 * b].map((start) =>
-      g.op("Reshape", [g.op("Slice", [paddedKeys, this.ints([start]), g.op("Add", [paddedLength, this.ints([start])]), this.ints([1])]), this.ints([0, -1, b])]),
-    );
-    const keyBlocksReal = g.op("Unsqueeze", [g.op("Concat", keyParts, { axis: 2 }), this.ints([1, 3])]);
-    const keep = g.op("Mul", [keyBlocksReal, g.constant(windowPattern(this.config), [b, 3 * b])]);
-    const local = g.op("Mul", [g.op("Sub", [this.scalar(1), keep]), this.scalar(FLOAT32_MIN)]);
-    return { global: additiveMask(g, attentionMask), local };
-  }
-
-  /** Layer i's attention over its operands: P = softmax(Q·Kᵀ/√d + mask), P' = drop(P), merged = merge(P'·V) [B, T, H]. */
-  attention(layer: number, operands: HeadValues, masks: AttentionMasks, positions: Positions, dropMask: string | undefined): Pick<LayerValues, "probabilities" | "droppedProbabilities" | "merged"> {
-    const { g } = this;
-    const d = headSize(this.config);
-    const global = isGlobal(this.config, layer);
-    const keysLast = g.op("Transpose", [operands.key], { perm: global ? [0, 1, 3, 2] : [0, 1, 2, 4, 3] });
-    const scores = g.op("Add", [g.op("Mul", [g.op("MatMul", [operands.query, keysLast]), this.scalar(1 / Math.sqrt(d))]), global ? masks.global : masks.local]);
-    const probabilities = g.op("Softmax", [scores], { axis: -1 });
-    const droppedProbabilities = this.drop(probabilities, dropMask);
-    const product = g.op("MatMul", [droppedProbabilities, operands.value]);
-    const context = global ? product : g.op("Slice", [g.op("Reshape", [product, this.ints([0, 0, -1, d])]), this.ints([0]), positions.seqLength, this.ints([2])]);
-    return { probabilities, droppedProbabilities, merged: this.fromHeads(context) };
-  }
-
-  /** GeGLU on Wi's output: drop(gelu(input_) ⊙ gate). */
-  mlpActivation(wide: string, mask: string | undefined): Pick<LayerValues, "input_" | "gate" | "activated" | "gated"> {
-    const I = this.config.intermediateSize;
-    const [input_, gate] = this.g.node("Split", [wide, this.ints([I, I])], { axis: 2 }, { outputs: 2 });
-    const activated = gelu(this.g, input_);
-    return { input_, gate, activated, gated: this.drop(this.g.op("Mul", [activated, gate]), mask) };
-  }
 }
 
 export function buildModernBertForward(
@@ -252,29 +155,80 @@ export function buildModernBertForward(
   masks: DropoutMaskNames,
 ): ForwardValues {
   const { g, config } = ops;
-  const positions = ops.positions(inputIds);
-  const attentionMasks = ops.attentionMasks(attentionMask, positions);
-  const embeddings = ops.embeddings(inputIds, weight, masks.embeddings);
-  let x = embeddings.output;
-  const values: ForwardValues = { ...positions, embeddingNorm: embeddings.norm, layers: [], finalNorm: embeddings.norm, hidden: "" };
+  const d = headSize(config);
+  const I = config.intermediateSize;
+  const b = ops.block;
+  const drop = (x: string, mask: string | undefined) => (mask ? g.op("Mul", [x, mask]) : x);
+
+  const seqLength = g.op("Slice", [g.op("Shape", [inputIds]), ops.ints([1]), ops.ints([2])]);
+  const blocks = g.op("Div", [g.op("Add", [seqLength, ops.ints([b - 1])]), ops.ints([b])]);
+  const paddedLength = g.op("Mul", [blocks, ops.ints([b])]);
+
+  // RoPE tables [T, d]: angle = position · inv_freq in float32.
+  const positions = g.op("Unsqueeze", [g.op("Cast", [g.op("Range", [g.constant([0], [], "int64"), g.op("Squeeze", [seqLength, ops.ints([0])]), g.constant([1], [], "int64")])], { to: 1 }), ops.ints([1])]);
+  const rope = new Map<number, { cos: string; sin: string }>();
+  for (let i = 0; i < config.numHiddenLayers; i++) {
+    const theta = ropeTheta(config, i);
+    if (rope.has(theta)) continue;
+    const angles = g.op("Mul", [positions, g.constant(ropeFrequencies(d, theta), [1, d])]);
+    rope.set(theta, { cos: g.op("Cos", [angles]), sin: g.op("Sin", [angles]) });
+  }
+
+  // Masks: global [B, 1, 1, T]; local [B, 1, n, b, 3b] (real keys inside the window).
+  const maskFloat = g.op("Cast", [attentionMask], { to: 1 });
+  const toAdditive = (keep: string) => g.op("Mul", [g.op("Sub", [ops.scalar(1), keep]), ops.scalar(FLOAT32_MIN)]);
+  const globalMask = additiveMask(g, attentionMask);
+  const keyPads = g.op("Concat", [ops.ints([0, b, 0]), g.op("Add", [g.op("Sub", [paddedLength, seqLength]), ops.ints([b])])], { axis: 0 });
+  const paddedKeys = g.op("Pad", [maskFloat, keyPads]);
+  const keyParts = [0, b, 2 * b].map((start) =>
+    g.op("Reshape", [g.op("Slice", [paddedKeys, ops.ints([start]), g.op("Add", [paddedLength, ops.ints([start])]), ops.ints([1])]), ops.ints([0, -1, b])]),
+  );
+  const keyBlocksReal = g.op("Unsqueeze", [g.op("Concat", keyParts, { axis: 2 }), ops.ints([1, 3])]);
+  const localMask = toAdditive(g.op("Mul", [keyBlocksReal, g.constant(windowPattern(config), [b, 3 * b])]));
+
+  const embeddingNorm = ops.layerNorm(g.op("Gather", [weight(TOKEN_EMBEDDINGS), inputIds], { axis: 0 }), "embeddings.norm", weight);
+  let x = drop(embeddingNorm.output, masks.embeddings);
+  const values: ForwardValues = { embeddingNorm, layers: [], finalNorm: embeddingNorm, hidden: "", rope, seqLength, paddedLength };
+  const scale = ops.scalar(1 / Math.sqrt(d));
   for (let i = 0; i < config.numHiddenLayers; i++) {
     const p = `layers.${i}`;
     const layerMasks = masks.layers[i];
     const input = x;
-    const attentionNorm = ops.attentionNorm(input, i, weight);
+    const attentionNorm = i === 0 ? undefined : ops.layerNorm(input, `${p}.attn_norm`, weight);
     const normed = attentionNorm?.output ?? input;
     const qkv = ops.linear(normed, `${p}.attn.Wqkv`, config.attentionBias, weight);
     const [q, k, v] = g.node("Split", [qkv], { axis: 2 }, { outputs: 3 }).map((part) => ops.toHeads(part));
-    const { cos, sin } = positions.rope.get(ropeTheta(config, i))!;
-    const heads = { query: ops.rotate(q, cos, sin), key: ops.rotate(k, cos, sin), value: v };
-    const operands = ops.attentionOperands(i, heads, positions);
-    const attention = ops.attention(i, operands, attentionMasks, positions, layerMasks.probabilities);
-    const middle = g.op("Add", [input, ops.drop(ops.linear(attention.merged, `${p}.attn.Wo`, config.attentionBias, weight), layerMasks.attention)]);
+    const { cos, sin } = rope.get(ropeTheta(config, i))!;
+    let query = ops.rotate(q, cos, sin);
+    let key = ops.rotate(k, cos, sin);
+    let value = v;
+    let probabilities: string;
+    let droppedProbabilities: string;
+    let context: string;
+    if (isGlobal(config, i)) {
+      const scores = g.op("Add", [g.op("Mul", [g.op("MatMul", [query, g.op("Transpose", [key], { perm: [0, 1, 3, 2] })]), scale]), globalMask]);
+      probabilities = g.op("Softmax", [scores], { axis: -1 });
+      droppedProbabilities = drop(probabilities, layerMasks.probabilities);
+      context = g.op("MatMul", [droppedProbabilities, value]);
+    } else {
+      query = ops.queryBlocks(query, values);
+      key = ops.keyBlocks(key, values);
+      value = ops.keyBlocks(v, values);
+      const scores = g.op("Add", [g.op("Mul", [g.op("MatMul", [query, g.op("Transpose", [key], { perm: [0, 1, 2, 4, 3] })]), scale]), localMask]);
+      probabilities = g.op("Softmax", [scores], { axis: -1 });
+      droppedProbabilities = drop(probabilities, layerMasks.probabilities);
+      const blocked = g.op("Reshape", [g.op("MatMul", [droppedProbabilities, value]), ops.ints([0, 0, -1, d])]);
+      context = g.op("Slice", [blocked, ops.ints([0]), seqLength, ops.ints([2])]);
+    }
+    const merged = ops.fromHeads(context);
+    const middle = g.op("Add", [input, drop(ops.linear(merged, `${p}.attn.Wo`, config.attentionBias, weight), layerMasks.attention)]);
     const mlpNorm = ops.layerNorm(middle, `${p}.mlp_norm`, weight);
     const wide = ops.linear(mlpNorm.output, `${p}.mlp.Wi`, config.mlpBias, weight);
-    const activation = ops.mlpActivation(wide, layerMasks.output);
-    x = g.op("Add", [middle, ops.linear(activation.gated, `${p}.mlp.Wo`, config.mlpBias, weight)]);
-    values.layers.push({ input, attentionNorm, normed, heads, ...operands, ...attention, middle, mlpNorm, wide, ...activation });
+    const [input_, gate] = g.node("Split", [wide, ops.ints([I, I])], { axis: 2 }, { outputs: 2 });
+    const activated = gelu(g, input_);
+    const gated = drop(g.op("Mul", [activated, gate]), layerMasks.output);
+    x = g.op("Add", [middle, ops.linear(gated, `${p}.mlp.Wo`, config.mlpBias, weight)]);
+    values.layers.push({ input, attentionNorm, normed, query, key, value, probabilities, droppedProbabilities, merged, middle, mlpNorm, input_, gate, activated, gated });
   }
   values.finalNorm = ops.layerNorm(x, "final_norm", weight);
   values.hidden = values.finalNorm.output;
