@@ -12,7 +12,8 @@
 //      over the mini-batches, is ∂loss/∂θ (the loss depends on θ only through E).
 //      through the model's engine: the pass's forward, Pooling/Normalize in tfjs differentiated with
 //      respect to the token embeddings, then the pass's backward.
-// Each mini-batch runs forward twice and backward once: slower than the plain step, in exchange for
+// Each mini-batch runs forward twice and backward once (and the backward may recompute the forward:
+// ModernBERT's ONNX graphs, tfjs's checkpointed layers): slower than the plain step, in exchange for
 // flat memory.
 // Dropout: mini-batch 0 of column c uses the plain step's seed for column c, so with miniBatchSize ≥ the
 // batch the cached step draws exactly the plain step's masks. Smaller mini-batches draw other masks

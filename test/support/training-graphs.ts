@@ -4,6 +4,7 @@
 // each graph gets the ones it declares.
 
 import * as ort from "onnxruntime-node";
+import { declaredFeeds } from "../../src/engines/onnxruntime/session.ts";
 import { HIDDEN_GRADIENT_INPUT, HIDDEN_OUTPUT, SAVED_PREFIX, type EncoderConfig, type OnnxArchitecture } from "../../src/engines/architecture.ts";
 
 export interface TrainingGraphs {
@@ -12,10 +13,6 @@ export interface TrainingGraphs {
   /** The backward graph's outputs by name, for d last_hidden_state [B, T, H]. */
   backward(feeds: Record<string, ort.Tensor>, saved: Record<string, ort.Tensor>, hiddenGradient: Float32Array, shape: number[]): Promise<Map<string, Float32Array>>;
   release(): Promise<void>;
-}
-
-function declared(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>): Record<string, ort.Tensor> {
-  return Object.fromEntries(session.inputNames.filter((name) => name in feeds).map((name) => [name, feeds[name]]));
 }
 
 export async function createTrainingGraphs<C extends EncoderConfig>(
@@ -28,13 +25,13 @@ export async function createTrainingGraphs<C extends EncoderConfig>(
   const backwardSession = await ort.InferenceSession.create(onnx.buildTrainingBackward(config, options), sessionOptions);
   return {
     async forward(feeds) {
-      const outputs = await forwardSession.run(declared(forwardSession, feeds));
+      const outputs = await forwardSession.run(declaredFeeds(forwardSession, feeds));
       const saved = Object.fromEntries(Object.entries(outputs).filter(([name]) => name.startsWith(SAVED_PREFIX)));
       return { hidden: outputs[HIDDEN_OUTPUT].data as Float32Array, saved };
     },
     async backward(feeds, saved, hiddenGradient, shape) {
       const all = { ...feeds, ...saved, [HIDDEN_GRADIENT_INPUT]: new ort.Tensor("float32", hiddenGradient, shape) };
-      const outputs = await backwardSession.run(declared(backwardSession, all));
+      const outputs = await backwardSession.run(declaredFeeds(backwardSession, all));
       return new Map(Object.entries(outputs).map(([name, tensor]) => [name, tensor.data as Float32Array]));
     },
     async release() {

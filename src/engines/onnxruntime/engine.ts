@@ -12,7 +12,7 @@ import { HIDDEN_GRADIENT_INPUT, HIDDEN_OUTPUT, SAVED_PREFIX, type EncoderInputs 
 import { cudaIndex, resolvedDevice, type Device, type ResolvedDevice } from "../device.ts";
 import { copyWeights, dataIdOf, zeroFrozenRows, type Engine, type EncoderModel, type TrainingPass } from "../engine.ts";
 import { OnnxEncoder, runEncoderGraph, weightFeeds } from "./encoder.ts";
-import { createSession, floatTensor, tokenFeeds, type SessionOptions } from "./session.ts";
+import { createSession, declaredFeeds, floatTensor, tokenFeeds, type SessionOptions } from "./session.ts";
 import { phase } from "../../util/phases.ts";
 
 /** Batches encoded at unchanged (trained) weights before they are baked into a snapshot session. */
@@ -183,11 +183,4 @@ export class OnnxEngine implements Engine {
     }
     return sessions;
   }
-}
-
-/** The feeds a session declares as inputs (a graph may read only some of the pass's token inputs, weights and masks). */
-function declaredFeeds(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>): Record<string, ort.Tensor> {
-  const declared: Record<string, ort.Tensor> = {};
-  for (const name of session.inputNames) declared[name] = feeds[name];
-  return declared;
 }

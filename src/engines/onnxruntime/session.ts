@@ -139,3 +139,10 @@ export function int64Tensor(values: Int32Array | ArrayLike<number>, dims: readon
 export function floatTensor(values: Float32Array, dims: readonly number[]): ort.Tensor {
   return new ort.Tensor("float32", values, dims);
 }
+
+/** The feeds a session declares as inputs (a graph may read only some of a pass's token inputs, weights and masks). */
+export function declaredFeeds(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>): Record<string, ort.Tensor> {
+  const declared: Record<string, ort.Tensor> = {};
+  for (const name of session.inputNames) declared[name] = feeds[name];
+  return declared;
+}

@@ -6,6 +6,7 @@
 // Heads split and merge: [B, T, H] ↔ [B, heads, T, d].
 
 import type { GraphBuilder } from "../graph-builder.ts";
+import { applyDropoutMask } from "./dropout.ts";
 
 export const FLOAT32_MIN = -3.4028234663852886e38;
 
@@ -44,7 +45,7 @@ export function attention(
   ]);
   if (options.bias) scores = g.op("Add", [scores, options.bias]);
   const probabilities = g.op("Softmax", [scores], { axis: -1 });
-  const droppedProbabilities = options.dropoutMask ? g.op("Mul", [probabilities, options.dropoutMask]) : probabilities;
+  const droppedProbabilities = applyDropoutMask(g, probabilities, options.dropoutMask);
   return { probabilities, droppedProbabilities, context: g.op("MatMul", [droppedProbabilities, q.value]) };
 }
 
@@ -59,7 +60,7 @@ export function attentionBackward(
   const swapLast = (x: string) => g.op("Transpose", [x], { perm: [0, 1, 3, 2] });
   const dDroppedScaled = g.op("Mul", [g.op("MatMul", [dContext, swapLast(saved.value)]), g.scalar(1 / Math.sqrt(headSize))]);
   const dValue = g.op("MatMul", [swapLast(saved.droppedProbabilities), dContext]);
-  const dProbabilitiesScaled = options.dropoutMask ? g.op("Mul", [dDroppedScaled, options.dropoutMask]) : dDroppedScaled;
+  const dProbabilitiesScaled = applyDropoutMask(g, dDroppedScaled, options.dropoutMask);
   const rowDot = g.op("ReduceSum", [g.op("Mul", [dProbabilitiesScaled, saved.probabilities]), g.constant([-1], [1], "int64")], { keepdims: 1 });
   const dScoresScaled = g.op("Mul", [saved.probabilities, g.op("Sub", [dProbabilitiesScaled, rowDot])]);
   return {

@@ -48,9 +48,4 @@ export class BackwardContext {
     }
     return this.gradient(parameter, "Reshape", [this.g.op("MatMul", [this.onesRowValue, this.rows(x, width)]), this.shape([width])]);
   }
-
-  /** dy ⊙ mask (an already scaled dropout mask), or dy without one. */
-  dropout(dy: string, mask: string | undefined): string {
-    return mask ? this.g.op("Mul", [dy, mask]) : dy;
-  }
 }

@@ -9,7 +9,7 @@
 //   dropout:    the scaled mask multiplies the incoming gradient; residuals add their two gradients.
 // The token embedding's gradient is returned as d(tok[ids]) [B, T, H] (scattered by id in JS).
 
-import { BackwardContext, geluBackward, layerNormBackward, linearBackward as sharedLinearBackward } from "../../../engines/onnxruntime/ops/index.ts";
+import { applyDropoutMask, BackwardContext, geluBackward, layerNormBackward, linearBackward as sharedLinearBackward } from "../../../engines/onnxruntime/ops/index.ts";
 import { headSize, isGlobal, ropeTheta } from "./config.ts";
 import type { DropoutMaskNames, ForwardValues, ModernBertOps, NormValues } from "./onnx-forward.ts";
 
@@ -33,7 +33,7 @@ export function buildModernBertBackward(
   const d = headSize(config);
   const b = ops.block;
   const c = new BackwardContext(g, dHidden, gradientName);
-  const drop = (dy: string, mask: string | undefined) => c.dropout(dy, mask);
+  const drop = (dy: string, mask: string | undefined) => applyDropoutMask(g, dy, mask);
   const parameters = (name: string, bias: boolean) => ({ weight: `${name}.weight`, bias: bias ? `${name}.bias` : undefined });
   const linearBackward = (dy: string, x: string, name: string, inSize: number, outSize: number, bias: boolean): string =>
     sharedLinearBackward(c, dy, x, parameters(name, bias), weight(`${name}.weight`), inSize, outSize);

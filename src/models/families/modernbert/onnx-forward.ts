@@ -6,7 +6,7 @@
 // by 1/(1 − p)) are inputs, present only for sites whose probability is above 0.
 
 import type { GraphBuilder } from "../../../engines/onnxruntime/graph-builder.ts";
-import { additiveMask, FLOAT32_MIN, gelu, layerNorm, linear } from "../../../engines/onnxruntime/ops/index.ts";
+import { additiveMask, applyDropoutMask, FLOAT32_MIN, gelu, layerNorm, linear } from "../../../engines/onnxruntime/ops/index.ts";
 import { headSize, isGlobal, ropeTheta, type ModernBertConfig } from "./config.ts";
 import { TOKEN_EMBEDDINGS } from "./parameters.ts";
 import { ropeFrequencies } from "./rope.ts";
@@ -158,7 +158,7 @@ export function buildModernBertForward(
   const d = headSize(config);
   const I = config.intermediateSize;
   const b = ops.block;
-  const drop = (x: string, mask: string | undefined) => (mask ? g.op("Mul", [x, mask]) : x);
+  const drop = (x: string, mask: string | undefined) => applyDropoutMask(g, x, mask);
 
   const seqLength = g.op("Slice", [g.op("Shape", [inputIds]), ops.ints([1]), ops.ints([2])]);
   const blocks = g.op("Div", [g.op("Add", [seqLength, ops.ints([b - 1])]), ops.ints([b])]);

@@ -7,7 +7,7 @@
 // d(scores) summed, and over the batch: [heads, T, T].
 
 import type { GraphBuilder } from "../../../engines/onnxruntime/graph-builder.ts";
-import { attentionBackward, BackwardContext, geluBackward, layerNormBackward, linearBackward, mergeHeads, splitHeads } from "../../../engines/onnxruntime/ops/index.ts";
+import { applyDropoutMask, attentionBackward, BackwardContext, geluBackward, layerNormBackward, linearBackward, mergeHeads, splitHeads } from "../../../engines/onnxruntime/ops/index.ts";
 import { headSize, type PostLnConfig, type PostLnLayout } from "./layout.ts";
 import type { DropoutMasks, ForwardValues } from "./onnx-forward.ts";
 
@@ -56,14 +56,14 @@ export function buildPostLnBackward<C extends PostLnConfig>(
 
     // h' = LayerNorm(a + drop(W2·gelu(W1·a)))
     const dOutputSum = normBackward(dOutput, layer.outputSum, layer.outputMean, layer.outputInverseStd, layerNames.outputNorm);
-    const dActivated = denseBackward(c.dropout(dOutputSum, masks?.output), layer.activated, layerNames.output, intermediate, hidden);
+    const dActivated = denseBackward(applyDropoutMask(g, dOutputSum, masks?.output), layer.activated, layerNames.output, intermediate, hidden);
     const dIntermediate = geluBackward(g, dActivated, layer.intermediate);
     const dAttendedFromFeedForward = denseBackward(dIntermediate, layer.attended, layerNames.intermediate, hidden, intermediate);
     const dAttended = g.op("Add", [dOutputSum, dAttendedFromFeedForward]);
 
     // a = LayerNorm(h + drop(Wo·context))
     const dAttentionSum = normBackward(dAttended, layer.attentionSum, layer.attentionMean, layer.attentionInverseStd, layerNames.attentionNorm);
-    const dContext = denseBackward(c.dropout(dAttentionSum, masks?.attention), layer.context, layerNames.attentionOutput, hidden, hidden);
+    const dContext = denseBackward(applyDropoutMask(g, dAttentionSum, masks?.attention), layer.context, layerNames.attentionOutput, hidden, hidden);
 
     // context = merge(drop(softmax(QKᵀ/√d + mask (+ bias)))·V)
     const { dQuery, dKey, dValue, dScores } = attentionBackward(g, splitHeads(g, dContext, heads, size), layer, size, {
@@ -79,7 +79,7 @@ export function buildPostLnBackward<C extends PostLnConfig>(
 
   // h0 = drop(LayerNorm(word + position (+ type)))
   const embeddingSumGradient = normBackward(
-    c.dropout(dOutput, dropout?.embeddings),
+    applyDropoutMask(g, dOutput, dropout?.embeddings),
     forward.embeddingSum,
     forward.embeddingMean,
     forward.embeddingInverseStd,

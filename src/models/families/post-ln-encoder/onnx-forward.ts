@@ -9,7 +9,7 @@
 // backward applies the same ones.
 
 import type { GraphBuilder } from "../../../engines/onnxruntime/graph-builder.ts";
-import { additiveMask, attention, gelu, layerNorm, linear, mergeHeads, splitHeads } from "../../../engines/onnxruntime/ops/index.ts";
+import { additiveMask, applyDropoutMask, attention, gelu, layerNorm, linear, mergeHeads, splitHeads, type LayerNormValues } from "../../../engines/onnxruntime/ops/index.ts";
 import { headSize, type PostLnConfig, type PostLnLayout } from "./layout.ts";
 
 /** Symbolic dimensions of the token inputs. */
@@ -70,6 +70,11 @@ function positionEmbeddings<C extends PostLnConfig>(g: GraphBuilder, config: C, 
   return g.op("Gather", [table, ids], { axis: 0 });
 }
 
+/** The encoder's LayerNorm of module `name` (its weight and bias, the config's epsilon): output, mean and 1/σ. */
+export function layerNormOf(g: GraphBuilder, config: PostLnConfig, weight: (name: string) => string): (x: string, name: string) => LayerNormValues {
+  return (x, name) => layerNorm(g, x, weight(`${name}.weight`), weight(`${name}.bias`), config.layerNormEps);
+}
+
 export function buildPostLnForward<C extends PostLnConfig>(
   g: GraphBuilder,
   config: C,
@@ -82,8 +87,7 @@ export function buildPostLnForward<C extends PostLnConfig>(
   const size = headSize(config);
   const { names } = layout;
   const dense = (x: string, name: string) => linear(g, x, weight(`${name}.weight`), weight(`${name}.bias`));
-  const norm = (x: string, name: string) => layerNorm(g, x, weight(`${name}.weight`), weight(`${name}.bias`), config.layerNormEps);
-  const drop = (x: string, mask: string | undefined) => (mask ? g.op("Mul", [x, mask]) : x);
+  const norm = layerNormOf(g, config, weight);
 
   const words = g.op("Gather", [weight(names.word), tokens.inputIds], { axis: 0 });
   const withTypes = names.tokenType && tokens.tokenTypeIds
@@ -95,7 +99,7 @@ export function buildPostLnForward<C extends PostLnConfig>(
   const paddingMask = additiveMask(g, tokens.attentionMask);
   const bias = layout.attentionBias?.onnx(g, config, tokens, weight);
   const layers: LayerValues[] = [];
-  let hidden = drop(embedded.output, dropout?.embeddings);
+  let hidden = applyDropoutMask(g, embedded.output, dropout?.embeddings);
   for (let i = 0; i < config.numHiddenLayers; i++) {
     const layerNames = names.layer(i);
     const masks = dropout?.layers[i];
@@ -105,11 +109,11 @@ export function buildPostLnForward<C extends PostLnConfig>(
     const value = splitHeads(g, dense(input, layerNames.value), heads, size);
     const scored = attention(g, { query, key, value }, size, paddingMask, { bias, dropoutMask: masks?.probabilities });
     const context = mergeHeads(g, scored.context, config.hiddenSize);
-    const attentionSum = g.op("Add", [drop(dense(context, layerNames.attentionOutput), masks?.attention), input]);
+    const attentionSum = g.op("Add", [applyDropoutMask(g, dense(context, layerNames.attentionOutput), masks?.attention), input]);
     const attentionNorm = norm(attentionSum, layerNames.attentionNorm);
     const intermediate = dense(attentionNorm.output, layerNames.intermediate);
     const activated = gelu(g, intermediate);
-    const outputSum = g.op("Add", [drop(dense(activated, layerNames.output), masks?.output), attentionNorm.output]);
+    const outputSum = g.op("Add", [applyDropoutMask(g, dense(activated, layerNames.output), masks?.output), attentionNorm.output]);
     const outputNorm = norm(outputSum, layerNames.outputNorm);
     layers.push({
       input, query, key, value,

@@ -16,9 +16,9 @@
 
 import type { GraphBuilder } from "../../../engines/onnxruntime/graph-builder.ts";
 import { SAVED_PREFIX } from "../../../engines/architecture.ts";
-import { additiveMask, attention, gelu, layerNorm, mergeHeads } from "../../../engines/onnxruntime/ops/index.ts";
+import { additiveMask, applyDropoutMask, attention, gelu, mergeHeads } from "../../../engines/onnxruntime/ops/index.ts";
 import { headSize, type PostLnConfig, type PostLnLayout } from "./layout.ts";
-import { BATCH, SEQUENCE, type DropoutMasks, type ForwardValues, type LayerValues, type TokenInputs } from "./onnx-forward.ts";
+import { BATCH, layerNormOf, SEQUENCE, type DropoutMasks, type ForwardValues, type LayerValues, type TokenInputs } from "./onnx-forward.ts";
 
 type SavedLayerValue = "query" | "key" | "value" | "attentionSum" | "outputSum" | "intermediate";
 
@@ -70,14 +70,13 @@ export function restoreForward<C extends PostLnConfig>(
   const { names } = layout;
   const paddingMask = additiveMask(g, tokens.attentionMask);
   const bias = layout.attentionBias?.onnx(g, config, tokens, weight);
-  const norm = (x: string, name: string) => layerNorm(g, x, weight(`${name}.weight`), weight(`${name}.bias`), config.layerNormEps);
-  const drop = (x: string, mask: string | undefined) => (mask ? g.op("Mul", [x, mask]) : x);
+  const norm = layerNormOf(g, config, weight);
   const shapes = savedShapes(config);
 
   const embeddingSum = g.input(EMBEDDING_SUM, "float", [BATCH, SEQUENCE, config.hiddenSize]);
   const embedded = norm(embeddingSum, names.embeddingNorm);
   const layers: LayerValues[] = [];
-  let input = drop(embedded.output, dropout?.embeddings);
+  let input = applyDropoutMask(g, embedded.output, dropout?.embeddings);
   for (let i = 0; i < config.numHiddenLayers; i++) {
     const layerNames = names.layer(i);
     const saved = Object.fromEntries(
