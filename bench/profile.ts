@@ -136,6 +136,7 @@ async function main(): Promise<void> {
   gcObserver.observe({ entryTypes: ["gc"] });
   let startedAt = 0;
   let threadsBefore = new Map<number, ThreadTimes>();
+  let threadsAfter = new Map<number, ThreadTimes>();
   let phases = new Map<string, PhaseTotal>();
   let wallSeconds = 0;
   let stepCount = 0;
@@ -148,17 +149,16 @@ async function main(): Promise<void> {
   const run = await trainModel(model, pairDataset(pairs), {
     batchSize: pairs.length,
     maxSteps: warmup + steps,
-    onTrainBegin: () => undefined,
     onStep: (event) => {
       stepCount = event.step;
       if (event.step === warmup) startTiming();
       if (event.step === warmup + steps) {
         wallSeconds = (performance.now() - startedAt) / 1000;
         phases = stopPhaseTiming();
+        threadsAfter = threadTimes();
       }
     },
   });
-  const threadsAfter = threadTimes();
   gcObserver.disconnect();
   profileSessionsInto(undefined);
   const graphs = endSessionProfiles().map(({ name: graph, prefix }) =>
