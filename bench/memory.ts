@@ -11,7 +11,7 @@
 // beside it.
 // --quick stops at step 300.
 
-import { attempt, runNodeTask, type Benchmark, type Outcome, type Row } from "./common.ts";
+import { attempt, median, runNodeTask, type Benchmark, type Outcome, type Row } from "./common.ts";
 import { ensureModel, stsbPath } from "./fixtures.ts";
 import type { EngineName, MemorySample } from "./embedtune.ts";
 
@@ -58,12 +58,6 @@ function secondHalf(samples: readonly MemoryPoint[], halfway: number, steps: num
   const trendMB = slopes.length > 0 ? median(slopes) * (steps - halfway) : undefined;
   const intervals = samples.filter((sample) => sample.step > halfway).length;
   return { trendMB, settledIntervals: settled.length, intervals, lastWarmUpStep };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 export const memorySteps: Benchmark = {
